@@ -5,14 +5,16 @@ The rules are those of the project's RULES.md, evaluated in its order.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from dunning.blocks import Block
 from dunning.model import Invoice
 
-__all__ = ["Reason", "FeeLine", "Amounts", "Decision"]
+__all__ = ["Reason", "FeeLine", "Amounts", "Decision", "Proposal"]
 
 
 class Reason(StrEnum):
@@ -60,3 +62,23 @@ class Decision:
     block_reason: str | None = None
     amounts: Amounts | None = None  # set for ESCALATE
     proposed: bool = False  # ESCALATE, or FINAL with final_action "propose_unpaid"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A run's proposal: one decision per open invoice, in input order."""
+
+    decisions: tuple[Decision, ...]
+    expired_blocks: tuple[Block, ...] = ()  # matched an open invoice but had ended: reported
+
+    def counts(self) -> dict[str, int]:
+        """Invoices per reason code, in the order of the rules; reasons with none are left out."""
+        found = Counter(decision.reason for decision in self.decisions)
+        return {reason.value: found[reason] for reason in Reason if found[reason]}
+
+    def proposed(self) -> tuple[Decision, ...]:
+        """The decisions a person approves: ESCALATE, and FINAL where it is proposed."""
+        return tuple(decision for decision in self.decisions if decision.proposed)
+
+    def by_invoice_id(self) -> dict[int, Decision]:
+        return {decision.invoice.id: decision for decision in self.decisions}
