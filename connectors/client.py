@@ -1,0 +1,299 @@
+"""A synchronous bexio API client for what a dunning run needs.
+
+Endpoints are methods; each returns validated `connectors.schemas` values. The `fetch_*`
+methods and `rounding()` return the core's own values (`dunning.model`). Errors are the
+`connectors.errors` tree; `httpx` never shows through. Sync `httpx.Client` on purpose: it
+costs a fraction of the async client's CPU per call.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import SecretStr, TypeAdapter
+
+from connectors import mapping, schemas
+from connectors.errors import BadResponseError
+from connectors.session import BexioSession, validated
+from dunning import model
+
+__all__ = ["BexioClient", "NETWORK_LINK", "MAX_PAGE_SIZE"]
+
+NETWORK_LINK = "[Network Link]"  # bexio refuses to send a message without it
+MAX_PAGE_SIZE = 2000
+_SEARCH_VALUE_CHARS = 255  # the documented maximum length of a search value
+
+T = TypeVar("T")
+_INVOICES = TypeAdapter(list[schemas.Invoice])
+_INVOICE = TypeAdapter(schemas.Invoice)
+_REMINDERS = TypeAdapter(list[schemas.Reminder])
+_REMINDER = TypeAdapter(schemas.Reminder)
+_CONTACT = TypeAdapter(schemas.Contact)
+_LANGUAGES = TypeAdapter(list[schemas.Language])
+_CURRENCIES = TypeAdapter(list[schemas.Currency])
+_COUNTRIES = TypeAdapter(list[schemas.Country])
+_PDF = TypeAdapter(schemas.Pdf)
+
+
+class BexioClient:
+    """One connection to a bexio API root with one token; use it as a context manager.
+
+    Idempotent calls (reads, searches, PDFs, mark-as-sent) are retried on transient
+    failures; calls that create or send something are not, and raise `TransientError`
+    so the caller can re-check state. Any call waits and repeats on 429.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | SecretStr,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 5,
+        verify: bool = True,
+        page_size: int = MAX_PAGE_SIZE,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        backoff: float = 0.5,
+        max_rate_limited: int = 10,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+        secret = token if isinstance(token, SecretStr) else SecretStr(token)
+        self._session = BexioSession(
+            base_url.rstrip("/"),
+            secret,
+            transport=transport,
+            timeout=timeout,
+            verify=verify,
+            max_attempts=max_attempts,
+            backoff=backoff,
+            max_rate_limited=max_rate_limited,
+            sleep=sleep,
+            clock=clock,
+        )
+        self._page_size = page_size
+        self._contacts: dict[int, schemas.Contact] = {}
+        self._lookups: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"BexioClient(base_url={self._session.base_url!r})"
+
+    def __enter__(self) -> BexioClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    @property
+    def request_count(self) -> int:
+        """How many HTTP requests this client has sent, retries included."""
+        return self._session.request_count
+
+    # -- invoices -------------------------------------------------------------------------
+
+    def iter_invoices(
+        self, criteria: list[dict[str, Any]] | None = None, order_by: str = "id"
+    ) -> Iterator[schemas.Invoice]:
+        """All invoices, or those matching bexio search criteria, page by page."""
+        if criteria is None:
+            return self._pages("GET", "/2.0/kb_invoice", None, order_by, _INVOICES)
+        return self._pages("POST", "/2.0/kb_invoice/search", criteria, order_by, _INVOICES)
+
+    def open_invoices(self) -> list[schemas.Invoice]:
+        """Invoices in status pending (8) or partially paid (16)."""
+        status = sorted(model.OPEN_STATUSES)
+        return list(self.iter_invoices([{"field": "kb_item_status_id", "value": status, "criteria": "in"}]))
+
+    def invoices_by_ids(self, ids: Sequence[int]) -> list[schemas.Invoice]:
+        """The invoices with these ids (unknown ids are absent), a few searches per batch."""
+        found: list[schemas.Invoice] = []
+        for chunk in _chunks_for_search(sorted(set(ids))):
+            found.extend(self.iter_invoices([{"field": "id", "value": chunk, "criteria": "in"}]))
+        return found
+
+    def show_invoice(self, invoice_id: int) -> schemas.Invoice:
+        path = f"/2.0/kb_invoice/{int(invoice_id)}"
+        return validated(_INVOICE, self._get(path), "GET", path)
+
+    def mark_unpaid(self, invoice_id: int) -> None:
+        """Mark an invoice unpaid (status 31) through the sandbox's extension.
+
+        This is NOT a bexio endpoint: `POST /ext/kb_invoice/{id}/mark_unpaid` exists only
+        in this project's sandbox (and APIs that choose to offer it). Call it only when
+        the user enabled BEXIO_UNPAID_EXTENSION. Not retried on transient failures.
+        """
+        path = f"/ext/kb_invoice/{int(invoice_id)}/mark_unpaid"
+        _expect_success(self._session.request("POST", path, idempotent=False), "POST", path)
+
+    # -- reminders ------------------------------------------------------------------------
+
+    def list_reminders(self, invoice_id: int) -> list[schemas.Reminder]:
+        path = _reminders_path(invoice_id)
+        return validated(_REMINDERS, self._get(path), "GET", path)
+
+    def show_reminder(self, invoice_id: int, reminder_id: int) -> schemas.Reminder:
+        path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}"
+        return validated(_REMINDER, self._get(path), "GET", path)
+
+    def create_reminder(self, invoice_id: int) -> schemas.Reminder:
+        """Create the invoice's next reminder; bexio computes level, title and dates.
+
+        Never retried on a timeout or 5xx (a second POST would create a second level):
+        on `TransientError` re-read the reminders to learn whether it happened.
+        """
+        path = _reminders_path(invoice_id)
+        data = self._session.request("POST", path, idempotent=False, body={})
+        return validated(_REMINDER, data, "POST", path)
+
+    def mark_reminder_sent(self, invoice_id: int, reminder_id: int) -> None:
+        path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}/mark_as_sent"
+        _expect_success(self._session.request("POST", path, idempotent=True), "POST", path)
+
+    def send_reminder(
+        self, invoice_id: int, reminder_id: int, *, recipient_email: str, subject: str, message: str
+    ) -> None:
+        """E-mail the reminder through bexio; `message` must contain "[Network Link]"."""
+        if NETWORK_LINK not in message:
+            raise ValueError(f"the reminder message must contain the placeholder {NETWORK_LINK}")
+        path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}/send"
+        body = {"recipient_email": recipient_email, "subject": subject, "message": message}
+        _expect_success(self._session.request("POST", path, idempotent=False, body=body), "POST", path)
+
+    def reminder_pdf(self, invoice_id: int, reminder_id: int) -> bytes:
+        """The PDF bexio renders for a reminder."""
+        path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}/pdf"
+        pdf = validated(_PDF, self._get(path), "GET", path)
+        try:
+            return base64.b64decode(pdf.content, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise BadResponseError(f"GET {path}: the PDF content is not base64", method="GET", path=path) from exc
+
+    def delete_reminder(self, invoice_id: int, reminder_id: int) -> None:
+        """Delete a reminder. Not retried: bexio deletes "the most recent" reminder."""
+        path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}"
+        _expect_success(self._session.request("DELETE", path, idempotent=False), "DELETE", path)
+
+    # -- contacts and lookups (cached for the client's lifetime) --------------------------
+
+    def contact(self, contact_id: int) -> schemas.Contact:
+        contact_id = int(contact_id)
+        if contact_id not in self._contacts:
+            path = f"/2.0/contact/{contact_id}"
+            self._contacts[contact_id] = validated(_CONTACT, self._get(path), "GET", path)
+        return self._contacts[contact_id]
+
+    def languages(self) -> list[schemas.Language]:
+        return self._cached("/2.0/language", _LANGUAGES)
+
+    def currencies(self) -> list[schemas.Currency]:
+        return self._cached("/3.0/currencies", _CURRENCIES)
+
+    def countries(self) -> list[schemas.Country]:
+        return self._cached("/2.0/country", _COUNTRIES)
+
+    # -- the core's values ----------------------------------------------------------------
+
+    def fetch_open_invoices(self) -> list[model.Invoice]:
+        """Every open invoice with its reminders and currency code."""
+        codes = self._currency_codes()
+        return [
+            mapping.to_invoice(raw, self.list_reminders(raw.id), codes) for raw in self.open_invoices()
+        ]
+
+    def fetch_invoice(self, invoice_id: int) -> model.Invoice:
+        """One invoice as it is now, with its reminders."""
+        raw = self.show_invoice(invoice_id)
+        return mapping.to_invoice(raw, self.list_reminders(raw.id), self._currency_codes())
+
+    def fetch_contact(self, contact_id: int) -> model.Contact:
+        languages = {lang.id: lang.iso_639_1 for lang in self.languages()}
+        countries = {country.id: country.iso_3166_alpha2 for country in self.countries()}
+        return mapping.to_contact(self.contact(contact_id), languages, countries)
+
+    def rounding(self) -> dict[str, Decimal]:
+        """Rounding step per currency code, e.g. {"CHF": Decimal("0.05")}."""
+        return mapping.rounding_steps(self.currencies())
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _get(self, path: str) -> Any:
+        return self._session.request("GET", path, idempotent=True)
+
+    def _currency_codes(self) -> dict[int, str]:
+        return {currency.id: currency.name for currency in self.currencies()}
+
+    def _cached(self, path: str, adapter: TypeAdapter[list[T]]) -> list[T]:
+        if path not in self._lookups:
+            self._lookups[path] = list(self._pages("GET", path, None, None, adapter))
+        result: list[T] = self._lookups[path]
+        return result
+
+    def _pages(
+        self,
+        method: str,
+        path: str,
+        criteria: list[dict[str, Any]] | None,
+        order_by: str | None,
+        adapter: TypeAdapter[list[T]],
+    ) -> Iterator[T]:
+        """Offset pagination until a short page; a page that repeats the last one is refused."""
+        offset = 0
+        previous: list[int] | None = None
+        while True:
+            params: dict[str, str | int] = {"limit": self._page_size, "offset": offset}
+            if order_by:
+                params["order_by"] = order_by
+            body = criteria if method == "POST" else None
+            data = self._session.request(method, path, idempotent=True, params=params, **_body(body))
+            page = validated(adapter, data, method, path)
+            ids = [getattr(item, "id") for item in page]
+            if page and ids == previous:
+                raise BadResponseError(
+                    f"{method} {path}: offset {offset} returned the same page again", method=method, path=path
+                )
+            yield from page
+            if len(page) < self._page_size:
+                return
+            previous = ids
+            offset += self._page_size
+
+
+def _body(body: Any) -> dict[str, Any]:
+    return {} if body is None else {"body": body}
+
+
+def _reminders_path(invoice_id: int) -> str:
+    return f"/2.0/kb_invoice/{int(invoice_id)}/kb_reminder"
+
+
+def _expect_success(data: Any, method: str, path: str) -> None:
+    """Action endpoints answer `{"success": true}`; anything else is not a success."""
+    if isinstance(data, dict) and data.get("success") is False:
+        raise BadResponseError(f"{method} {path}: the API answered success=false", method=method, path=path)
+
+
+def _chunks_for_search(ids: list[int]) -> Iterator[list[int]]:
+    """Split ids so each chunk, written as a JSON array, fits a search value."""
+    chunk: list[int] = []
+    for invoice_id in ids:
+        if chunk and len(json.dumps([*chunk, invoice_id])) > _SEARCH_VALUE_CHARS:
+            yield chunk
+            chunk = []
+        chunk.append(invoice_id)
+    if chunk:
+        yield chunk
