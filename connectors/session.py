@@ -58,7 +58,9 @@ class _RetryBudget:
     calls: a create or a send that timed out may have happened, and the caller re-checks.
     """
 
-    def __init__(self, idempotent: bool, max_attempts: int, max_rate_limited: int, backoff: float):
+    def __init__(
+        self, idempotent: bool, max_attempts: int, max_rate_limited: int, backoff: float
+    ) -> None:
         self._idempotent = idempotent
         self._max_attempts = max_attempts
         self._max_rate_limited = max_rate_limited
