@@ -95,7 +95,8 @@ class Problems:
 
     def choice(self, value: Any, path: str, choices: Collection[str]) -> str | None:
         if value not in choices or not isinstance(value, str):
-            options = " or ".join(f'"{c}"' for c in choices)
+            quoted = [f'"{c}"' for c in choices]
+            options = " or ".join(quoted) if len(quoted) == 2 else "one of " + ", ".join(quoted)
             self.add(path, f"must be {options}, not {shown(value)}")
             return None
         return value
@@ -154,7 +155,7 @@ def _unknown(key: str, allowed: Collection[str]) -> str:
     close = difflib.get_close_matches(key, list(allowed), n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     known = ", ".join(sorted(allowed))
-    return f"is not a known setting (known here: {known}){hint}"
+    return f"is not a known setting{hint} (known here: {known})"
 
 
 def key_path(path: str, key: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stdnum import iban as stdnum_iban
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from dunning.file_checks import FileError, Problems, key_path, parse_toml, read_file, shown
 from dunning.policy import LANGUAGES, Creditor, Level, Policy
@@ -32,6 +32,7 @@ _LEVEL = ("title", "grace_days", "payment_days", "fee", "texts")
 # Field -> longest text the QR-bill accepts (Swiss Implementation Guidelines, structured address).
 _CREDITOR_TEXT = {"name": 70, "street": 70, "house_num": 16, "pcode": 16, "city": 35}
 _CREDITOR = (*_CREDITOR_TEXT, "country", "iban", "email", "phone")
+_IBAN_LENGTH = 21  # CH and LI alike
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -124,22 +125,22 @@ def _iban(value: Any, problems: Problems) -> str | None:
     if text is None:
         return None
     compact = stdnum_iban.compact(text)
+    if compact[:2] not in ("CH", "LI"):
+        problems.add("creditor.iban", f"must be a Swiss or Liechtenstein IBAN (CH… or LI…), "
+                                      f"the only ones a QR-bill accepts (got {shown(value)})")
+        return None
+    if len(compact) != _IBAN_LENGTH:
+        problems.add("creditor.iban", f"a Swiss or Liechtenstein IBAN has {_IBAN_LENGTH} "
+                                      f"characters, this one {len(compact)} (got {shown(value)})")
+        return None
     try:
         stdnum_iban.validate(compact)
     except InvalidChecksum:
         problems.add("creditor.iban", f"the check digits do not match, so the IBAN has a typo "
                                       f"(got {shown(value)})")
         return None
-    except InvalidLength:
-        problems.add("creditor.iban", f"the IBAN has the wrong number of characters "
-                                      f"(got {shown(value)})")
-        return None
     except ValidationError:
         problems.add("creditor.iban", f"is not a valid IBAN (got {shown(value)})")
-        return None
-    if compact[:2] not in ("CH", "LI"):
-        problems.add("creditor.iban", f"must be a Swiss or Liechtenstein IBAN (CH… or LI…), "
-                                      f"the only ones a QR-bill accepts (got {shown(value)})")
         return None
     return compact
 

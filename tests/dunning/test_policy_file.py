@@ -1,0 +1,192 @@
+"""The policy file: what a valid file gives, and what a bookkeeper reads when it is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dunning.policy_file import PolicyError, example_policy_path, load_policy, parse_policy
+
+VALID = """\
+version = "2026-11"
+interest_rate_percent = "5.0"
+interest_from = "due_date"
+final_action = "propose_unpaid"
+minimum_amount = { CHF = "10.00", EUR = "10.00" }
+
+[creditor]
+name = "Muster AG"
+street = "Bahnhofstrasse"
+house_num = "1"
+pcode = "8001"
+city = "Zürich"
+country = "CH"
+iban = "CH44 3199 9123 0008 8901 2"
+
+[[levels]]
+title = { de = "Zahlungserinnerung", fr = "Rappel" }
+grace_days = 5
+payment_days = 14
+fee = { CHF = "0.00" }
+
+[[levels]]
+title = { de = "1. Mahnung", en = "First reminder" }
+grace_days = 0
+payment_days = 10
+fee = { CHF = "20.00", EUR = "20.00" }
+texts = { de = "Rechnung {document_nr} vom {invoice_date}: bitte {total_due} bis {deadline}." }
+"""
+
+LEVEL = """
+[[levels]]
+title = { de = "Mahnung" }
+grace_days = 1
+payment_days = 10
+"""
+
+
+def changed(old: str, new: str) -> str:
+    assert old in VALID, old
+    return VALID.replace(old, new, 1)
+
+
+def without_levels() -> str:
+    return VALID[: VALID.index("[[levels]]")]
+
+
+# file text -> the field named, words that say what is wrong
+BROKEN = [
+    pytest.param(changed('version = "2026-11"\n', 'version = "2026-11"\ncolour = "red"\n'), "colour", "not a known setting", id="unknown key"),
+    pytest.param(changed("grace_days = 5", "grace_day = 5"), "levels[1].grace_day", 'did you mean "grace_days"', id="unknown key inside a level"),
+    pytest.param(changed('city = "Zürich"', 'city = "Zürich"\nfax = "044"'), "creditor.fax", "not a known setting", id="unknown key in the creditor"),
+    pytest.param(changed('fee = { CHF = "20.00", EUR = "20.00" }', 'fee = { CHF = "-5.00" }'), "levels[2].fee.CHF", 'the fee must not be negative (got "-5.00")', id="negative fee"),
+    pytest.param(changed('fee = { CHF = "0.00" }', 'fee = { CHF = "ten" }'), "levels[1].fee.CHF", 'must be an amount like "12.50", not "ten"', id="fee is not a number"),
+    pytest.param(changed('fee = { CHF = "0.00" }', 'fee = { CHF = "0.005" }'), "levels[1].fee.CHF", "more than 2 decimal places", id="fee with fractions of a cent"),
+    pytest.param(changed("CH44 3199 9123 0008 8901 2", "CH45 3199 9123 0008 8901 2"), "creditor.iban", "check digits do not match", id="IBAN with a typo"),
+    pytest.param(changed("CH44 3199 9123 0008 8901 2", "DE89 3704 0044 0532 0130 00"), "creditor.iban", "Swiss or Liechtenstein", id="IBAN from Germany"),
+    pytest.param(changed("CH44 3199 9123 0008 8901 2", "CH44 3199"), "creditor.iban", "has 21 characters, this one 8", id="IBAN too short"),
+    pytest.param(changed("CH44 3199 9123 0008 8901 2", "CH44 3199 9123 0008 8901 !"), "creditor.iban", "is not a valid IBAN", id="IBAN with a sign that has no place in it"),
+    pytest.param("levels = []\n" + without_levels(), "levels", "1 to 9 levels (found 0)", id="0 levels"),
+    pytest.param(VALID + LEVEL * 8, "levels", "1 to 9 levels (found 10)", id="10 levels"),
+    pytest.param(without_levels() + "[levels]\ntitle = { de = \"x\" }\n", "levels", "[[levels]]", id="levels written as a single table"),
+    pytest.param(changed("grace_days = 5", 'grace_days = "5"'), "levels[1].grace_days", 'whole number without quotes, like 10, not "5"', id="days in quotes"),
+    pytest.param(changed("grace_days = 5", "grace_days = 2.5"), "levels[1].grace_days", "whole number", id="days with decimals"),
+    pytest.param(changed("grace_days = 5", "grace_days = -1"), "levels[1].grace_days", "at least 0 (got -1)", id="negative grace"),
+    pytest.param(changed("payment_days = 14", "payment_days = 0"), "levels[1].payment_days", "at least 1 (got 0)", id="no days to pay"),
+    pytest.param(changed("payment_days = 14\n", ""), "levels[1].payment_days", "is missing", id="missing payment days"),
+    pytest.param(changed('fr = "Rappel"', 'es = "Recordatorio"'), "levels[1].title.es", "use de, fr, it or en", id="bad language key"),
+    pytest.param(changed('title = { de = "Zahlungserinnerung", fr = "Rappel" }', "title = {}"), "levels[1].title", "at least one language", id="title without text"),
+    pytest.param(changed("bitte {total_due}", "bitte {amount}"), "levels[2].texts.de", '"{amount}", which is not known', id="unknown placeholder"),
+    pytest.param(changed("bitte {total_due}", "bitte {total_due:>10}"), "levels[2].texts.de", "no format", id="placeholder with a format"),
+    pytest.param(changed("bitte {total_due}", "bitte {total_due"), "levels[2].texts.de", "without its partner", id="unclosed brace"),
+    pytest.param(changed('version = "2026-11"\n', ""), "version", "is missing; it is required", id="missing version"),
+    pytest.param(changed('version = "2026-11"', "version = 2026"), "version", "text in quotes, not the number 2026", id="version not text"),
+    pytest.param(changed('interest_rate_percent = "5.0"', 'interest_rate_percent = "101"'), "interest_rate_percent", "at most 100", id="interest above 100 %"),
+    pytest.param(changed('interest_from = "due_date"', 'interest_from = "invoice_date"'), "interest_from", '"due_date" or "first_reminder"', id="bad interest start"),
+    pytest.param(changed('final_action = "propose_unpaid"', 'final_action = "sue"'), "final_action", '"propose_unpaid" or "none", not "sue"', id="bad final action"),
+    pytest.param(changed('minimum_amount = { CHF = "10.00"', 'minimum_amount = { chf = "10.00"'), "minimum_amount.chf", "three capital letters", id="currency in lower case"),
+    pytest.param(changed('country = "CH"', 'country = "Schweiz"'), "creditor.country", "two-letter country code", id="country name instead of code"),
+    pytest.param(changed('name = "Muster AG"', 'name = "' + "M" * 71 + '"'), "creditor.name", "at most 70 fit", id="name too long for the QR-bill"),
+    pytest.param(changed('city = "Zürich"', 'city = "Zürich"\nemail = "buchhaltung"'), "creditor.email", "not an e-mail address", id="bad e-mail"),
+    pytest.param(changed('street = "Bahnhofstrasse"\n', ""), "creditor.street", "is missing", id="creditor without street"),
+    pytest.param(changed('name = "Muster AG"', 'name = ""'), "creditor.name", "must not be empty", id="empty name"),
+    pytest.param('default_language = "rm"\n' + VALID, "default_language", 'one of "de", "fr", "it", "en", not "rm"', id="unsupported default language"),
+    pytest.param(changed('payment_days = 14', 'payment_days = 14\npayment_days = 15'), "line 20", "not valid TOML", id="duplicate key"),
+    pytest.param(changed('grace_days = 5', 'grace_days = '), "line 18, column 14", "not valid TOML", id="bad TOML syntax"),
+]
+
+
+@pytest.mark.parametrize(("text", "field", "words"), BROKEN)
+def test_a_broken_policy_names_file_field_and_problem(text: str, field: str, words: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(text, "policy.toml")
+    message = str(caught.value)
+    assert message.startswith("policy.toml: ")
+    assert f"{field}: " in message or f"{field}," in message
+    assert words in message
+    assert "\n" not in message and "Traceback" not in message
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    text = changed("grace_days = 5", "grace_days = -1").replace('country = "CH"', 'country = "ch"')
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(text, "policy.toml")
+    assert [path for path, _ in caught.value.problems] == ["creditor.country", "levels[1].grace_days"]
+    assert str(caught.value).startswith("policy.toml: 2 problems: (1) creditor.country: ")
+
+
+@pytest.mark.parametrize(("written", "exact"), [
+    pytest.param("0.1", "0.1", id="float 0.1 stays 0.1"),
+    pytest.param("20.10", "20.10", id="float 20.10 keeps its zero"),
+    pytest.param("20", "20", id="integer"),
+    pytest.param('"20.00"', "20.00", id="string"),
+])
+def test_fees_written_as_numbers_are_read_exactly(written: str, exact: str) -> None:
+    policy = parse_policy(changed('fee = { CHF = "0.00" }', f"fee = {{ CHF = {written} }}"))
+    fee = policy.level(1).fee("CHF")
+    assert isinstance(fee, Decimal) and str(fee) == exact
+
+
+def test_a_valid_policy_gives_its_values() -> None:
+    policy = parse_policy(VALID)
+    assert policy.version == "2026-11" and policy.level_count == 2
+    assert [level.number for level in policy.levels] == [1, 2]
+    assert policy.level(2).fee("EUR") == Decimal("20.00") and policy.level(1).fee("EUR") == 0
+    assert policy.level(2).title_for("fr") == "1. Mahnung"  # no French title: default language
+    assert policy.minimum_amount == {"CHF": Decimal("10.00"), "EUR": Decimal("10.00")}
+    assert policy.creditor.iban == "CH4431999123000889012"
+    assert policy.interest_rate_percent == Decimal("5.0") and policy.default_language == "de"
+    assert policy.sha256 == hashlib.sha256(VALID.encode()).hexdigest()
+
+
+def test_optional_settings_have_defaults_and_numbers_are_accepted_as_text() -> None:
+    text = (changed('interest_rate_percent = "5.0"\n', "").replace('house_num = "1"', "house_num = 1")
+            .replace('iban = "CH44 3199 9123 0008 8901 2"', 'iban = "li21 0881 0000 2324 013a a"'))
+    policy = parse_policy(text)
+    assert policy.interest_rate_percent == 0 and policy.creditor.house_num == "1"
+    assert policy.creditor.iban == "LI21088100002324013AA"
+
+
+def test_load_hashes_the_exact_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_bytes(b"# comment\r\n" + VALID.encode())
+    first = load_policy(path)
+    assert first.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_bytes(b"# another comment\r\n" + VALID.encode())
+    assert load_policy(path).sha256 != first.sha256
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    pytest.param(lambda d: d / "missing.toml", "the policy file does not exist", id="missing file"),
+    pytest.param(lambda d: d, "is a folder, not a policy file", id="a folder"),
+])
+def test_a_file_that_cannot_be_read(tmp_path: Path, make, words: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == f"{path}: {words}" + ("; check the name and folder." if "exist" in words else ".")
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_bytes(VALID.replace("Zürich", "Z\xfcrich").encode("latin-1"))
+    with pytest.raises(PolicyError, match="is not UTF-8 text"):
+        load_policy(path)
+
+
+def test_the_example_policy_loads_with_swiss_defaults() -> None:
+    policy = load_policy(example_policy_path())
+    assert [level.title_for("de") for level in policy.levels] == [
+        "Zahlungserinnerung", "1. Mahnung", "Letzte Mahnung"]
+    assert [level.title_for("it") for level in policy.levels] == [
+        "Promemoria di pagamento", "1° sollecito", "Ultimo sollecito"]
+    assert [level.fee("CHF") for level in policy.levels] == [0, Decimal("20.00"), Decimal("30.00")]
+    assert [level.payment_days for level in policy.levels] == [14, 10, 10]
+    assert policy.interest_rate_percent == 5 and policy.interest_from == "due_date"
+    assert policy.final_action == "propose_unpaid"
+    assert policy.minimum_amount == {"CHF": Decimal("10.00"), "EUR": Decimal("10.00")}
+    assert (policy.creditor.name, policy.creditor.city) == ("Muster AG", "Zürich")
+    assert policy.creditor.iban == "CH4431999123000889012"
