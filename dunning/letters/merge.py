@@ -1,0 +1,209 @@
+"""Merges the letter PDFs of a run into one file, one bookmark per letter, streaming.
+
+`PdfWriter.append` keeps every page of the run in memory until the end. Here each input
+file is read, its page objects are written to the output at once under new object
+numbers, and the reader is dropped; what stays in memory is one offset per object, one
+id per page and the bookmark titles. Small objects without references (the font
+dictionaries every letter repeats) are written once and shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    PdfObject,
+    StreamObject,
+    create_string_object,
+)
+
+__all__ = ["merge_letters"]
+
+_CATALOG, _PAGES, _OUTLINES, _INFO = 1, 2, 3, 4
+_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+_SHARE_LIMIT = 512  # bytes; larger objects are not worth a lookup
+
+
+class _StreamingWriter:
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self.offsets = array("q", [0] * (_INFO + 1))
+        self.page_ids: list[int] = []
+        self.shared: dict[bytes, int] = {}
+        self.local: dict[tuple[int, int], int] = {}
+        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+
+    def _alloc(self) -> int:
+        self.offsets.append(0)
+        return len(self.offsets) - 1
+
+    def _write(self, obj_id: int, body: bytes) -> None:
+        self.offsets[obj_id] = self.out.tell()
+        self.out.write(b"%d 0 obj\n%s\nendobj\n" % (obj_id, body))
+
+    def add_file(self, path: Path) -> int | None:
+        """Copy the pages of one PDF; returns the id of its first page (None if empty)."""
+        self.local = {}
+        reader = PdfReader(io.BytesIO(Path(path).read_bytes()))
+        first = None
+        for page in reader.pages:
+            page_dict = DictionaryObject(page)
+            for key in _INHERITED:
+                if key not in page_dict and (value := _inherited(page, key)) is not None:
+                    page_dict[NameObject(key)] = value
+            page_id = self._alloc()
+            body, _ = self._serialize(page_dict)
+            self._write(page_id, body)
+            self.page_ids.append(page_id)
+            first = first if first is not None else page_id
+        return first
+
+    def _ref(self, ind: IndirectObject) -> tuple[int, bool]:
+        key = (ind.idnum, ind.generation)
+        known = self.local.get(key)
+        if known is not None:
+            if known == 0:  # a cycle: the object refers back to itself
+                known = self.local[key] = self._alloc()
+            return known, True
+        self.local[key] = 0
+        body, has_refs = self._serialize(ind.get_object())
+        obj_id = self.local[key]
+        if obj_id == 0 and not has_refs and len(body) <= _SHARE_LIMIT:
+            shared = self.shared.get(body)
+            if shared is not None:
+                self.local[key] = shared
+                return shared, True
+        obj_id = obj_id or self._alloc()
+        self.local[key] = obj_id
+        self._write(obj_id, body)
+        if not has_refs and len(body) <= _SHARE_LIMIT:
+            self.shared[body] = obj_id
+        return obj_id, True
+
+    def _serialize(self, obj: PdfObject | None) -> tuple[bytes, bool]:
+        buf = io.BytesIO()
+        has_refs = self._emit(obj, buf)
+        return buf.getvalue(), has_refs
+
+    def _emit(self, obj: PdfObject | None, buf: io.BytesIO) -> bool:
+        if isinstance(obj, IndirectObject):
+            buf.write(b"%d 0 R" % self._ref(obj)[0])
+            return True
+        if isinstance(obj, StreamObject):
+            refs = self._emit_dict(obj, buf, {"/Length": b"%d" % len(obj._data)})
+            # The encoded bytes are copied as they are: no decoding, no re-compression.
+            buf.write(b"\nstream\n" + obj._data + b"\nendstream")
+            return refs
+        if isinstance(obj, DictionaryObject):
+            return self._emit_dict(obj, buf, {})
+        if isinstance(obj, ArrayObject):
+            buf.write(b"[")
+            refs = False
+            for item in obj:
+                buf.write(b" ")
+                refs = self._emit(item, buf) or refs
+            buf.write(b" ]")
+            return refs
+        if obj is None:
+            buf.write(b"null")
+            return False
+        obj.write_to_stream(buf)
+        return False
+
+    def _emit_dict(self, obj: DictionaryObject, buf: io.BytesIO, fixed: dict[str, bytes]) -> bool:
+        is_page = obj.get("/Type") == "/Page"
+        buf.write(b"<<")
+        refs = False
+        for key, value in obj.items():
+            if key in fixed or (key == "/Parent" and not is_page):
+                continue
+            buf.write(b"\n")
+            NameObject(key).write_to_stream(buf)
+            buf.write(b" ")
+            if key == "/Parent":
+                buf.write(b"%d 0 R" % _PAGES)
+            else:
+                refs = self._emit(value, buf) or refs
+        for key, raw in fixed.items():
+            buf.write(b"\n" + key.encode("ascii") + b" " + raw)
+        buf.write(b"\n>>")
+        return refs
+
+    def finish(self, outlines: list[tuple[str, int]], title: str, language: str) -> None:
+        first_item = len(self.offsets)
+        for i, (text, page_id) in enumerate(outlines):
+            item_id = self._alloc()
+            links = b"/Parent %d 0 R" % _OUTLINES
+            if i > 0:
+                links += b" /Prev %d 0 R" % (item_id - 1)
+            if i < len(outlines) - 1:
+                links += b" /Next %d 0 R" % (item_id + 1)
+            self._write(item_id, b"<< /Title %s %s /Dest [ %d 0 R /Fit ] >>"
+                        % (_string(text), links, page_id))
+        kids = b" ".join(b"%d 0 R" % p for p in self.page_ids)
+        self._write(_PAGES, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(self.page_ids), kids))
+        if outlines:
+            self._write(_OUTLINES, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
+                        % (first_item, len(self.offsets) - 1, len(outlines)))
+        else:
+            self._write(_OUTLINES, b"<< /Type /Outlines /Count 0 >>")
+        self._write(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R "
+                    b"/PageMode /UseOutlines /Lang %s >>" % (_PAGES, _OUTLINES, _string(language)))
+        self._write(_INFO, b"<< /Title %s /Producer (dunning) >>" % _string(title))
+        self._trailer(title)
+
+    def _trailer(self, title: str) -> None:
+        xref_at = self.out.tell()
+        size = len(self.offsets)
+        self.out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+        for start in range(1, size, 4096):
+            self.out.write(b"".join(b"%010d 00000 n \n" % off
+                                    for off in self.offsets[start:start + 4096]))
+        file_id = hashlib.md5(f"{title}/{size}/{xref_at}".encode()).hexdigest().encode()
+        self.out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
+                       b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, file_id, file_id, xref_at))
+
+
+def _inherited(page: DictionaryObject, key: str) -> PdfObject | None:
+    node = page.get("/Parent")
+    for _ in range(64):  # a page tree deeper than this is broken
+        if node is None:
+            return None
+        node = node.get_object()
+        if key in node:
+            return node.raw_get(key)
+        node = node.get("/Parent")
+    return None
+
+
+def _string(text: str) -> bytes:
+    buf = io.BytesIO()
+    create_string_object(text).write_to_stream(buf)
+    return buf.getvalue()
+
+
+def merge_letters(parts: Iterable[tuple[Path, str]], out_path: Path, *, title: str, language: str) -> int:
+    """Write every (file, bookmark) in order into `out_path`; returns the pages written.
+
+    `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH").
+    """
+    lang = language if "-" in language else f"{language}-CH"
+    outlines: list[tuple[str, int]] = []
+    with open(out_path, "wb") as out:
+        writer = _StreamingWriter(out)
+        for path, bookmark in parts:
+            first = writer.add_file(path)
+            if first is not None:
+                outlines.append((bookmark, first))
+        writer.finish(outlines, title, lang)
+        return len(writer.page_ids)

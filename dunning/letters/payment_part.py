@@ -1,0 +1,137 @@
+"""Draws the QR-bill receipt and payment part at the bottom of an A4 page.
+
+The geometry follows the Swiss Implementation Guidelines for the QR-bill: a strip 105 mm
+high across the page, the receipt in its left 62 mm, the payment part to the right; 5 mm
+margins; the 46 x 46 mm QR code with the 7 mm Swiss cross; headings 2 pt smaller than the
+values (6/8 pt in the receipt, 8/10 pt in the payment part), titles 11 pt bold; dashed
+separation lines with scissors, since a letter may be sent as a PDF and printed at home.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+from dunning.letters.fmt import pdf_text
+from dunning.letters.qrpay import Payment, qr_runs
+
+__all__ = ["PART_HEIGHT", "draw_payment_part"]
+
+PART_HEIGHT = 105 * mm
+RECEIPT_WIDTH = 62 * mm
+_REGULAR, _BOLD = "Helvetica", "Helvetica-Bold"
+_QR_X, _QR_Y, _QR_SIZE = 67 * mm, 42 * mm, 46 * mm
+
+
+def draw_payment_part(c: Canvas, pay: Payment, labels: dict[str, str], page_width: float) -> None:
+    """Draw receipt, payment part, separation lines and QR code on the current page."""
+    _separation_lines(c, page_width)
+    _receipt(c, pay, labels)
+    _payment(c, pay, labels)
+    _qr_code(c, pay.payload)
+
+
+def _separation_lines(c: Canvas, page_width: float) -> None:
+    c.saveState()
+    c.setLineWidth(0.5)
+    c.setDash(3, 2)
+    c.line(0, PART_HEIGHT, page_width, PART_HEIGHT)
+    c.line(RECEIPT_WIDTH, 0, RECEIPT_WIDTH, PART_HEIGHT)
+    c.setDash()
+    # Scissors on both lines, on a white patch so the dashes do not run through them.
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(4 * mm, PART_HEIGHT - 1.6 * mm, 4.4 * mm, 3.2 * mm, stroke=0, fill=1)
+    c.rect(RECEIPT_WIDTH - 1.6 * mm, PART_HEIGHT - 9.4 * mm, 3.2 * mm, 4.4 * mm, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont("ZapfDingbats", 10)
+    c.drawString(4.6 * mm, PART_HEIGHT - 1.2 * mm, "\u2702")  # black scissors
+    c.translate(RECEIPT_WIDTH + 1.2 * mm, PART_HEIGHT - 8.8 * mm)
+    c.rotate(90)
+    c.drawString(0, 0, "\u2702")
+    c.restoreState()
+
+
+class _Column:
+    """Heading/value blocks stacked downwards from a top edge, wrapped to a width."""
+
+    def __init__(self, c: Canvas, x: float, top: float, width: float, head: float, value: float):
+        self.c, self.x, self.width = c, x, width
+        self.head, self.value = head, value
+        self.leading = value + 1  # 9 pt for 8 pt values, 11 pt for 10 pt values
+        self.y = top - head
+
+    def block(self, heading: str, lines: tuple[str, ...] | list[str]) -> None:
+        c = self.c
+        c.setFont(_BOLD, self.head)
+        c.drawString(self.x, self.y, heading)
+        self.y -= self.leading
+        c.setFont(_REGULAR, self.value)
+        for line in lines:
+            for part in simpleSplit(pdf_text(line), _REGULAR, self.value, self.width):
+                c.drawString(self.x, self.y, part)
+                self.y -= self.leading
+        self.y -= self.leading * 0.8  # a blank line between blocks
+
+
+def _receipt(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
+    x = 5 * mm
+    c.setFont(_BOLD, 11)
+    c.drawString(x, PART_HEIGHT - 5 * mm - 9, labels["receipt"])
+    col = _Column(c, x, PART_HEIGHT - 12 * mm, 52 * mm, head=6, value=8)
+    col.block(labels["account"], (pay.account, *pay.creditor))
+    if pay.reference:
+        col.block(labels["reference"], (pay.reference,))
+    col.block(labels["payable_by"], pay.debtor)
+    _amount(c, x, 17 * mm, 37 * mm, pay, labels, head=6, value=8)
+    c.setFont(_BOLD, 6)
+    c.drawRightString(57 * mm, 23 * mm - 6, labels["acceptance"])
+
+
+def _payment(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
+    c.setFont(_BOLD, 11)
+    c.drawString(_QR_X, PART_HEIGHT - 5 * mm - 9, labels["payment_part"])
+    _amount(c, _QR_X, _QR_X + 22 * mm, 37 * mm, pay, labels, head=8, value=10)
+    col = _Column(c, 118 * mm, PART_HEIGHT - 5 * mm, 87 * mm, head=8, value=10)
+    col.block(labels["account"], (pay.account, *pay.creditor))
+    if pay.reference:
+        col.block(labels["reference"], (pay.reference,))
+    if pay.additional:
+        col.block(labels["additional"], (pay.additional,))
+    col.block(labels["payable_by"], pay.debtor)
+
+
+def _amount(c: Canvas, x: float, x_amount: float, top: float, pay: Payment,
+            labels: dict[str, str], head: float, value: float) -> None:
+    c.setFont(_BOLD, head)
+    c.drawString(x, top - head, labels["currency"])
+    c.drawString(x_amount, top - head, labels["amount"])
+    c.setFont(_REGULAR, value)
+    c.drawString(x, top - head - value - 3, pay.currency)
+    c.drawString(x_amount, top - head - value - 3, pay.amount)
+
+
+def _qr_code(c: Canvas, payload: str) -> None:
+    size, runs = qr_runs(payload)
+    module = _QR_SIZE / size
+    top = _QR_Y + _QR_SIZE
+    path = c.beginPath()
+    for row, col, length in runs:  # one rectangle per dark run, all in one filled path
+        path.rect(_QR_X + col * module, top - (row + 1) * module, length * module, module)
+    c.drawPath(path, stroke=0, fill=1)
+    _swiss_cross(c, _QR_X + _QR_SIZE / 2, _QR_Y + _QR_SIZE / 2)
+
+
+def _swiss_cross(c: Canvas, cx: float, cy: float) -> None:
+    # 7 mm white square, black square inside, white cross in the flag's proportions
+    # (arms 6/32 wide, 20/32 across).
+    outer, inner = 7 * mm, 6.2 * mm
+    arm, span = inner * 6 / 32 * 1.15, inner * 20 / 32
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(cx - outer / 2, cy - outer / 2, outer, outer, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.rect(cx - inner / 2, cy - inner / 2, inner, inner, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(cx - arm / 2, cy - span / 2, arm, span, stroke=0, fill=1)
+    c.rect(cx - span / 2, cy - arm / 2, span, arm, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)

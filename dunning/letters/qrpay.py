@@ -1,0 +1,166 @@
+"""The QR-bill data of a letter: reference, validated payload and the printed values.
+
+`qrbill` builds and validates the payload; everything that reaches it is first cut to the
+field limits and to the QR-bill character set, so that odd debtor data costs the letter its
+payment part (with a reason) and never the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import zxingcpp
+from qrbill import QRBill
+
+from dunning.letters.fmt import fill_placeholders, latin_text
+from dunning.letters.texts import TEXTS
+from dunning.letters.types import LetterInput
+from dunning.model import Address
+
+__all__ = ["Payment", "build_payment", "reference_for", "qr_runs", "make_qrr", "make_scor"]
+
+_MAX_AMOUNT = Decimal("999999999.99")
+_QRR_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What the payment part prints, and the payload its QR code carries."""
+
+    payload: str
+    account: str  # grouped by four
+    creditor: tuple[str, ...]
+    debtor: tuple[str, ...]
+    reference: str  # grouped; "" without a reference
+    additional: str
+    currency: str
+    amount: str  # "1 949.75": the guidelines group thousands with a space
+
+
+def make_qrr(payload: str) -> str:
+    """QR reference: 26 digits plus the modulo-10-recursive check digit."""
+    if not payload.isdigit() or len(payload) > 26:
+        raise ValueError("a QR reference takes up to 26 digits")
+    body, carry = payload.rjust(26, "0"), 0
+    for char in body:
+        carry = _QRR_TABLE[(carry + int(char)) % 10]
+    return body + str((10 - carry) % 10)
+
+
+def make_scor(payload: str) -> str:
+    """ISO 11649 creditor reference: "RF", two check digits, 1 to 21 letters or digits."""
+    payload = payload.upper()
+    if not (1 <= len(payload) <= 21) or not payload.isascii() or not payload.isalnum():
+        raise ValueError("a creditor reference takes 1 to 21 letters or digits")
+    numeric = "".join(str(int(c, 36)) for c in payload + "RF00")
+    return f"RF{98 - int(numeric) % 97:02d}{payload}"
+
+
+def _is_qr_iban(iban: str) -> bool:
+    compact = iban.replace(" ", "").upper()
+    return compact[4:9].isdigit() and 30000 <= int(compact[4:9]) <= 31999
+
+
+def reference_for(letter: LetterInput) -> str:
+    """QRR from the invoice id for a QR-IBAN, else SCOR from the document number."""
+    if _is_qr_iban(letter.creditor.iban):
+        return make_qrr(str(abs(letter.invoice.id))[-26:])
+    alnum = "".join(c for c in letter.invoice.document_nr.upper() if c.isascii() and c.isalnum())
+    return make_scor(alnum[-21:] if alnum else str(abs(letter.invoice.id))[-21:])
+
+
+def _group(text: str, first: int, size: int) -> str:
+    parts = [text[:first]] if first else []
+    parts += [text[i:i + size] for i in range(first, len(text), size)]
+    return " ".join(p for p in parts if p)
+
+
+def _address(name: str, street: str | None, house: str | None, pcode: str | None,
+             city: str | None, country: str | None) -> dict[str, str]:
+    return {
+        "name": latin_text(name, 70), "street": latin_text(street or "", 70),
+        "house_num": latin_text(house or "", 16), "pcode": latin_text(pcode or "", 16),
+        "city": latin_text(city or "", 35), "country": (country or "CH").strip().upper() or "CH",
+    }
+
+
+def _lines(addr: dict[str, str]) -> tuple[str, ...]:
+    street = " ".join(p for p in (addr["street"], addr["house_num"]) if p)
+    prefix = "" if addr["country"] in ("CH", "LI") else addr["country"] + "-"
+    place = f"{prefix}{addr['pcode']} {addr['city']}"
+    return tuple(line for line in (addr["name"], street, place) if line)
+
+
+def _debtor_problem(debtor: dict[str, str]) -> str | None:
+    for key, what in (("name", "name"), ("pcode", "postal code"), ("city", "city")):
+        if not debtor[key]:
+            return f"debtor address has no {what}"
+    return None
+
+
+def _amount_problem(amount: Decimal, currency: str) -> str | None:
+    if currency not in ("CHF", "EUR"):
+        return f"a QR-bill takes CHF or EUR, not {currency}"
+    if amount <= 0:
+        return "the amount due is not positive"
+    if amount > _MAX_AMOUNT:
+        return "the amount due exceeds the QR-bill maximum of 999'999'999.99"
+    return None
+
+
+def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
+    """The payment part's data, or None with the reason it cannot be made."""
+    cred, debtor_addr = letter.creditor, letter.debtor.address
+    amount = letter.amounts.total_due.quantize(Decimal("0.01"))
+    currency = letter.amounts.currency.upper()
+    creditor = _address(cred.name, cred.street, cred.house_num, cred.pcode, cred.city, cred.country)
+    debtor = _debtor_address(debtor_addr)
+    problem = _amount_problem(amount, currency) or _debtor_problem(debtor)
+    if problem:
+        return None, problem
+    info = latin_text(_additional_info(letter), 140)
+    try:
+        reference = reference_for(letter)
+        bill = QRBill(account=cred.iban, creditor=creditor, debtor=debtor, amount=f"{amount:.2f}",
+                      currency=currency, reference_number=reference,
+                      additional_information=info, language=letter.language)
+        payload = bill.qr_data()
+    except ValueError as err:
+        return None, f"no QR-bill possible: {err}"
+    ref_text = _group(reference, 2, 5) if reference[:2] != "RF" else _group(reference, 0, 4)
+    printed = Payment(
+        payload=payload, account=_group(bill.account, 0, 4), creditor=_lines(creditor),
+        debtor=_lines(debtor), reference=ref_text, additional=info, currency=currency,
+        amount=f"{amount:,.2f}".replace(",", " "),
+    )
+    return printed, None
+
+
+def _debtor_address(addr: Address) -> dict[str, str]:
+    return _address(addr.name, addr.street, addr.house_num, addr.pcode, addr.city, addr.country)
+
+
+def _additional_info(letter: LetterInput) -> str:
+    template = TEXTS[letter.language]["additional_info"]
+    return fill_placeholders(template, {"title": letter.title, "document_nr": letter.invoice.document_nr})
+
+
+def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """The QR matrix (ECC M, UTF-8 bytes) as dark runs: (size, [(row, column, length)])."""
+    code = zxingcpp.create_barcode(payload.encode("utf-8"), zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    view = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    size, raw = view.shape[0], view.tobytes()
+    runs = []
+    for row in range(size):
+        line = raw[row * size:(row + 1) * size]
+        col = 0
+        while col < size:
+            start = line.find(0, col)  # 0 is a dark module
+            if start < 0:
+                break
+            end = line.find(255, start)
+            end = size if end < 0 else end
+            runs.append((row, start, end - start))
+            col = end
+    return size, runs

@@ -1,0 +1,250 @@
+"""Renders one reminder letter as an A4 PDF, with the QR-bill payment part at the bottom.
+
+Layout (A4, origin top-left in the comments, millimetres):
+* sender block top left at 22 mm;
+* recipient for a Swiss right-window envelope (C5/6 and DL, window on the right): the
+  address field starts 118 mm from the left edge, with a small return-address line at
+  48 mm from the top and the address from 54 mm down to at most 72 mm;
+* place and date, subject, salutation, body, the table of amounts, payment instruction,
+  the crossing clause, contact and closing;
+* the payment part in the bottom 105 mm. Text that does not fit above it continues on a
+  second page, so the payment part always sits on the last page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel import Locale
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+from dunning.letters.fmt import (
+    fill_placeholders, format_amount, format_rate, numeric_date, pdf_text, prose_date,
+)
+from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part
+from dunning.letters.qrpay import Payment, build_payment, reference_for
+from dunning.letters.texts import PAYMENT_LABELS, TEXTS, body_position
+from dunning.letters.types import LetterInput, LetterResult
+
+__all__ = ["render_letter"]
+
+PAGE_W, PAGE_H = A4
+LEFT, RIGHT, WINDOW_X = 22 * mm, PAGE_W - 20 * mm, 118 * mm
+REG, BOLD = "Helvetica", "Helvetica-Bold"
+SIZE = 10
+_SIZES = (10, 9.5, 9)
+_TEXT_TOP = PAGE_H - 95 * mm
+_PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
+class _Flow:
+    """A top-down text cursor. In `measure` mode it only moves, so that a letter can be
+    fitted above the payment part before anything is drawn; when a block does not fit it
+    starts a new page."""
+
+    def __init__(self, c: Canvas, top: float, bottom: float, running_head: str,
+                 size: float, measure: bool = False):
+        self.c, self.y, self.bottom, self.head, self.page = c, top, bottom, running_head, 1
+        self.size, self.leading, self.measure = size, size * 1.26, measure
+
+    def need(self, height: float) -> None:
+        if self.y - height >= self.bottom:
+            return
+        self.page += 1
+        self.y = PAGE_H - 25 * mm
+        if not self.measure:
+            self.c.showPage()
+            self.c.setFont(REG, 8)
+            self.c.drawString(LEFT, PAGE_H - 15 * mm, self.head)
+
+    def draw(self, x: float, text: str, font: str, size: float, right: bool = False) -> None:
+        if self.measure:
+            return
+        self.c.setFont(font, size)
+        if right:
+            self.c.drawRightString(x, self.y, text)
+        else:
+            self.c.drawString(x, self.y, text)
+
+    def rule(self, offset: float) -> None:
+        if not self.measure:
+            self.c.setLineWidth(0.5)
+            self.c.line(LEFT, self.y - offset, RIGHT, self.y - offset)
+
+    def text(self, text: str, font: str = REG, after: float = 0.6) -> None:
+        """Paragraphs (split at blank lines), each followed by `after` times the leading."""
+        for para in _PARAGRAPHS.split(text.strip()):
+            lines = simpleSplit(pdf_text(para), font, self.size, RIGHT - LEFT)
+            self.need(len(lines) * self.leading)
+            for line in lines:
+                self.y -= self.size
+                self.draw(LEFT, line, font, self.size)
+                self.y -= self.leading - self.size
+            self.y -= after * self.leading
+
+
+def render_letter(letter: LetterInput, path: Path) -> LetterResult:
+    """Write the letter to `path`; a debtor-data problem drops only the payment part."""
+    lang = letter.language if letter.language in TEXTS else "de"
+    texts = TEXTS[lang]
+    payment, warning = build_payment(letter)
+    subject = pdf_text(fill_placeholders(
+        texts["subject"], {"title": letter.title, "document_nr": letter.invoice.document_nr}))
+    c = Canvas(str(path), pagesize=A4, invariant=1, lang=f"{lang}-CH", initialFontName=REG)
+    c.setTitle(subject)
+    c.setAuthor(pdf_text(letter.creditor.name))
+    _letterhead(c, letter)
+    _address_window(c, letter, lang)
+    c.setFont(REG, SIZE)
+    place = fill_placeholders(texts["date_line"], {
+        "city": letter.creditor.city, "date": prose_date(letter.reference_date, lang)})
+    c.drawString(LEFT, PAGE_H - 80 * mm, pdf_text(place))
+    c.setFont(BOLD, 11.5)
+    c.drawString(LEFT, PAGE_H - 89 * mm, subject)
+    bottom = PART_HEIGHT + 5 * mm if payment else 20 * mm
+    head = f"{pdf_text(letter.creditor.name)} · {subject}"
+    # The largest type size with which the text fits above the payment part; a letter
+    # too long even at the smallest size continues on a second page.
+    for size in _SIZES:
+        probe = _Flow(c, _TEXT_TOP, bottom, head, size, measure=True)
+        _content(probe, letter, lang, payment)
+        if probe.page == 1:
+            break
+    _content(_Flow(c, _TEXT_TOP, bottom, head, size), letter, lang, payment)
+    if payment is not None:
+        draw_payment_part(c, payment, PAYMENT_LABELS[lang], PAGE_W)
+    c.showPage()
+    c.save()
+    return LetterResult(path=Path(path), qr_payload=payment.payload if payment else None,
+                        warning=warning)
+
+
+def _letterhead(c: Canvas, letter: LetterInput) -> None:
+    cred = letter.creditor
+    c.setFont(BOLD, 12)
+    c.drawString(LEFT, PAGE_H - 18 * mm, pdf_text(cred.name))
+    lines = [f"{cred.street} {cred.house_num}".strip(), f"{cred.pcode} {cred.city}".strip()]
+    lines += [x for x in (cred.phone, cred.email) if x]
+    c.setFont(REG, 9)
+    y = PAGE_H - 23 * mm
+    for line in lines:
+        c.drawString(LEFT, y, pdf_text(line))
+        y -= 11
+
+
+def _address_window(c: Canvas, letter: LetterInput, lang: str) -> None:
+    cred, addr = letter.creditor, letter.debtor.address
+    back = f"{cred.name}, {cred.street} {cred.house_num}, {cred.pcode} {cred.city}"
+    c.setFont(REG, 7)
+    back_text = pdf_text(back)
+    c.drawString(WINDOW_X, PAGE_H - 48 * mm, back_text)
+    c.setLineWidth(0.4)
+    c.line(WINDOW_X, PAGE_H - 48.8 * mm, WINDOW_X + c.stringWidth(back_text, REG, 7),
+           PAGE_H - 48.8 * mm)
+    lines = [addr.name, addr.extra, " ".join(x for x in (addr.street, addr.house_num) if x),
+             " ".join(x for x in (addr.pcode, addr.city) if x)]
+    country = (addr.country or "CH").upper()
+    if country not in ("CH", ""):
+        lines.append(Locale.parse(lang).territories.get(country, country).upper())
+    c.setFont(REG, SIZE)
+    y = PAGE_H - 54 * mm - SIZE
+    for line in (x for x in lines if x):
+        for part in simpleSplit(pdf_text(line), REG, SIZE, RIGHT - WINDOW_X)[:2]:
+            c.drawString(WINDOW_X, y, part)
+            y -= 12
+
+
+def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | None) -> None:
+    texts, amounts = TEXTS[lang], letter.amounts
+    values = {
+        "document_nr": letter.invoice.document_nr,
+        "invoice_date": prose_date(letter.invoice.valid_from, lang),
+        "due_date": prose_date(letter.invoice.valid_to, lang),
+        "deadline": prose_date(letter.deadline, lang),
+        "total_due": f"{amounts.currency} {format_amount(amounts.total_due, lang)}",
+    }
+    flow.text(texts["salutation"])
+    if letter.body is not None:
+        body = fill_placeholders(letter.body, values)
+    else:
+        body = fill_placeholders(texts[body_position(letter.level, letter.level_count)], values)
+        if letter.level >= letter.level_count:
+            body += " " + texts["consequence"]
+    flow.text(body, after=0.8)
+    _table(flow, letter, lang)
+    contact = " / ".join(x for x in (letter.creditor.email, letter.creditor.phone) if x)
+    contact_text = (fill_placeholders(texts["contact"], {"contact": contact}) if contact
+                    else texts["contact_none"])
+    flow.text(" ".join((_payment_sentence(letter, lang, payment), texts["crossing"], contact_text)),
+              after=0.9)
+    flow.need(2 * flow.leading)  # closing and signature stay together
+    flow.text(texts["closing"], after=0.15)
+    flow.text(letter.creditor.name, after=0)
+
+
+def _payment_sentence(letter: LetterInput, lang: str, payment: Payment | None) -> str:
+    texts = TEXTS[lang]
+    if payment is not None:
+        return texts["pay_qr"]
+    try:
+        reference = reference_for(letter)
+    except ValueError:
+        reference = letter.invoice.document_nr
+    iban = letter.creditor.iban.replace(" ", "")
+    return fill_placeholders(texts["pay_iban"], {
+        "iban": " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
+        "creditor": letter.creditor.name, "reference": reference})
+
+
+def _table_rows(letter: LetterInput, lang: str) -> list[tuple[str, str]]:
+    texts, amounts = TEXTS[lang], letter.amounts
+    rows = []
+    for fee in amounts.fees:
+        label = (fill_placeholders(texts["fee"], {"title": letter.title}) if fee.level == letter.level
+                 else fill_placeholders(texts["fee_level"], {"level": str(fee.level)}))
+        rows.append((label, format_amount(fee.amount, lang)))
+    if amounts.interest > 0:
+        key = "interest_one" if amounts.interest_days == 1 else "interest"
+        rows.append((fill_placeholders(texts[key], {
+            "rate": format_rate(amounts.interest_rate_percent, lang),
+            "base": format_amount(amounts.open_amount, lang),
+            "days": str(amounts.interest_days)}), format_amount(amounts.interest, lang)))
+    return rows
+
+
+def _table(flow: _Flow, letter: LetterInput, lang: str) -> None:
+    texts, amounts = TEXTS[lang], letter.amounts
+    extra = _table_rows(letter, lang)
+    size, row = flow.size, flow.size * 1.35
+    flow.need(row * (4 + len(extra)) + flow.leading)
+    cols = (LEFT, LEFT + 45 * mm, LEFT + 85 * mm)
+    flow.y -= size
+    heads = (texts["col_invoice"], texts["col_invoice_date"], texts["col_due_date"])
+    for x, head in zip(cols, heads):
+        flow.draw(x, head, BOLD, size - 1)
+    col_amount = fill_placeholders(texts["col_amount"], {"currency": amounts.currency})
+    flow.draw(RIGHT, col_amount, BOLD, size - 1, right=True)
+    flow.rule(4)
+    flow.y -= row + 1
+    cells = (letter.invoice.document_nr, numeric_date(letter.invoice.valid_from, lang),
+             numeric_date(letter.invoice.valid_to, lang))
+    for x, cell in zip(cols, cells):
+        flow.draw(x, pdf_text(cell), REG, size)
+    flow.draw(RIGHT, format_amount(amounts.open_amount, lang), REG, size, right=True)
+    for label, amount in extra:
+        flow.y -= row
+        flow.draw(LEFT, pdf_text(label), REG, size)
+        flow.draw(RIGHT, amount, REG, size, right=True)
+    flow.rule(5)
+    flow.y -= row + 2
+    total = f"{amounts.currency} {format_amount(amounts.total_due, lang)}"
+    flow.draw(LEFT, texts["total"], BOLD, size)
+    flow.draw(RIGHT, total, BOLD, size, right=True)
+    flow.y -= row
+    flow.draw(LEFT, texts["pay_by"], BOLD, size)
+    flow.draw(RIGHT, numeric_date(letter.deadline, lang), BOLD, size, right=True)
+    flow.y -= flow.leading * 1.4
