@@ -16,11 +16,9 @@ __all__ = ["recheck", "already_done"]
 def recheck(decision: Decision, current: Invoice) -> str | None:
     """None when nothing relevant changed since the proposal, else what changed, in words.
 
-    The change an earlier attempt of this run made itself (the target level reached, or a
-    FINAL invoice marked unpaid) is not a change: `already_done` reports it instead.
+    Any level change counts, the target level too: only the caller knows whether an earlier
+    attempt of this run made it, so it asks `already_done` first where that is the case.
     """
-    if already_done(decision, current):
-        return _amount_change(decision.invoice, current)
     if current.status not in OPEN_STATUSES:
         return f"no longer open (status {current.status})"
     if not current.is_open:
@@ -44,7 +42,11 @@ def _amount_change(before: Invoice, current: Invoice) -> str | None:
 
 
 def already_done(decision: Decision, current: Invoice) -> bool:
-    """True when the decision's push has already happened (an earlier attempt of this run)."""
+    """True when the invoice is where the decision's push would take it.
+
+    ESCALATE: the target level is reached; FINAL: the invoice is marked unpaid. Whether
+    this run made the change (and not someone else) is for the caller to know.
+    """
     if decision.reason is Reason.ESCALATE:
         return current.level == decision.to_level
     if decision.reason is Reason.FINAL:

@@ -1,4 +1,8 @@
-"""Re-check before pushing, and recognising a push an earlier attempt already made."""
+"""Re-check before pushing, and recognising an invoice already where a push would take it.
+
+`recheck` reports every change, the target level too; `already_done` says whether the
+invoice is already at the decision's target (the caller knows whether its own run did it).
+"""
 
 from __future__ import annotations
 
@@ -34,12 +38,12 @@ CASES = [
     pytest.param(ESCALATE, replace(BASE, status=16), None, False, id="pending to partial is no change"),
     pytest.param(ESCALATE, reminded(BASE, 1, 3), "level changed from 1 to 3", False, id="someone else escalated"),
     pytest.param(ESCALATE, reminded(BASE), "level changed from 1 to 0", False, id="reminder deleted"),
-    pytest.param(ESCALATE, reminded(BASE, 1, 2), None, True, id="target level reached: already done"),
-    pytest.param(ESCALATE, replace(reminded(BASE, 1, 2), remaining=Decimal("100.00")), "remaining amount changed from 120.00 to 100.00", True, id="already done, amount changed"),
+    pytest.param(ESCALATE, reminded(BASE, 1, 2), "level changed from 1 to 2", True, id="target level reached: already done, and a change"),
+    pytest.param(ESCALATE, replace(reminded(BASE, 1, 2), remaining=Decimal("100.00")), "level changed from 1 to 2; remaining amount changed from 120.00 to 100.00", True, id="already done, amount changed"),
     pytest.param(ESCALATE, replace(BASE, currency="EUR"), "currency changed from CHF to EUR", False, id="currency changed"),
     pytest.param(ESCALATE, replace(reminded(BASE, 1, 3), remaining=Decimal("80")), "level changed from 1 to 3; remaining amount changed from 120.00 to 80.00", False, id="two changes"),
     pytest.param(FINAL, reminded(BASE, 1, 2, 3), None, False, id="FINAL unchanged"),
-    pytest.param(FINAL, replace(reminded(BASE, 1, 2, 3), status=31), None, True, id="FINAL already marked unpaid"),
+    pytest.param(FINAL, replace(reminded(BASE, 1, 2, 3), status=31), "no longer open (status 31)", True, id="FINAL already marked unpaid"),
     pytest.param(FINAL, replace(reminded(BASE, 1, 2, 3), status=9), "no longer open (status 9)", False, id="FINAL paid meanwhile"),
 ]
 
