@@ -11,17 +11,41 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from dunning.letters.fmt import pdf_text
 from dunning.letters.qrpay import Payment, qr_runs
 
-__all__ = ["PART_HEIGHT", "draw_payment_part"]
+__all__ = ["PART_HEIGHT", "draw_payment_part", "wrap"]
 
 PART_HEIGHT = 105 * mm
 RECEIPT_WIDTH = 62 * mm
 _REGULAR, _BOLD = "Helvetica", "Helvetica-Bold"
 _QR_X, _QR_Y, _QR_SIZE = 67 * mm, 42 * mm, 46 * mm
+
+
+def wrap(text: str, font: str, size: float, width: float, max_lines: int = 0) -> list[str]:
+    """Lines of at most `width`; a word longer than the width is broken where it must be."""
+    lines: list[str] = []
+    for line in simpleSplit(text, font, size, width):
+        while len(line) > 1 and stringWidth(line, font, size) > width:
+            cut = _longest_fit(line, font, size, width)
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return lines[:max_lines] if max_lines else lines
+
+
+def _longest_fit(line: str, font: str, size: float, width: float) -> int:
+    low, high = 1, len(line)  # binary search for the longest prefix within the width
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(line[:mid], font, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 def draw_payment_part(c: Canvas, pay: Payment, labels: dict[str, str], page_width: float) -> None:
@@ -55,8 +79,9 @@ def _separation_lines(c: Canvas, page_width: float) -> None:
 class _Column:
     """Heading/value blocks stacked downwards from a top edge, wrapped to a width."""
 
-    def __init__(self, c: Canvas, x: float, top: float, width: float, head: float, value: float):
-        self.c, self.x, self.width = c, x, width
+    def __init__(self, c: Canvas, x: float, top: float, width: float, head: float, value: float,
+                 max_lines: int = 0):
+        self.c, self.x, self.width, self.max_lines = c, x, width, max_lines
         self.head, self.value = head, value
         self.leading = value + 1  # 9 pt for 8 pt values, 11 pt for 10 pt values
         self.y = top - head
@@ -68,7 +93,7 @@ class _Column:
         self.y -= self.leading
         c.setFont(_REGULAR, self.value)
         for line in lines:
-            for part in simpleSplit(pdf_text(line), _REGULAR, self.value, self.width):
+            for part in wrap(pdf_text(line), _REGULAR, self.value, self.width, self.max_lines):
                 c.drawString(self.x, self.y, part)
                 self.y -= self.leading
         self.y -= self.leading * 0.8  # a blank line between blocks
@@ -78,7 +103,8 @@ def _receipt(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
     x = 5 * mm
     c.setFont(_BOLD, 11)
     c.drawString(x, PART_HEIGHT - 5 * mm - 9, labels["receipt"])
-    col = _Column(c, x, PART_HEIGHT - 12 * mm, 52 * mm, head=6, value=8)
+    # At most two lines per address line: the receipt has no room for more.
+    col = _Column(c, x, PART_HEIGHT - 12 * mm, 52 * mm, head=6, value=8, max_lines=2)
     col.block(labels["account"], (pay.account, *pay.creditor))
     if pay.reference:
         col.block(labels["reference"], (pay.reference,))
@@ -114,11 +140,12 @@ def _amount(c: Canvas, x: float, x_amount: float, top: float, pay: Payment,
 def _qr_code(c: Canvas, payload: str) -> None:
     size, runs = qr_runs(payload)
     module = _QR_SIZE / size
-    top = _QR_Y + _QR_SIZE
-    path = c.beginPath()
-    for row, col, length in runs:  # one rectangle per dark run, all in one filled path
-        path.rect(_QR_X + col * module, top - (row + 1) * module, length * module, module)
-    c.drawPath(path, stroke=0, fill=1)
+    c.saveState()
+    # One module = one unit, rows counted downwards from the top edge: each dark run is
+    # an integer rectangle, and all of them are filled as one path.
+    c.transform(module, 0, 0, -module, _QR_X, _QR_Y + _QR_SIZE)
+    c.addLiteral("\n".join([f"{col} {row} {length} 1 re" for row, col, length in runs] + ["f"]))
+    c.restoreState()
     _swiss_cross(c, _QR_X + _QR_SIZE / 2, _QR_Y + _QR_SIZE / 2)
 
 
