@@ -121,7 +121,7 @@ def _qr_allowed(char: str) -> bool:
     )
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\xa0]+")  # a no-break space is kept: it glues "CHF" to its amount
 
 
 def _clean(text: str, allowed: Callable[[str], bool]) -> str:

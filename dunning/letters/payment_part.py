@@ -10,7 +10,6 @@ separation lines with scissors, since a letter may be sent as a PDF and printed 
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -28,13 +27,27 @@ _QR_X, _QR_Y, _QR_SIZE = 67 * mm, 42 * mm, 46 * mm
 def wrap(text: str, font: str, size: float, width: float, max_lines: int = 0) -> list[str]:
     """Lines of at most `width`; a word longer than the width is broken where it must be."""
     lines: list[str] = []
-    for line in simpleSplit(text, font, size, width):
+    for line in _greedy(text, font, size, width):
         while len(line) > 1 and stringWidth(line, font, size) > width:
             cut = _longest_fit(line, font, size, width)
             lines.append(line[:cut])
             line = line[cut:]
         lines.append(line)
     return lines[:max_lines] if max_lines else lines
+
+
+def _greedy(text: str, font: str, size: float, width: float) -> list[str]:
+    # Breaks at plain spaces only, so that a no-break space keeps "CHF 1'234.50" together.
+    space = stringWidth(" ", font, size)
+    lines, current, used = [], "", 0.0
+    for word in text.split(" "):
+        needed = stringWidth(word, font, size)
+        if current and used + space + needed > width:
+            lines.append(current)
+            current, used = word, needed
+        else:
+            current, used = (f"{current} {word}", used + space + needed) if current else (word, needed)
+    return [*lines, current]
 
 
 def _longest_fit(line: str, font: str, size: float, width: float) -> int:

@@ -7,6 +7,7 @@ payment part (with a reason) and never the run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,10 +19,11 @@ from dunning.letters.texts import TEXTS
 from dunning.letters.types import LetterInput
 from dunning.model import Address
 
-__all__ = ["Payment", "build_payment", "reference_for", "qr_runs", "make_qrr", "make_scor"]
+__all__ = ["Payment", "build_payment", "reference_for", "format_reference", "qr_runs", "make_qrr", "make_scor"]
 
 _MAX_AMOUNT = Decimal("999999999.99")
 _QRR_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
+_DARK_RUN = re.compile(b"\x00+")
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ def _group(text: str, first: int, size: int) -> str:
     return " ".join(p for p in parts if p)
 
 
+def format_reference(reference: str) -> str:
+    """As printed: a QR reference in a group of 2 then groups of 5, a creditor one by 4."""
+    return _group(reference, 0, 4) if reference[:2] == "RF" else _group(reference, 2, 5)
+
+
 def _address(name: str, street: str | None, house: str | None, pcode: str | None,
              city: str | None, country: str | None) -> dict[str, str]:
     return {
@@ -128,10 +135,9 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
         payload = bill.qr_data()
     except ValueError as err:
         return None, f"no QR-bill possible: {err}"
-    ref_text = _group(reference, 2, 5) if reference[:2] != "RF" else _group(reference, 0, 4)
     printed = Payment(
         payload=payload, account=_group(bill.account, 0, 4), creditor=_lines(creditor),
-        debtor=_lines(debtor), reference=ref_text, additional=info, currency=currency,
+        debtor=_lines(debtor), reference=format_reference(reference), additional=info, currency=currency,
         amount=f"{amount:,.2f}".replace(",", " "),
     )
     return printed, None
@@ -152,15 +158,8 @@ def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     view = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     size, raw = view.shape[0], view.tobytes()
     runs = []
-    for row in range(size):
-        line = raw[row * size:(row + 1) * size]
-        col = 0
-        while col < size:
-            start = line.find(0, col)  # 0 is a dark module
-            if start < 0:
-                break
-            end = line.find(255, start)
-            end = size if end < 0 else end
-            runs.append((row, start, end - start))
-            col = end
+    for row in range(size):  # 0 is a dark module, 255 a light one
+        start = row * size
+        runs += [(row, m.start() - start, m.end() - m.start())
+                 for m in _DARK_RUN.finditer(raw, start, start + size)]
     return size, runs

@@ -26,7 +26,7 @@ from dunning.letters.fmt import (
     fill_placeholders, format_amount, format_rate, numeric_date, pdf_text, prose_date,
 )
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
-from dunning.letters.qrpay import Payment, build_payment, reference_for
+from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
 from dunning.letters.texts import PAYMENT_LABELS, TEXTS, body_position
 from dunning.letters.types import LetterInput, LetterResult
 
@@ -170,7 +170,7 @@ def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | Non
         "invoice_date": prose_date(letter.invoice.valid_from, lang),
         "due_date": prose_date(letter.invoice.valid_to, lang),
         "deadline": prose_date(letter.deadline, lang),
-        "total_due": f"{amounts.currency} {format_amount(amounts.total_due, lang)}",
+        "total_due": f"{amounts.currency}\xa0{format_amount(amounts.total_due, lang)}",
     }
     flow.text(texts["salutation"])
     if letter.body is not None:
@@ -196,7 +196,7 @@ def _payment_sentence(letter: LetterInput, lang: str, payment: Payment | None) -
     if payment is not None:
         return texts["pay_qr"]
     try:
-        reference = reference_for(letter)
+        reference = format_reference(reference_for(letter))
     except ValueError:
         reference = letter.invoice.document_nr
     iban = letter.creditor.iban.replace(" ", "")
