@@ -1,0 +1,60 @@
+"""Test-only admin routes under `/_sandbox/`: not bexio's, never rate limited or faulted.
+
+They let a test look behind the API (counters, every reminder at once), change the faults
+while the sandbox runs, and act as a colleague who creates a reminder in the middle of a run.
+They still require the bearer token.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from connectors.sandbox.errors import ApiError
+from connectors.sandbox.gate import Faults, Stats
+from connectors.sandbox.state import SandboxState
+
+__all__ = ["admin_router"]
+
+
+def _out(obj: Any, status: int = 200) -> Response:
+    return Response(json.dumps(obj, ensure_ascii=False).encode(), status_code=status,
+                    media_type="application/json")
+
+
+def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter:
+    router = APIRouter(prefix="/_sandbox")
+
+    @router.get("/stats")
+    async def get_stats() -> Response:
+        """Requests per route and status, 429s, injected faults, and what was written."""
+        return _out({**stats.snapshot(), **dict(state.counters)})
+
+    @router.get("/reminders")
+    async def all_reminders() -> Response:
+        """Every reminder of every invoice, by id: one call to check for duplicates."""
+        return _out(state.all_reminders())
+
+    @router.post("/faults")
+    async def set_faults(request: Request) -> Response:
+        """Change `fail_rate` and/or `latency_ms`; answers with the values now in force."""
+        try:
+            body = json.loads(await request.body() or b"{}")
+            rate = float(body.get("fail_rate", faults.fail_rate))
+            latency = int(body.get("latency_ms", faults.latency_ms))
+        except (ValueError, TypeError, AttributeError):
+            raise ApiError(422, "Could not save the entity", ["body: expected "
+                           '{"fail_rate": 0..1, "latency_ms": >= 0}']) from None
+        if not 0 <= rate <= 1 or latency < 0:
+            raise ApiError(422, "Could not save the entity", ["fail_rate or latency_ms out of range"])
+        faults.fail_rate, faults.latency_ms = rate, latency
+        return _out({"fail_rate": rate, "latency_ms": latency})
+
+    @router.post("/kb_invoice/{invoice_id}/reminder")
+    async def colleague_reminder(invoice_id: int) -> Response:
+        """Create the next reminder as someone else would, outside the client under test."""
+        return _out(state.create_reminder(invoice_id, behind_the_back=True), 201)
+
+    return router

@@ -1,0 +1,298 @@
+"""The sandbox's in-memory bexio account and the rules its writes follow.
+
+Reminder creation ignores its body (as bexio does): the level is the invoice's highest
+level + 1, the title and period come from the account's level settings, the reminder is
+dated the sandbox's today and runs `period - 1` days past it. Payments move an invoice to
+partial (16) or paid (9). Handlers run on one event loop and never await in the middle of
+a change, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from connectors.sandbox.config import ZURICH, SandboxConfig, level_setting
+from connectors.sandbox.data import Company, generate, slug
+from connectors.sandbox.errors import ApiError
+from connectors.sandbox.pdf import one_page_pdf
+from connectors.sandbox.search import Kind, compile_search, order, page
+from connectors.sandbox.shapes import (
+    money4,
+    money6,
+    payment_dict,
+    plain,
+    positions_for,
+    reminder_dict,
+)
+
+__all__ = ["INVOICE_SEARCH", "NETWORK_LINK", "SandboxState"]
+
+Json = dict[str, Any]
+
+PENDING, PAID, PARTIAL, UNPAID = 8, 9, 16, 31
+NETWORK_LINK = "[Network Link]"
+INVOICE_SEARCH: dict[str, Kind] = {
+    "id": "int", "kb_item_status_id": "int", "document_nr": "text", "title": "text",
+    "api_reference": "text", "contact_id": "int", "contact_sub_id": "int", "user_id": "int",
+    "currency_id": "int", "total_gross": "money", "total_net": "money", "total": "money",
+    "is_valid_from": "text", "is_valid_to": "text", "updated_at": "text",
+}
+INVOICE_ORDER: dict[str, Kind] = {
+    "id": "int", "total": "money", "total_net": "money", "total_gross": "money",
+    "updated_at": "text",
+}
+REMINDER_SEARCH: dict[str, Kind] = {
+    "id": "int", "kb_invoice_id": "int", "title": "text", "is_valid_from": "text",
+    "is_valid_to": "text", "reminder_level": "int",
+}
+CONTACT_SEARCH: dict[str, Kind] = {
+    "id": "int", "name_1": "text", "name_2": "text", "nr": "text", "address": "text",
+    "mail": "text", "mail_second": "text", "postcode": "text", "city": "text",
+    "country_id": "int", "contact_group_ids": "text", "contact_type_id": "int",
+    "updated_at": "text", "user_id": "int", "phone_fixed": "text", "phone_mobile": "text",
+    "fax": "text",
+}
+CONTACT_ORDER: dict[str, Kind] = {"id": "int", "nr": "text", "name_1": "text", "updated_at": "text"}
+SUCCESS: Json = {"success": True}
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "Page not found")
+
+
+def _invalid(*errors: str) -> ApiError:
+    return ApiError(422, "Could not save the entity", errors=list(errors))
+
+
+class SandboxState:
+    """One bexio account: contacts, invoices, reminders, payments, and counters for tests."""
+
+    def __init__(self, config: SandboxConfig, company: Company | None = None) -> None:
+        self.config = config
+        self.today: date = config.resolved_today()
+        company = company or generate(config, self.today)
+        self.contact_list = company.contacts
+        self.contacts = {c["id"]: c for c in company.contacts}
+        self.invoice_list = company.invoices
+        self.invoices = {i["id"]: i for i in company.invoices}
+        self.reminders = company.reminders
+        self.payments = company.payments
+        self.next_reminder_id = 1 + max((r["id"] for rs in self.reminders.values() for r in rs), default=0)
+        self.next_payment_id = 1 + max((p["id"] for ps in self.payments.values() for p in ps), default=0)
+        self.counters: Counter[str] = Counter()
+
+    # --- invoices -------------------------------------------------------------------------
+
+    def invoice(self, invoice_id: int) -> Json:
+        invoice = self.invoices.get(invoice_id)
+        if invoice is None:
+            raise _not_found()
+        return invoice
+
+    def list_invoices(self, limit: int, offset: int, order_by: str) -> list[Json]:
+        return list(page(order(self.invoice_list, order_by, INVOICE_ORDER), limit, offset))
+
+    def search_invoices(self, body: Any, limit: int, offset: int, order_by: str) -> list[Json]:
+        test = compile_search(body, INVOICE_SEARCH)
+        found = [invoice for invoice in self.invoice_list if test(invoice)]
+        return list(page(order(found, order_by, INVOICE_ORDER), limit, offset))
+
+    def show_invoice(self, invoice_id: int) -> Json:
+        invoice = self.invoice(invoice_id)
+        return {**invoice, "positions": positions_for(invoice)}
+
+    def invoice_pdf(self, invoice_id: int) -> Json:
+        invoice = self.invoice(invoice_id)
+        lines = [f"Rechnung {invoice['document_nr']}", invoice["contact_address"].split("\n")[0],
+                 f"Total {invoice['total']}"]
+        return _pdf_json(f"{slug(invoice['document_nr'])}.pdf", lines)
+
+    def mark_unpaid(self, invoice_id: int) -> Json:
+        """The sandbox's extension: write an open invoice off as unpaid (status 31)."""
+        invoice = self.invoice(invoice_id)
+        if invoice["kb_item_status_id"] not in (PENDING, PARTIAL):
+            raise ApiError(400, "Only open invoices can be marked as unpaid")
+        invoice["kb_item_status_id"] = UNPAID
+        self._touch(invoice)
+        self.counters["invoices_marked_unpaid"] += 1
+        return SUCCESS
+
+    # --- reminders ------------------------------------------------------------------------
+
+    def reminders_of(self, invoice_id: int) -> list[Json]:
+        self.invoice(invoice_id)
+        return self.reminders.get(invoice_id, [])
+
+    def search_reminders(self, invoice_id: int, body: Any, limit: int, offset: int) -> list[Json]:
+        test = compile_search(body, REMINDER_SEARCH)
+        found = [r for r in self.reminders_of(invoice_id) if test(r)]
+        return list(page(found, limit, offset))
+
+    def reminder(self, invoice_id: int, reminder_id: int) -> Json:
+        for reminder in self.reminders_of(invoice_id):
+            if reminder["id"] == reminder_id:
+                return reminder
+        raise _not_found()
+
+    def create_reminder(self, invoice_id: int, *, behind_the_back: bool = False) -> Json:
+        """The next reminder level, computed here; the request body plays no part."""
+        invoice = self.invoice(invoice_id)
+        if invoice["kb_item_status_id"] not in (PENDING, PARTIAL):
+            raise ApiError(400, "Reminders can only be created for open invoices")
+        existing = self.reminders.setdefault(invoice_id, [])
+        level = 1 + max((r["reminder_level"] for r in existing), default=0)
+        if level > self.config.levels:
+            raise ApiError(400, "The last reminder level has already been reached")
+        setting = level_setting(level)
+        reminder = reminder_dict(
+            reminder_id=self.next_reminder_id, invoice=invoice, level=level,
+            title=setting.title, period_days=setting.period_days, valid_from=self.today,
+            valid_to=self.today + timedelta(days=setting.period_days - 1),
+            header=setting.header, footer=setting.footer, is_sent=False,
+        )
+        self.next_reminder_id += 1
+        existing.append(reminder)
+        self._touch(invoice)
+        self.counters["reminders_created_admin" if behind_the_back else "reminders_created"] += 1
+        # bexio answers a create with the open amount unpadded ("100"), a read with "100.000000"
+        return {**reminder, "remaining_price": plain(Decimal(reminder["remaining_price"]))}
+
+    def delete_reminder(self, invoice_id: int, reminder_id: int) -> Json:
+        reminder = self.reminder(invoice_id, reminder_id)
+        existing = self.reminders[invoice_id]
+        if reminder["reminder_level"] != max(r["reminder_level"] for r in existing):
+            raise ApiError(400, "Only the most recent reminder can be deleted")
+        existing.remove(reminder)
+        self._touch(self.invoice(invoice_id))
+        self.counters["reminders_deleted"] += 1
+        return SUCCESS
+
+    def set_sent(self, invoice_id: int, reminder_id: int, sent: bool) -> Json:
+        self.reminder(invoice_id, reminder_id)["is_sent"] = sent
+        return SUCCESS
+
+    def send_reminder(self, invoice_id: int, reminder_id: int, body: Any) -> Json:
+        """"Sends" the e-mail: nothing leaves the machine; the reminder becomes sent."""
+        reminder = self.reminder(invoice_id, reminder_id)
+        body = body if isinstance(body, dict) else {}
+        missing = [f"{key}: missing" for key in ("recipient_email", "subject", "message")
+                   if not isinstance(body.get(key), str) or not body[key].strip()]
+        if missing:
+            raise ApiError(422, "missing data", errors=missing)
+        if NETWORK_LINK not in body["message"]:
+            raise _invalid("message: plugins.ibNetworkPlugin.i18n.form_module_network.error."
+                           "missing_network_placeholder")
+        reminder["is_sent"] = True
+        self.counters["reminders_sent"] += 1
+        return SUCCESS
+
+    def reminder_pdf(self, invoice_id: int, reminder_id: int) -> Json:
+        reminder = self.reminder(invoice_id, reminder_id)
+        invoice = self.invoice(invoice_id)
+        lines = [f"{reminder['title']} {invoice['document_nr']}",
+                 invoice["contact_address"].split("\n")[0],
+                 f"Offen {reminder['remaining_price']}, zahlbar bis {reminder['is_valid_to']}"]
+        return _pdf_json(f"{slug(reminder['title'])}-{slug(invoice['document_nr'])}.pdf", lines)
+
+    def all_reminders(self) -> list[Json]:
+        return sorted((r for rs in self.reminders.values() for r in rs), key=lambda r: r["id"])
+
+    # --- payments -------------------------------------------------------------------------
+
+    def payments_of(self, invoice_id: int) -> list[Json]:
+        self.invoice(invoice_id)
+        return self.payments.get(invoice_id, [])
+
+    def payment(self, invoice_id: int, payment_id: int) -> Json:
+        for payment in self.payments_of(invoice_id):
+            if payment["id"] == payment_id:
+                return payment
+        raise _not_found()
+
+    def create_payment(self, invoice_id: int, body: Any) -> Json:
+        invoice = self.invoice(invoice_id)
+        body = body if isinstance(body, dict) else {}
+        value, day = _payment_value(body.get("value")), _payment_date(body.get("date"), self.today)
+        if invoice["kb_item_status_id"] not in (PENDING, PARTIAL, UNPAID):
+            raise _invalid("kb_invoice_id: the invoice is not open")
+        received = Decimal(invoice["total_received_payments"]) + value
+        if received > Decimal(invoice["total"]):
+            raise _invalid("value: the payment exceeds the open amount")
+        payment = payment_dict(
+            payment_id=self.next_payment_id, invoice_id=invoice_id, day=day, value=value,
+            bank_account_id=body.get("bank_account_id"),
+            payment_service_id=body.get("payment_service_id"),
+        )
+        self.next_payment_id += 1
+        self.payments.setdefault(invoice_id, []).append(payment)
+        self._set_received(invoice, received)
+        self.counters["payments_created"] += 1
+        return payment
+
+    def delete_payment(self, invoice_id: int, payment_id: int) -> Json:
+        payment = self.payment(invoice_id, payment_id)
+        invoice = self.invoice(invoice_id)
+        self.payments[invoice_id].remove(payment)
+        received = Decimal(invoice["total_received_payments"]) - Decimal(payment["value"])
+        self._set_received(invoice, received)
+        return SUCCESS
+
+    def _set_received(self, invoice: Json, received: Decimal) -> None:
+        remaining = Decimal(invoice["total"]) - received
+        invoice["total_received_payments"] = money6(received)
+        invoice["total_remaining_payments"] = money4(remaining)
+        if remaining == 0:
+            invoice["kb_item_status_id"] = PAID
+        elif received > 0 and invoice["kb_item_status_id"] != UNPAID:
+            invoice["kb_item_status_id"] = PARTIAL
+        elif invoice["kb_item_status_id"] in (PAID, PARTIAL):
+            invoice["kb_item_status_id"] = PENDING
+        self._touch(invoice)
+
+    # --- contacts -------------------------------------------------------------------------
+
+    def contact(self, contact_id: int) -> Json:
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            raise _not_found()
+        return contact
+
+    def list_contacts(self, limit: int, offset: int, order_by: str) -> list[Json]:
+        return list(page(order(self.contact_list, order_by, CONTACT_ORDER), limit, offset))
+
+    def search_contacts(self, body: Any, limit: int, offset: int, order_by: str) -> list[Json]:
+        test = compile_search(body, CONTACT_SEARCH)
+        found = [contact for contact in self.contact_list if test(contact)]
+        return list(page(order(found, order_by, CONTACT_ORDER), limit, offset))
+
+    def _touch(self, invoice: Json) -> None:
+        invoice["updated_at"] = f"{self.today.isoformat()} {datetime.now(ZURICH):%H:%M:%S}"
+
+
+def _payment_value(raw: Any) -> Decimal:
+    try:
+        value = Decimal(str(raw)) if raw is not None and not isinstance(raw, bool) else None
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        raise _invalid("value: a positive amount is required")
+    return value
+
+
+def _payment_date(raw: Any, today: date) -> date:
+    if raw is None:
+        return today
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise _invalid("date: expected YYYY-MM-DD") from None
+
+
+def _pdf_json(name: str, lines: list[str]) -> Json:
+    content = one_page_pdf(lines)
+    return {"name": name, "size": len(content), "mime": "application/pdf",
+            "content": base64.b64encode(content).decode("ascii")}
