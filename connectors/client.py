@@ -181,7 +181,9 @@ class BexioClient:
         try:
             return base64.b64decode(pdf.content, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise BadResponseError(f"GET {path}: the PDF content is not base64", method="GET", path=path) from exc
+            raise BadResponseError(
+                f"GET {path}: the PDF content is not base64", method="GET", path=path
+            ) from exc
 
     def delete_reminder(self, invoice_id: int, reminder_id: int) -> None:
         """Delete a reminder. Not retried: bexio deletes "the most recent" reminder."""
@@ -258,8 +260,8 @@ class BexioClient:
             params: dict[str, str | int] = {"limit": self._page_size, "offset": offset}
             if order_by:
                 params["order_by"] = order_by
-            body = criteria if method == "POST" else None
-            data = self._session.request(method, path, idempotent=True, params=params, **_body(body))
+            body = {} if criteria is None else {"body": criteria}
+            data = self._session.request(method, path, idempotent=True, params=params, **body)
             page = validated(adapter, data, method, path)
             ids = [getattr(item, "id") for item in page]
             if page and ids == previous:
@@ -271,10 +273,6 @@ class BexioClient:
                 return
             previous = ids
             offset += self._page_size
-
-
-def _body(body: Any) -> dict[str, Any]:
-    return {} if body is None else {"body": body}
 
 
 def _reminders_path(invoice_id: int) -> str:

@@ -21,7 +21,9 @@ DEFAULT_LANGUAGE = "de"
 DEFAULT_COUNTRY = "CH"
 
 # "Bahnhofstrasse 12", "Route de Genève 7b", "Via Nassa 3-5": the number comes last.
-_STREET_AND_NUMBER = re.compile(r"^(?P<street>.*\S)\s+(?P<num>\d+\s?[A-Za-z]?(?:\s?[-/]\s?\d+\s?[A-Za-z]?)?)$")
+_STREET_AND_NUMBER = re.compile(
+    r"^(?P<street>.*\S)\s+(?P<num>\d+\s?[A-Za-z]?(?:\s?[-/]\s?\d+\s?[A-Za-z]?)?)$"
+)
 
 
 def to_reminder(raw: schemas.Reminder) -> model.Reminder:
@@ -44,7 +46,9 @@ def to_invoice(
     """The core's invoice; an unknown `currency_id` is a BadResponseError."""
     currency = currency_codes.get(raw.currency_id)
     if currency is None:
-        raise BadResponseError(f"invoice {raw.id} has currency_id {raw.currency_id}, which /3.0/currencies does not list")
+        raise BadResponseError(
+            f"invoice {raw.id} has currency_id {raw.currency_id}, which /3.0/currencies does not list"
+        )
     return model.Invoice(
         id=raw.id,
         document_nr=raw.document_nr or str(raw.id),
@@ -58,6 +62,7 @@ def to_invoice(
         reminders=tuple(to_reminder(r) for r in reminders),
         title=raw.title or None,
         updated_at=raw.updated_at.isoformat() if raw.updated_at else None,
+        contact_name=_first_line(raw.contact_address),
     )
 
 
@@ -124,8 +129,15 @@ def _country(raw: schemas.Contact, country_codes: Mapping[int, str]) -> str:
         return DEFAULT_COUNTRY
     code = country_codes.get(raw.country_id)
     if code is None:
-        raise BadResponseError(f"contact {raw.id} has country_id {raw.country_id}, which /2.0/country does not list")
+        raise BadResponseError(
+            f"contact {raw.id} has country_id {raw.country_id}, which /2.0/country does not list"
+        )
     return code.upper()
+
+
+def _first_line(text: str | None) -> str | None:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[0] if lines else None
 
 
 def _clean(value: str | None) -> str | None:

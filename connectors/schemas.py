@@ -122,6 +122,7 @@ class Invoice(_Schema):
     updated_at: ZurichDateTime | None = None
     api_reference: StrictStr | None = None
     reference: StrictStr | None = None
+    contact_address: StrictStr | None = None  # "\n"-joined lines, the debtor's name first
     total_received_payments: Money | None = None
     total_credit_vouchers: Money | None = None
 

@@ -28,7 +28,8 @@ def invoice(**fields: Any) -> dict[str, Any]:
     return {"id": 9, "document_nr": "RE-00009", "contact_id": 3, "currency_id": 2,
             "kb_item_status_id": 16, "total": "250.000000", "total_remaining_payments": "120.5000",
             "is_valid_from": "2026-05-01", "is_valid_to": "2026-05-31",
-            "updated_at": "2026-06-18 15:57:30", **fields}
+            "updated_at": "2026-06-18 15:57:30",
+            "contact_address": "Muster AG\nBahnhofstrasse 1\n8001 Zürich", **fields}
 
 
 def reminder(rid: int, level: int, valid_from: str, valid_to: str, **fields: Any) -> dict[str, Any]:
@@ -98,6 +99,7 @@ def test_an_invoice_with_reminders() -> None:
     assert result.reminders[1] == model.Reminder(id=1, invoice_id=9, level=1, valid_from=date(2026, 6, 5),
                                                  valid_to=date(2026, 6, 15), is_sent=True, title="Level 1")
     assert result.updated_at == "2026-06-18T15:57:30+02:00"
+    assert result.contact_name == "Muster AG"
 
 
 def test_an_unknown_currency_is_a_bad_response() -> None:
