@@ -73,11 +73,25 @@ def _merge(count: int) -> dict:
                               check=True, capture_output=True, text=True)
         figures = json.loads(done.stdout)
         assert figures["pages"] == count
+        _check_merged(out, count)
         return {"letters": count, "seconds": round(figures["seconds"], 2),
                 "peak_rss_mb": round(figures["peak_rss_mb"], 1),
                 "output_mb": round(out.stat().st_size / 2**20, 1)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_merged(path: Path, count: int) -> None:
+    """The merged file opens in pdfium with every page and one bookmark per letter."""
+    import pypdfium2 as pdfium  # a test dependency; only the benchmark needs it here
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        toc = list(doc.get_toc(max_depth=1))
+        assert len(doc) == count and len(toc) == count
+        assert toc[0].get_dest().get_index() == 0 and toc[-1].get_dest().get_index() == count - 1
+    finally:
+        doc.close()
 
 
 def run(letters: int = 1000, merge_letters_count: int = 10_000) -> dict:

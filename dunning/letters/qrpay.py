@@ -131,7 +131,7 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
         reference = reference_for(letter)
         bill = QRBill(account=cred.iban, creditor=creditor, debtor=debtor, amount=f"{amount:.2f}",
                       currency=currency, reference_number=reference,
-                      additional_information=info, language=letter.language)
+                      additional_information=info, language=_language(letter))
         payload = bill.qr_data()
     except ValueError as err:
         return None, f"no QR-bill possible: {err}"
@@ -148,8 +148,12 @@ def _debtor_address(addr: Address) -> dict[str, str]:
 
 
 def _additional_info(letter: LetterInput) -> str:
-    template = TEXTS[letter.language]["additional_info"]
+    template = TEXTS[_language(letter)]["additional_info"]
     return fill_placeholders(template, {"title": letter.title, "document_nr": letter.invoice.document_nr})
+
+
+def _language(letter: LetterInput) -> str:
+    return letter.language if letter.language in TEXTS else "de"
 
 
 def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:

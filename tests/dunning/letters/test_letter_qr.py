@@ -102,3 +102,9 @@ def test_qr_references_carry_the_right_check_digit(payload: str) -> None:
 @pytest.mark.parametrize("payload", ["539007547034", "RE00042", "A"])
 def test_creditor_references_are_valid_iso_11649(payload: str) -> None:
     assert iso11649.is_valid(make_scor(payload))
+
+
+def test_an_unsupported_language_falls_back_to_german_with_payment_part(tmp_path: Path) -> None:
+    result = render_letter(sample_letter(language="es"), tmp_path / "es.pdf")
+    assert result.qr_payload is not None and result.warning is None
+    assert "Zahlteil" in page_texts(result.path)[-1]
