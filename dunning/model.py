@@ -89,6 +89,7 @@ class Invoice:
     reminders: tuple[Reminder, ...] = field(default=())
     title: str | None = None
     updated_at: str | None = None  # opaque; used only to notice changes
+    contact_name: str | None = None  # first line of the invoice's address, for lists
 
     @property
     def is_open(self) -> bool:

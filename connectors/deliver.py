@@ -1,0 +1,61 @@
+"""Delivering reminders once their letters exist: e-mail through bexio, or mark as sent.
+
+An e-mail is never sent twice: the run notes its intent first, and a retry that finds
+the intent asks bexio whether the reminder is already sent before sending again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from connectors.client import BexioClient
+from connectors.errors import ConnectorError
+
+__all__ = ["Delivery", "SendJournal", "deliver"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    invoice_id: int
+    reminder_id: int
+    email: str | None  # None: the letter goes by post, the reminder is only marked sent
+    subject: str
+    message: str
+
+
+class SendJournal:
+    """Callbacks into the run's journal (kept small so tests can pass lambdas)."""
+
+    def __init__(self, intent: Callable[[int], None], has_intent: Callable[[int], bool],
+                 sent: Callable[[int, str], None]) -> None:
+        self.intent, self.has_intent, self.sent = intent, has_intent, sent
+
+
+def deliver(
+    client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal, *, send: bool
+) -> dict[int, str]:
+    """Deliver each reminder; returns the errors by invoice id (empty when all went out)."""
+    errors: dict[int, str] = {}
+    for item in deliveries:
+        try:
+            _deliver_one(client, item, journal, send)
+        except ConnectorError as exc:
+            errors[item.invoice_id] = f"the reminder exists but was not delivered: {exc}"
+    return errors
+
+
+def _deliver_one(client: BexioClient, item: Delivery, journal: SendJournal, send: bool) -> None:
+    if not (send and item.email):
+        client.mark_reminder_sent(item.invoice_id, item.reminder_id)  # idempotent
+        journal.sent(item.invoice_id, "marked_sent")
+        return
+    if journal.has_intent(item.invoice_id):
+        reminder = client.show_reminder(item.invoice_id, item.reminder_id)
+        if reminder.is_sent:
+            journal.sent(item.invoice_id, "emailed")
+            return
+    journal.intent(item.invoice_id)
+    client.send_reminder(item.invoice_id, item.reminder_id, recipient_email=item.email,
+                         subject=item.subject, message=item.message)
+    journal.sent(item.invoice_id, "emailed")

@@ -1,0 +1,159 @@
+"""The run record: turning decisions and results into the manifest, and back.
+
+A run stores its proposal so that a retry works on exactly the same proposal; the
+manifest is the record people and scripts read (shape in INTERFACES.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from dunning.model import Address, Contact, Invoice, Reminder
+from dunning.outcome import Outcome, Result
+from dunning.proposal import Amounts, Decision, FeeLine, Reason
+
+__all__ = [
+    "SCHEMA",
+    "money",
+    "decision_to_dict",
+    "decision_from_dict",
+    "contact_to_dict",
+    "contact_from_dict",
+    "manifest_line",
+    "counts",
+]
+
+SCHEMA = "dunning-run/1"
+
+
+def money(amount: Decimal | None) -> str | None:
+    """A decimal string with two places, as the manifest carries amounts."""
+    return None if amount is None else f"{amount:.2f}"
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _plain(value: Any) -> Any:
+    """asdict() output made JSON-safe: Decimal and date become strings."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def decision_to_dict(decision: Decision) -> dict[str, Any]:
+    return _plain(asdict(decision))
+
+
+def _invoice_from_dict(d: Mapping[str, Any]) -> Invoice:
+    reminders = tuple(
+        Reminder(
+            id=r["id"], invoice_id=r["invoice_id"], level=r["level"],
+            valid_from=date.fromisoformat(r["valid_from"]),
+            valid_to=date.fromisoformat(r["valid_to"]),
+            is_sent=r["is_sent"], title=r.get("title"),
+        )
+        for r in d["reminders"]
+    )
+    return Invoice(
+        id=d["id"], document_nr=d["document_nr"], contact_id=d["contact_id"],
+        status=d["status"], currency=d["currency"], total=Decimal(d["total"]),
+        remaining=Decimal(d["remaining"]), valid_from=date.fromisoformat(d["valid_from"]),
+        valid_to=date.fromisoformat(d["valid_to"]), reminders=reminders,
+        title=d.get("title"), updated_at=d.get("updated_at"),
+        contact_name=d.get("contact_name"),
+    )
+
+
+def _amounts_from_dict(d: Mapping[str, Any] | None) -> Amounts | None:
+    if d is None:
+        return None
+    return Amounts(
+        currency=d["currency"], open_amount=Decimal(d["open_amount"]),
+        fees=tuple(FeeLine(level=f["level"], amount=Decimal(f["amount"])) for f in d["fees"]),
+        interest=Decimal(d["interest"]), interest_days=d["interest_days"],
+        interest_rate_percent=Decimal(d["interest_rate_percent"]),
+        interest_start=_day(d["interest_start"]), total_due=Decimal(d["total_due"]),
+        deadline=date.fromisoformat(d["deadline"]),
+    )
+
+
+def decision_from_dict(d: Mapping[str, Any]) -> Decision:
+    return Decision(
+        invoice=_invoice_from_dict(d["invoice"]), reason=Reason(d["reason"]),
+        from_level=d["from_level"], to_level=d["to_level"], block_reason=d["block_reason"],
+        amounts=_amounts_from_dict(d["amounts"]), proposed=d["proposed"],
+    )
+
+
+def contact_to_dict(contact: Contact) -> dict[str, Any]:
+    return _plain(asdict(contact))
+
+
+def contact_from_dict(d: Mapping[str, Any]) -> Contact:
+    return Contact(
+        id=d["id"], address=Address(**d["address"]), email=d.get("email"),
+        language=d.get("language", "de"),
+    )
+
+
+def manifest_line(
+    decision: Decision,
+    result: Result | None,
+    letter: str | None = None,
+    warning: str | None = None,
+) -> dict[str, Any]:
+    """One line of the manifest: what was decided for an open invoice and what happened."""
+    invoice, amounts = decision.invoice, decision.amounts
+    note = result.note if result else None
+    if decision.reason is Reason.BLOCKED:
+        note = decision.block_reason
+    return {
+        "invoice_id": invoice.id,
+        "document_nr": invoice.document_nr,
+        "contact_id": invoice.contact_id,
+        "currency": invoice.currency,
+        "reason": decision.reason.value,
+        "outcome": result.outcome.value if result else None,
+        "from_level": decision.from_level,
+        "to_level": decision.to_level,
+        "open_amount": money(amounts.open_amount if amounts else invoice.remaining),
+        "fees": money(amounts.fees_total) if amounts else None,
+        "interest": money(amounts.interest) if amounts else None,
+        "total_due": money(amounts.total_due) if amounts else None,
+        "deadline": _iso(amounts.deadline) if amounts else None,
+        "api_deadline": _iso(result.api_deadline) if result else None,
+        "reminder_id": result.reminder_id if result else None,
+        "letter": letter,
+        "note": note,
+        "error": result.error if result else None,
+        "warning": warning,
+    }
+
+
+def counts(
+    decisions: Iterable[Decision], results: Sequence[Result]
+) -> dict[str, dict[str, int]]:
+    """Counts per reason and per outcome, as the manifest and the summary show them."""
+    reasons = Counter(d.reason.value for d in decisions)
+    outcomes = Counter(r.outcome.value for r in results)
+    return {
+        "reasons": dict(sorted(reasons.items())),
+        "outcomes": {o.value: outcomes[o.value] for o in Outcome if outcomes[o.value]},
+    }

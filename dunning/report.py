@@ -1,0 +1,103 @@
+"""Texts people read about a run: the proposal table, the approval form's description,
+and the summary. Plain data and Markdown; the flow publishes them as Prefect artifacts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from dunning.proposal import Decision, Reason
+
+__all__ = ["proposal_rows", "totals_by_currency", "approval_description", "summary_markdown"]
+
+
+def proposal_rows(decisions: Iterable[Decision]) -> list[dict[str, Any]]:
+    """One row per open invoice: invoice, customer, level, reason, total."""
+    rows = []
+    for d in decisions:
+        inv = d.invoice
+        level = f"{d.from_level} → {d.to_level}" if d.to_level else str(d.from_level)
+        total = d.amounts.total_due if d.amounts else inv.remaining
+        rows.append({
+            "invoice": inv.document_nr,
+            "customer": inv.contact_name or "",
+            "level": level,
+            "reason": d.reason.value + (f" ({d.block_reason})" if d.block_reason else ""),
+            "total": f"{inv.currency} {total:.2f}",
+        })
+    return rows
+
+
+def totals_by_currency(decisions: Iterable[Decision]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for d in decisions:
+        totals[d.invoice.currency] += d.amounts.total_due if d.amounts else d.invoice.remaining
+    return dict(sorted(totals.items()))
+
+
+def _money_list(totals: Mapping[str, Decimal]) -> str:
+    return ", ".join(f"{cur} {amount:,.2f}".replace(",", "'") for cur, amount in totals.items()) or "–"
+
+
+def approval_description(
+    run_id: str, reference_date: str, decisions: Sequence[Decision], draft_url: str | None
+) -> str:
+    """Markdown shown above the approval form."""
+    proposed = [d for d in decisions if d.proposed]
+    escalate = [d for d in proposed if d.reason is Reason.ESCALATE]
+    final = [d for d in proposed if d.reason is Reason.FINAL]
+    counts = defaultdict(int)
+    for d in decisions:
+        counts[d.reason.value] += 1
+    lines = [
+        f"### Dunning run {run_id} · reference date {reference_date}",
+        "",
+        f"**{len(escalate)}** invoices to move up one level, **{len(final)}** to mark unpaid "
+        f"(of {len(decisions)} open invoices).",
+        "",
+        f"Total due on the proposed letters: **{_money_list(totals_by_currency(escalate))}**.",
+        "",
+        "Open invoices by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ".",
+    ]
+    if draft_url:
+        lines += ["", f"[Draft letters (merged PDF)]({draft_url})"]
+    lines += ["", "Untick the invoices that must wait, add a note, then resume the run."]
+    return "\n".join(lines)
+
+
+def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str:
+    """Markdown summary of a finished run: counts, totals, failures with their errors."""
+    lines = [
+        f"# Dunning run {manifest['run_id']}",
+        "",
+        f"Reference date **{manifest['reference_date']}** · status **{manifest['status']}** · "
+        f"policy {manifest['policy']['version']}",
+        "",
+        "| reason | invoices |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in manifest["counts"]["reasons"].items()]
+    lines += ["", "| outcome | invoices |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in manifest["counts"]["outcomes"].items()]
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for line in manifest["lines"]:
+        if line["letter"] and line["total_due"]:
+            totals[line["currency"]] += Decimal(line["total_due"])
+    lines += ["", f"Total due on the letters: **{_money_list(totals)}**"]
+    if merged_url:
+        lines += ["", f"[All letters (merged PDF)]({merged_url})"]
+    failed = [ln for ln in manifest["lines"] if ln["outcome"] == "FAILED"]
+    if failed:
+        lines += ["", f"## {len(failed)} failed — retry with `dunning retry {manifest['run_id']}`", ""]
+        lines += [f"- {ln['document_nr']}: {ln['error']}" for ln in failed[:200]]
+    manual = [ln for ln in manifest["lines"] if ln["outcome"] == "MANUAL_ACTION"]
+    if manual:
+        lines += ["", f"## {len(manual)} need a manual step", ""]
+        lines += [f"- {ln['document_nr']}: {ln['note']}" for ln in manual[:200]]
+    warned = [ln for ln in manifest["lines"] if ln.get("warning")]
+    if warned:
+        lines += ["", f"## {len(warned)} letters without a payment part", ""]
+        lines += [f"- {ln['document_nr']}: {ln['warning']}" for ln in warned[:200]]
+    return "\n".join(lines)

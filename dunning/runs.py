@@ -1,0 +1,146 @@
+"""A run's folder on disk: its stored proposal and approval, the journal, the manifest.
+
+The journal is append-only and flushed to disk before and after every push, so that a
+retry after a crash knows what an earlier attempt already did (see RULES.md, commit).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dunning.outcome import Outcome, Result
+
+__all__ = ["RunFolder", "RunNotFound", "list_runs", "result_to_event", "RUN_ID_PATTERN"]
+
+RUN_ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$")
+
+
+class RunNotFound(LookupError):
+    """No run with that id exists in the output folder."""
+
+
+def result_to_event(result: Result) -> dict[str, Any]:
+    return {
+        "event": "result",
+        "invoice_id": result.invoice_id,
+        "outcome": result.outcome.value,
+        "reminder_id": result.reminder_id,
+        "api_deadline": result.api_deadline.isoformat() if result.api_deadline else None,
+        "note": result.note,
+        "error": result.error,
+    }
+
+
+def _result_from_event(e: dict[str, Any]) -> Result:
+    deadline = e.get("api_deadline")
+    return Result(
+        invoice_id=e["invoice_id"], outcome=Outcome(e["outcome"]),
+        reminder_id=e.get("reminder_id"),
+        api_deadline=date.fromisoformat(deadline) if deadline else None,
+        note=e.get("note"), error=e.get("error"),
+    )
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """`<output>/<run_id>/` with its files."""
+
+    path: Path
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+    @property
+    def letters_dir(self) -> Path:
+        return self.path / "letters"
+
+    @property
+    def merged_pdf(self) -> Path:
+        return self.path / "letters.pdf"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.path / "journal.jsonl"
+
+    @classmethod
+    def create(cls, output: Path, run_id: str) -> RunFolder:
+        if not RUN_ID_PATTERN.match(run_id):
+            raise ValueError(f"not a run id: {run_id!r}")
+        folder = cls(output / run_id)
+        folder.letters_dir.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @classmethod
+    def open(cls, output: Path, run_id: str) -> RunFolder:
+        folder = cls(output / run_id)
+        if not RUN_ID_PATTERN.match(run_id) or not folder.path.is_dir():
+            raise RunNotFound(f"there is no run {run_id!r} in {output}")
+        return folder
+
+    def save_json(self, name: str, data: Any) -> Path:
+        """Write atomically: a reader never sees half a file."""
+        target = self.path / name
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        return target
+
+    def load_json(self, name: str) -> Any | None:
+        target = self.path / name
+        if not target.exists():
+            return None
+        return json.loads(target.read_text(encoding="utf-8"))
+
+    def journal(self, event: dict[str, Any]) -> None:
+        with self.journal_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(event, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        if not self.journal_path.exists():
+            return
+        with self.journal_path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.endswith("\n"):  # a line cut short by a crash is ignored
+                    yield json.loads(line)
+
+    def results(self) -> dict[int, Result]:
+        """The latest recorded result per invoice."""
+        return {e["invoice_id"]: _result_from_event(e) for e in self.events() if e["event"] == "result"}
+
+    def intents(self) -> set[int]:
+        """Invoices for which this run started a push (it may or may not have landed)."""
+        return {e["invoice_id"] for e in self.events() if e["event"] == "intent"}
+
+    def sent(self) -> set[int]:
+        return {e["invoice_id"] for e in self.events() if e["event"] == "sent"}
+
+
+def list_runs(output: Path) -> list[dict[str, Any]]:
+    """Every run's manifest in the output folder, newest first."""
+    runs = []
+    if output.is_dir():
+        for child in output.iterdir():
+            manifest = child / "manifest.json"
+            if RUN_ID_PATTERN.match(child.name) and manifest.exists():
+                try:
+                    runs.append(json.loads(manifest.read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    continue
+    return sorted(runs, key=lambda m: m.get("started_at") or "", reverse=True)
