@@ -1,0 +1,69 @@
+"""What goes into each letter and e-mail: language, title, printed deadline, texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dunning.letters import LetterInput, resolve_language
+from dunning.model import Address, Contact
+from dunning.outcome import Result
+from dunning.policy import Policy
+from dunning.proposal import Decision
+
+__all__ = ["letter_input", "fallback_contact", "EmailText", "email_text"]
+
+_SUBJECT = {"de": "{title} zu Rechnung {nr}", "fr": "{title} – facture {nr}",
+            "it": "{title} – fattura {nr}", "en": "{title} – invoice {nr}"}
+_MESSAGE = {
+    "de": "Guten Tag\n\nIm Anhang finden Sie unsere {title} zu Rechnung {nr}.\n\n"
+          "[Network Link]\n\nFreundliche Grüsse\n{creditor}",
+    "fr": "Bonjour,\n\nVous trouverez ci-joint notre {title} concernant la facture {nr}.\n\n"
+          "[Network Link]\n\nMeilleures salutations\n{creditor}",
+    "it": "Buongiorno\n\nIn allegato trova il nostro {title} relativo alla fattura {nr}.\n\n"
+          "[Network Link]\n\nCordiali saluti\n{creditor}",
+    "en": "Hello\n\nPlease find our {title} for invoice {nr} attached.\n\n"
+          "[Network Link]\n\nKind regards\n{creditor}",
+}
+
+
+def fallback_contact(decision: Decision) -> Contact:
+    """A contact when bexio has none for the invoice: the name from the invoice alone."""
+    invoice = decision.invoice
+    name = invoice.contact_name or invoice.document_nr
+    return Contact(id=invoice.contact_id or 0, address=Address(name=name))
+
+
+def letter_input(
+    policy: Policy, decision: Decision, result: Result, contact: Contact, reference_date: date
+) -> LetterInput:
+    """The letter for an escalation; it prints the API's deadline where bexio set one."""
+    assert decision.amounts is not None and decision.to_level is not None
+    language = resolve_language(contact.language, policy.default_language)
+    level = policy.level(decision.to_level)
+    return LetterInput(
+        creditor=policy.creditor,
+        debtor=contact,
+        invoice=decision.invoice,
+        amounts=decision.amounts,
+        level=decision.to_level,
+        level_count=policy.level_count,
+        title=level.title_for(language, policy.default_language),
+        language=language,
+        reference_date=reference_date,
+        deadline=result.api_deadline or decision.amounts.deadline,
+        body=level.texts.get(language),
+    )
+
+
+@dataclass(frozen=True)
+class EmailText:
+    subject: str
+    message: str
+
+
+def email_text(letter: LetterInput) -> EmailText:
+    """The e-mail that carries a reminder; bexio requires the [Network Link] placeholder."""
+    lang = letter.language if letter.language in _MESSAGE else "en"
+    values = {"title": letter.title, "nr": letter.invoice.document_nr, "creditor": letter.creditor.name}
+    return EmailText(_SUBJECT[lang].format(**values), _MESSAGE[lang].format(**values))

@@ -1,0 +1,215 @@
+"""The `dunning` command line: demo, run, retry, runs, sandbox, serve-files.
+
+Exit codes: 0 the run finished and every invoice has a final outcome; 1 the run finished
+with failed invoices (retry it); 2 bad input, reported as one paragraph, nothing pushed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from cyclopts import App, CycloptsError, Parameter
+
+__all__ = ["app", "main"]
+
+app = App(
+    name="dunning",
+    help="Dunning runs (payment reminders for overdue invoices) for bexio, orchestrated by Prefect.",
+    version="0.1.0",
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class Usage(Exception):
+    """A command-line argument is wrong."""
+
+
+def _date(text: str | None, flag: str = "--reference-date") -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Usage(f"{flag}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30.") from None
+
+
+@app.command
+def demo(
+    *,
+    invoices: int = 200,
+    reference_date: str | None = None,
+    output: Path = Path("dunning-output"),
+) -> int:
+    """Run a full dunning run against an embedded sandbox: no account, token or network.
+
+    Parameters
+    ----------
+    invoices
+        How many invoices the sandbox company has.
+    reference_date
+        The date printed on the letters (YYYY-MM-DD); default: today in Zurich.
+    output
+        Where the run's letters and record go.
+    """
+    from flows.runner import run_demo
+
+    return run_demo(invoices, _date(reference_date), output)
+
+
+@app.command
+def run(
+    *,
+    reference_date: str | None = None,
+    policy: Path | None = None,
+    blocks: Path | None = None,
+    output: Path | None = None,
+    approval: bool = False,
+    dry_run: bool = False,
+    send: bool = False,
+) -> int:
+    """One dunning run against BEXIO_BASE_URL with BEXIO_TOKEN.
+
+    Parameters
+    ----------
+    reference_date
+        The run's date, printed on every letter (YYYY-MM-DD); default: today in Zurich.
+    policy
+        Policy file (TOML); default: DUNNING_POLICY, else ./policy.toml, else the example.
+    blocks
+        Blocks file (TOML) of invoices or contacts to leave out; default: DUNNING_BLOCKS.
+    output
+        Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    approval
+        Wait for a person to approve the selection in the Prefect UI (needs PREFECT_API_URL).
+    dry_run
+        Propose, render and record, but push nothing to bexio.
+    send
+        E-mail reminders through bexio to contacts that have an e-mail address.
+    """
+    from flows.runner import run_once
+
+    return run_once(_date(reference_date), policy, blocks, output, approval, dry_run, send)
+
+
+@app.command
+def retry(run_id: str, /, *, output: Path | None = None) -> int:
+    """Retry a failed run: same proposal, same approval; redo only what is not done.
+
+    Parameters
+    ----------
+    run_id
+        The run to retry, e.g. 2026-11-30-6f1c2a9b (see `dunning runs`).
+    output
+        Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    """
+    from flows.runner import retry_run
+
+    return retry_run(run_id, output)
+
+
+@app.command
+def runs(*, output: Path | None = None) -> int:
+    """List past runs: date, status, counts and the merged PDF.
+
+    Parameters
+    ----------
+    output
+        Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    """
+    from flows.runner import list_past_runs
+
+    return list_past_runs(output)
+
+
+@app.command
+def sandbox(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    invoices: int = 500,
+    seed: int = 1,
+    today: str | None = None,
+    token: str = "sandbox-token",
+    fail_rate: float = 0.0,
+    latency_ms: int = 0,
+    rate_limit: Annotated[int | None, Parameter(name="--rate-limit")] = None,
+) -> int:
+    """Serve the bexio-compatible sandbox until stopped (Ctrl+C).
+
+    Parameters
+    ----------
+    host
+        Address to listen on (keep it on loopback).
+    port
+        Port to listen on.
+    invoices
+        How many invoices the generated company has.
+    seed
+        Seed of the generated data; the same seed gives the same company.
+    today
+        The sandbox's fixed date (YYYY-MM-DD); default: today in Zurich.
+    token
+        The bearer token the sandbox accepts.
+    fail_rate
+        Share of requests (0 to 1) that fail with a server error or a dropped connection.
+    latency_ms
+        Delay added to every answer, in milliseconds.
+    rate_limit
+        Requests per minute before the sandbox answers 429, like bexio's limit.
+    """
+    from connectors.sandbox import SandboxConfig, serve
+
+    if not 0 <= fail_rate <= 1:
+        raise Usage(f"--fail-rate: {fail_rate} is not between 0 and 1.")
+    config = SandboxConfig(invoices=invoices, seed=seed, today=_date(today, "--today"), token=token,
+                           fail_rate=fail_rate, latency_ms=latency_ms, rate_limit=rate_limit)
+    print(f"bexio sandbox on http://{host}:{port} (token: {token}); Ctrl+C stops it", flush=True)
+    serve(config, host=host, port=port)
+    return EXIT_OK
+
+
+@app.command(name="serve-files")
+def serve_files(*, output: Path | None = None, host: str = "127.0.0.1", port: int = 8766) -> int:
+    """Serve the output folder read-only over HTTP, so the run's links open in a browser.
+
+    Parameters
+    ----------
+    output
+        Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    host
+        Address to listen on.
+    port
+        Port to listen on (the default matches DUNNING_FILES_URL's default).
+    """
+    from flows.files import serve_folder
+    from flows.runner import output_folder
+
+    folder = output_folder(output)
+    print(f"serving {folder} read-only on http://{host}:{port}/ ; Ctrl+C stops it", flush=True)
+    serve_folder(folder, host, port)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `dunning` script."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    try:
+        code: Any = app(argv if argv is not None else sys.argv[1:], exit_on_error=False,
+                        print_error=True, result_action="return_value")
+    except CycloptsError:
+        return EXIT_BAD_INPUT
+    except Usage as exc:
+        print(f"dunning: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return code if isinstance(code, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

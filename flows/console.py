@@ -1,0 +1,68 @@
+"""What the command line shows: progress bars while a run works, a table when it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+__all__ = ["console", "errors", "RichReporter", "summary_table", "runs_table"]
+
+console = Console()
+errors = Console(stderr=True)
+
+_LABELS = {"commit": "Pushing level changes", "letters": "Rendering letters",
+           "deliver": "Marking reminders sent"}
+
+
+class RichReporter:
+    """Draws one progress bar per stage of the run."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    @classmethod
+    def make_progress(cls) -> Progress:
+        return Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=errors, transient=False)
+
+    def start(self, name: str, total: int) -> None:
+        self.tasks[name] = self.progress.add_task(_LABELS.get(name, name), total=total)
+
+    def advance(self, name: str, amount: int) -> None:
+        if name in self.tasks:
+            self.progress.advance(self.tasks[name], amount)
+
+    def finish(self, name: str) -> None:
+        if name in self.tasks:
+            task = self.tasks.pop(name)
+            self.progress.update(task, completed=self.progress.tasks[task].total)
+
+
+def summary_table(summary: Mapping[str, Any]) -> Table:
+    table = Table(title=f"Dunning run {summary['run_id']} · {summary['status']}", show_lines=False)
+    table.add_column("")
+    table.add_column("code")
+    table.add_column("invoices", justify="right")
+    for kind in ("reasons", "outcomes"):
+        for code, n in summary["counts"][kind].items():
+            table.add_row(kind[:-1], code, str(n))
+    return table
+
+
+def runs_table(manifests: Iterable[Mapping[str, Any]]) -> Table:
+    table = Table(title="Dunning runs")
+    for column in ("run", "date", "status", "proposed", "escalated", "failed", "merged PDF"):
+        table.add_column(column)
+    for m in manifests:
+        outcomes, reasons = m["counts"]["outcomes"], m["counts"]["reasons"]
+        proposed = reasons.get("ESCALATE", 0) + reasons.get("FINAL", 0)
+        done = outcomes.get("ESCALATED", 0) + outcomes.get("ALREADY_DONE", 0)
+        merged = f"{m['run_id']}/{m['merged_pdf']}" if m.get("merged_pdf") else "–"
+        table.add_row(m["run_id"], m["reference_date"], m["status"], str(proposed), str(done),
+                      str(outcomes.get("FAILED", 0)), merged)
+    return table

@@ -1,0 +1,180 @@
+"""The `dunning-run` flow: fetch, propose, approve, commit, letters, deliver, record.
+
+A run lives in its own folder under the output directory. Running the flow again with the
+same `run_id` (a retry) reuses the stored proposal and approval and redoes only what is
+not done, so no reminder and no letter is ever made twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
+from prefect.states import Completed, Failed, State
+
+from dunning.outcome import Outcome, Result
+from dunning.proposal import Decision
+from dunning.record import SCHEMA, counts, manifest_line
+from dunning.report import approval_description, proposal_rows, summary_markdown
+from dunning.runs import RunFolder
+from flows.approval import Approval, ask_for_approval
+from flows.setup import BadInput, RunSetup, make_client, prepare, zurich_now
+from flows.steps import FolderJournal, Letter, commit, deliver, load_or_propose, make_letters
+
+__all__ = ["dunning_run", "new_run_id"]
+
+
+def new_run_id(reference_date: date) -> str:
+    """`<reference date>-<8 hex>`: the hex is the flow run's id where there is one."""
+    current = flow_run.get_id()
+    suffix = str(current).replace("-", "")[:8] if current else uuid.uuid4().hex[:8]
+    return f"{reference_date.isoformat()}-{suffix}"
+
+
+@flow(name="dunning-run", log_prints=False, persist_result=True)
+def dunning_run(
+    reference_date: date | None = None,
+    policy: str | None = None,
+    blocks: str | None = None,
+    output: str | None = None,
+    approval: bool = False,
+    dry_run: bool = False,
+    send: bool = False,
+    run_id: str | None = None,
+    poll_interval: int = 10,
+    approval_timeout_hours: int = 168,
+) -> State:
+    """One dunning run against bexio; `run_id` names an earlier run to retry."""
+    setup = prepare(reference_date, policy, blocks, output)
+    folder, meta = _open_folder(setup, run_id, approval=approval, dry_run=dry_run, send=send)
+    setup = replace(setup, reference_date=date.fromisoformat(meta["reference_date"]))
+    with make_client(setup.settings) as client:
+        decisions = load_or_propose(client, setup, folder)
+        create_table_artifact(proposal_rows(decisions), key="dunning-proposal",
+                              description=f"Proposal of run {folder.run_id}")
+        answer = _approval(client, setup, folder, meta, decisions, poll_interval,
+                           approval_timeout_hours * 3600)
+        if meta["dry_run"]:
+            results = {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED)
+                       for d in decisions if d.proposed and d.amounts}
+            letters = make_letters(client, folder, setup.policy, setup.reference_date, decisions, results)
+            manifest = _write_manifest(folder, meta, decisions, {}, letters, "dry_run")
+        else:
+            journal = FolderJournal(folder)
+            results = commit(client, folder, decisions, answer, setup.settings.bexio_unpaid_extension)
+            letters = make_letters(client, folder, setup.policy, setup.reference_date, decisions, results)
+            deliver(client, folder, letters, results, meta["send"], journal.record)
+            status = "failed" if any(r.outcome is Outcome.FAILED for r in results.values()) else "completed"
+            manifest = _write_manifest(folder, meta, decisions, results, letters, status)
+    _publish(setup, folder, manifest)
+    summary = _summary(folder, manifest)
+    if manifest["status"] == "failed":
+        failed = manifest["counts"]["outcomes"].get("FAILED", 0)
+        return Failed(message=f"{failed} invoices failed; retry with: dunning retry {folder.run_id}",
+                      data=summary)
+    return Completed(message=f"run {folder.run_id} {manifest['status']}", data=summary)
+
+
+def _open_folder(setup: RunSetup, run_id: str | None, **flags: bool) -> tuple[RunFolder, dict[str, Any]]:
+    """A new run's folder, or the folder of the run being retried (its settings win)."""
+    if run_id and (setup.output / run_id).is_dir():
+        folder = RunFolder.open(setup.output, run_id)
+        meta = folder.load_json("run.json")
+        if meta["policy"]["sha256"] != setup.policy.sha256:
+            raise BadInput(f"the policy file changed since run {run_id} started; a retry must use "
+                           f"the same policy (version {meta['policy']['version']}).")
+        return folder, meta
+    folder = RunFolder.create(setup.output, run_id or new_run_id(setup.reference_date))
+    meta = {
+        "run_id": folder.run_id,
+        "flow_run_id": str(flow_run.get_id() or ""),
+        "reference_date": setup.reference_date.isoformat(),
+        "policy": {"version": setup.policy.version, "sha256": setup.policy.sha256},
+        "started_at": zurich_now(),
+        **flags,
+    }
+    folder.save_json("run.json", meta)
+    return folder, meta
+
+
+def _approval(client: Any, setup: RunSetup, folder: RunFolder, meta: dict[str, Any],
+              decisions: list[Decision], poll_interval: int, timeout_s: int) -> Approval:
+    """The stored answer on a retry; else the approver's, or everything without approval."""
+    stored = folder.load_json("approval.json")
+    if stored is not None:
+        return Approval.from_dict(stored)
+    proposed = [d for d in decisions if d.proposed]
+    if not meta["approval"] or not proposed or meta["dry_run"]:
+        answer = Approval.everything(proposed)
+    else:
+        _write_manifest(folder, meta, decisions, {}, {}, "awaiting_approval")
+        draft = _draft_letters(client, setup, folder, decisions)
+        description = approval_description(folder.run_id, meta["reference_date"], decisions, draft)
+        answer = ask_for_approval(proposed, description, poll_interval=poll_interval,
+                                  timeout_s=timeout_s)
+    folder.save_json("approval.json", answer.to_dict())
+    return answer
+
+
+def _draft_letters(client: Any, setup: RunSetup, folder: RunFolder, decisions: list[Decision]) -> str | None:
+    """Draft letters for the approver, in `<run>/draft/`; their URL for the form."""
+    drafts = {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED) for d in decisions if d.amounts}
+    if not drafts:
+        return None
+    make_letters(client, folder, setup.policy, setup.reference_date, decisions, drafts,
+                 target=folder.path / "draft")
+    return _url(setup, f"{folder.run_id}/draft/letters.pdf")
+
+
+def _url(setup: RunSetup, relative: str) -> str:
+    return f"{setup.settings.dunning_files_url.rstrip('/')}/{relative}"
+
+
+def _write_manifest(folder: RunFolder, meta: dict[str, Any], decisions: list[Decision],
+                    results: dict[int, Result], letters: dict[int, Letter], status: str) -> dict[str, Any]:
+    result_list = [results[d.invoice.id] for d in decisions if d.invoice.id in results]
+    lines = []
+    for d in decisions:
+        letter = letters.get(d.invoice.id)
+        lines.append(manifest_line(d, results.get(d.invoice.id), letter.relative if letter else None,
+                                   letter.warning if letter else None))
+    manifest = {
+        "schema": SCHEMA,
+        "run_id": folder.run_id,
+        "flow_run_id": str(flow_run.get_id() or meta.get("flow_run_id") or ""),
+        "reference_date": meta["reference_date"],
+        "status": status,
+        "policy": meta["policy"],
+        "started_at": meta["started_at"],
+        "finished_at": None if status == "awaiting_approval" else zurich_now(),
+        "counts": counts(decisions, result_list),
+        "merged_pdf": "letters.pdf" if letters else None,
+        "lines": lines,
+    }
+    folder.save_json("manifest.json", manifest)
+    return manifest
+
+
+def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> None:
+    merged = _url(setup, f"{folder.run_id}/letters.pdf") if manifest["merged_pdf"] else None
+    create_markdown_artifact(summary_markdown(manifest, merged), key="dunning-summary",
+                             description=f"Summary of run {folder.run_id}")
+    if merged:
+        create_link_artifact(merged, link_text=f"Letters of run {folder.run_id} (merged PDF)",
+                             key="dunning-letters")
+    get_run_logger().info("run %s %s: %s", folder.run_id, manifest["status"], manifest["counts"])
+
+
+def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run_id": folder.run_id,
+        "status": manifest["status"],
+        "counts": manifest["counts"],
+        "manifest": str(folder.manifest_path),
+        "merged_pdf": str(folder.merged_pdf) if manifest["merged_pdf"] else None,
+    }

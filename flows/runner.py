@@ -1,0 +1,132 @@
+"""What the commands do: check the input, start the flow, show progress and the result."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from connectors.errors import AuthError, ConnectorError
+from dunning.runs import RunNotFound, list_runs
+from flows import progress
+from flows.console import RichReporter, console, errors, runs_table, summary_table
+from flows.settings import SettingsError, load_settings
+from flows.setup import BadInput, RunSetup, make_client, prepare, zurich_today
+
+__all__ = ["run_demo", "run_once", "retry_run", "list_past_runs", "output_folder"]
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _bad(message: str) -> int:
+    errors.print(f"[bold red]dunning:[/] {message}", highlight=False)
+    return EXIT_BAD_INPUT
+
+
+def output_folder(output: Path | None) -> Path:
+    if output is not None:
+        return output
+    try:
+        return load_settings().output_dir()
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _preflight(setup: RunSetup) -> None:
+    """One cheap call, so a wrong URL or token is bad input before anything starts."""
+    url = setup.settings.bexio_base_url
+    try:
+        with make_client(setup.settings) as client:
+            client.currencies()
+    except AuthError as exc:
+        raise BadInput(f"bexio at {url} refused BEXIO_TOKEN: {exc}. Check the token "
+                       "(a personal access token lasts 6 months) and its scopes.") from None
+    except ConnectorError as exc:
+        raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
+
+
+def _execute(**params: Any) -> int:
+    from flows.dunning_run import dunning_run
+
+    with RichReporter.make_progress() as bars, progress.install(RichReporter(bars)):
+        state = dunning_run(**params, return_state=True)
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, BadInput):
+        return _bad(str(data))
+    if isinstance(data, BaseException) or not isinstance(data, dict):
+        errors.print(f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False)
+        return EXIT_FAILED
+    console.print(summary_table(data))
+    if data["merged_pdf"]:
+        console.print(f"Merged PDF: [bold]{data['merged_pdf']}[/]", highlight=False)
+    console.print(f"Run record: {data['manifest']}", highlight=False)
+    if data["status"] == "failed":
+        errors.print(f"Some invoices failed; retry with: [bold]dunning retry {data['run_id']}[/]")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run_once(reference_date: date | None, policy: Path | None, blocks: Path | None,
+             output: Path | None, approval: bool, dry_run: bool, send: bool) -> int:
+    try:
+        setup = prepare(reference_date, _str(policy), _str(blocks), _str(output))
+        if approval and not os.environ.get("PREFECT_API_URL"):
+            raise BadInput("--approval waits for a person in the Prefect UI, so it needs a Prefect "
+                           "server: start one (`prefect server start`) and set PREFECT_API_URL.")
+        _preflight(setup)
+    except BadInput as exc:
+        return _bad(str(exc))
+    return _execute(reference_date=setup.reference_date, policy=_str(policy), blocks=_str(blocks),
+                    output=str(setup.output), approval=approval, dry_run=dry_run, send=send)
+
+
+def retry_run(run_id: str, output: Path | None) -> int:
+    from dunning.runs import RunFolder
+
+    try:
+        out = output_folder(output)
+        meta = RunFolder.open(out, run_id).load_json("run.json")
+        if meta is None:
+            raise BadInput(f"run {run_id} in {out} has no run.json; it cannot be retried.")
+        setup = prepare(date.fromisoformat(meta["reference_date"]), None, None, str(out))
+        _preflight(setup)
+    except RunNotFound as exc:
+        return _bad(f"{exc}; `dunning runs` lists the runs.")
+    except BadInput as exc:
+        return _bad(str(exc))
+    return _execute(reference_date=setup.reference_date, output=str(out), run_id=run_id,
+                    approval=meta["approval"], dry_run=meta["dry_run"], send=meta["send"])
+
+
+def list_past_runs(output: Path | None) -> int:
+    try:
+        out = output_folder(output)
+    except BadInput as exc:
+        return _bad(str(exc))
+    manifests = list_runs(out)
+    if not manifests:
+        console.print(f"No runs in {out} yet.", highlight=False)
+        return EXIT_OK
+    console.print(runs_table(manifests))
+    return EXIT_OK
+
+
+def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
+    from connectors.sandbox import SandboxConfig, running_sandbox
+
+    day = reference_date or zurich_today()
+    config = SandboxConfig(invoices=invoices, seed=1, today=day)
+    console.print(f"Starting the bexio sandbox with {invoices} invoices (reference date {day})…")
+    with running_sandbox(config) as sandbox:
+        os.environ.update(BEXIO_BASE_URL=sandbox.url, BEXIO_TOKEN=config.token,
+                          BEXIO_UNPAID_EXTENSION="true")
+        try:
+            setup = prepare(day, None, None, str(output))
+        except BadInput as exc:
+            return _bad(str(exc))
+        return _execute(reference_date=setup.reference_date, output=str(output))
+
+
+def _str(path: Path | None) -> str | None:
+    return None if path is None else str(path)

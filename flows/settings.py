@@ -1,0 +1,62 @@
+"""Settings, read once from the environment (and a `.env` file) by pydantic-settings.
+
+Only `flows/` builds a `Settings`; everything below receives plain values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dunning.policy_file import example_policy_path
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    bexio_base_url: str = Field("https://api.bexio.com", validation_alias="BEXIO_BASE_URL")
+    bexio_token: SecretStr | None = Field(None, validation_alias="BEXIO_TOKEN")
+    dunning_policy: Path | None = Field(None, validation_alias="DUNNING_POLICY")
+    dunning_blocks: Path | None = Field(None, validation_alias="DUNNING_BLOCKS")
+    dunning_output: str = Field("./dunning-output", validation_alias="DUNNING_OUTPUT")
+    bexio_unpaid_extension: bool = Field(False, validation_alias="BEXIO_UNPAID_EXTENSION")
+    # Where `dunning serve-files` (or an object store) publishes the output folder over
+    # http(s); the letters artifact links there.
+    dunning_files_url: str = Field(
+        "http://127.0.0.1:8766",
+        validation_alias="DUNNING_FILES_URL",
+    )
+
+    def policy_path(self) -> Path:
+        """The policy file: the setting, else ./policy.toml, else the shipped example."""
+        if self.dunning_policy is not None:
+            return self.dunning_policy
+        local = Path("policy.toml")
+        return local if local.exists() else example_policy_path()
+
+    def output_dir(self) -> Path:
+        if "://" in self.dunning_output:
+            raise SettingsError(
+                f"DUNNING_OUTPUT: {self.dunning_output!r} is a URL; this version stores runs "
+                "in a local directory only (mount the storage and give its path)."
+            )
+        return Path(self.dunning_output)
+
+
+def load_settings() -> Settings:
+    """Read the settings once, turning a bad value into a one-line message."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"bad setting: {problems}") from None

@@ -1,0 +1,75 @@
+"""Everything a run needs before it talks to bexio, checked up front.
+
+Bad input (settings, policy, blocks, arguments) is found here, before anything is pushed,
+and reported as one paragraph that names the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from connectors.client import BexioClient
+from dunning.blocks import Block, BlocksError, load_blocks
+from dunning.policy import Policy
+from dunning.policy_file import PolicyError, load_policy
+from flows.settings import Settings, SettingsError, load_settings
+
+__all__ = ["BadInput", "RunSetup", "prepare", "zurich_today", "zurich_now", "make_client"]
+
+ZURICH = ZoneInfo("Europe/Zurich")
+
+
+class BadInput(Exception):
+    """The run cannot start: the message says what to fix. Nothing was pushed."""
+
+
+def zurich_today() -> date:
+    return datetime.now(ZURICH).date()
+
+
+def zurich_now() -> str:
+    return datetime.now(ZURICH).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    settings: Settings
+    policy: Policy
+    blocks: tuple[Block, ...]
+    reference_date: date
+    output: Path
+
+
+def prepare(
+    reference_date: date | None = None,
+    policy: str | None = None,
+    blocks: str | None = None,
+    output: str | None = None,
+    *,
+    need_token: bool = True,
+) -> RunSetup:
+    """Read settings, policy and blocks; raise BadInput with a readable message."""
+    try:
+        settings = load_settings()
+        policy_path = Path(policy) if policy else settings.policy_path()
+        blocks_path = Path(blocks) if blocks else settings.dunning_blocks
+        out = Path(output) if output else settings.output_dir()
+        loaded_policy = load_policy(policy_path)
+        loaded_blocks = load_blocks(blocks_path) if blocks_path else ()
+    except (SettingsError, PolicyError, BlocksError) as exc:
+        raise BadInput(str(exc)) from None
+    if need_token and settings.bexio_token is None:
+        raise BadInput("BEXIO_TOKEN is not set: put the API token of your bexio account in the "
+                       "environment or in a .env file in this directory.")
+    return RunSetup(settings, loaded_policy, tuple(loaded_blocks),
+                    reference_date or zurich_today(), out)
+
+
+def make_client(settings: Settings) -> BexioClient:
+    try:
+        return BexioClient(settings.bexio_base_url, settings.bexio_token or "")
+    except ValueError as exc:
+        raise BadInput(f"BEXIO_BASE_URL: {exc}") from None

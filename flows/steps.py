@@ -1,0 +1,177 @@
+"""The steps of a run, each wiring tasks to the run's folder.
+
+Every step first looks at what the run's folder already holds, so a retry of the same run
+redoes only what is not done: the proposal and the approval are reused, committed
+invoices are skipped, delivered reminders are not delivered again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+from connectors.client import BexioClient
+from connectors.deliver import Delivery, SendJournal
+from dunning.letter_plan import email_text, fallback_contact, letter_input
+from dunning.letters import LetterInput, bookmark_title, letter_file_name
+from dunning.model import Contact
+from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
+from dunning.policy import Policy
+from dunning.proposal import Decision
+from dunning.record import decision_from_dict, decision_to_dict
+from dunning.runs import RunFolder, result_to_event
+from flows import progress
+from flows.approval import Approval
+from flows.lock import commit_lock
+from flows.setup import RunSetup
+from flows.tasks import (
+    commit_invoices, deliver_reminders, fetch_contacts, fetch_open_invoices,
+    merge_letter_files, propose_invoices, render_letter_files,
+)
+
+__all__ = ["FolderJournal", "load_or_propose", "commit", "make_letters", "deliver", "Letter"]
+
+BATCH = 200
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class FolderJournal:
+    """The run's journal as the connector sees it: intents before pushes, then results."""
+
+    def __init__(self, folder: RunFolder, kind: str = "intent") -> None:
+        self.folder, self.kind = folder, kind
+        self._seen = {e["invoice_id"] for e in folder.events() if e["event"] == kind}
+
+    def intent(self, invoice_id: int, action: str = "send", target_level: int | None = None) -> None:
+        self.folder.journal({"event": self.kind, "invoice_id": invoice_id, "action": action,
+                             "target_level": target_level})
+        self._seen.add(invoice_id)
+
+    def has_intent(self, invoice_id: int) -> bool:
+        return invoice_id in self._seen
+
+    def record(self, result: Result) -> None:
+        self.folder.journal(result_to_event(result))
+
+
+def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> list[Decision]:
+    """The run's proposal: the stored one on a retry, else a fresh one (then stored)."""
+    stored = folder.load_json("proposal.json")
+    if stored is not None:
+        return [decision_from_dict(d) for d in stored["decisions"]]
+    invoices = fetch_open_invoices(client)
+    proposal = propose_invoices(invoices, setup.policy, setup.blocks, setup.reference_date,
+                                client.rounding())
+    folder.save_json("proposal.json", {
+        "decisions": [decision_to_dict(d) for d in proposal.decisions],
+        "expired_blocks": [
+            {"invoice_id": b.invoice_id, "contact_id": b.contact_id, "reason": b.reason,
+             "until": b.until.isoformat() if b.until else None}
+            for b in proposal.expired_blocks
+        ],
+    })
+    return list(proposal.decisions)
+
+
+def commit(
+    client: BexioClient, folder: RunFolder, decisions: Sequence[Decision], approval: Approval,
+    unpaid_extension: bool,
+) -> dict[int, Result]:
+    """Push what was approved and is not yet done; returns the result per invoice."""
+    journal = FolderJournal(folder)
+    results = folder.results()
+    for d in decisions:
+        if d.proposed and d.invoice.id not in approval.approved_ids and d.invoice.id not in results:
+            deselected = Result(d.invoice.id, Outcome.DESELECTED, note=approval.note)
+            journal.record(deselected)
+            results[d.invoice.id] = deselected
+    todo = [d for d in decisions if d.proposed and d.invoice.id in approval.approved_ids
+            and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)]
+    if not todo:
+        return results
+    tracker = create_progress_artifact(0.0, key="dunning-commit-progress",
+                                       description=f"Commit of run {folder.run_id}")
+    done = 0
+    with commit_lock(), progress.stage("commit", len(todo)):
+        for batch in chunks(todo):
+            for result in commit_invoices(client, batch, journal, unpaid_extension):
+                journal.record(result)
+                results[result.invoice_id] = result
+            done += len(batch)
+            update_progress_artifact(tracker, 100.0 * done / len(todo))
+    return results
+
+
+class Letter:
+    """A letter made for an invoice: its file inside the run folder and any warning."""
+
+    def __init__(self, relative: str, warning: str | None, contact: Contact, text: LetterInput):
+        self.relative, self.warning, self.contact, self.input = relative, warning, contact, text
+
+
+def make_letters(
+    client: BexioClient, folder: RunFolder, policy: Policy, setup_date: Any,
+    decisions: Sequence[Decision], results: dict[int, Result], *, target: Path | None = None,
+) -> dict[int, Letter]:
+    """Render one letter per escalation that needs one, and the merged PDF, in line order."""
+    wanted = [d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter]
+    if not wanted:
+        return {}
+    target = target or folder.path
+    letters_dir = target / "letters"
+    letters_dir.mkdir(parents=True, exist_ok=True)
+    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
+    contacts = fetch_contacts(client, ids)
+    planned: list[tuple[int, LetterInput, Path, Contact]] = []
+    for d in wanted:
+        found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
+        contact = found if isinstance(found, Contact) else fallback_contact(d)
+        text = letter_input(policy, d, results[d.invoice.id], contact, setup_date)
+        path = letters_dir / letter_file_name(d.invoice.document_nr, text.level)
+        planned.append((d.invoice.id, text, path, contact))
+    with progress.stage("letters", len(planned)):
+        rendered = render_letter_files([(text, path) for _, text, path, _ in planned])
+    letters = {}
+    for (invoice_id, text, path, contact), out in zip(planned, rendered):
+        letters[invoice_id] = Letter(str(path.relative_to(target)), out.warning, contact, text)
+    parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
+    merge_letter_files(parts, target / "letters.pdf", f"Dunning run {folder.run_id}",
+                       policy.default_language)
+    return letters
+
+
+def deliver(
+    client: BexioClient, folder: RunFolder, letters: dict[int, Letter], results: dict[int, Result],
+    send: bool, record: Callable[[Result], None],
+) -> None:
+    """Mark as sent (or e-mail) every reminder whose letter is in the merged file."""
+    already = folder.sent()
+    intents = FolderJournal(folder, kind="send_intent")
+    journal = SendJournal(
+        intent=lambda i: intents.intent(i),
+        has_intent=intents.has_intent,
+        sent=lambda i, how: folder.journal({"event": "sent", "invoice_id": i, "how": how}),
+    )
+    items = []
+    for invoice_id, letter in letters.items():
+        result = results[invoice_id]
+        if invoice_id in already or result.reminder_id is None:
+            continue
+        mail = email_text(letter.input)
+        items.append(Delivery(invoice_id, result.reminder_id, letter.contact.email,
+                              mail.subject, mail.message))
+    with progress.stage("deliver", len(items)):
+        for batch in chunks(items):
+            for invoice_id, error in deliver_reminders(client, batch, journal, send).items():
+                failed = Result(invoice_id, Outcome.FAILED, reminder_id=results[invoice_id].reminder_id,
+                                api_deadline=results[invoice_id].api_deadline, error=error)
+                record(failed)
+                results[invoice_id] = failed

@@ -1,0 +1,98 @@
+"""The run's tasks. Each body is one call into `connectors/` or `dunning/` plus logging.
+
+Tasks work on batches (a task run costs tens of milliseconds of server time), never cache
+(their inputs are large and include the client), and never retry: the connector already
+retries what is safe to retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from connectors.client import BexioClient
+from connectors.deliver import Delivery, SendJournal, deliver
+from connectors.push import Journal, commit_batch
+from dunning.blocks import Block
+from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
+from dunning.model import Contact, Invoice
+from dunning.outcome import Result
+from dunning.policy import Policy
+from dunning.proposal import Decision, Proposal
+from dunning.rules import propose
+from flows import progress
+
+__all__ = [
+    "fetch_open_invoices",
+    "propose_invoices",
+    "fetch_contacts",
+    "commit_invoices",
+    "render_letter_files",
+    "merge_letter_files",
+    "deliver_reminders",
+]
+
+batch_task = task(cache_policy=NO_CACHE, retries=0, persist_result=False)
+
+
+@batch_task(name="fetch-open-invoices")
+def fetch_open_invoices(client: BexioClient) -> list[Invoice]:
+    invoices = client.fetch_open_invoices()
+    get_run_logger().info("%d open invoices with their reminders", len(invoices))
+    return invoices
+
+
+@batch_task(name="propose")
+def propose_invoices(
+    invoices: Sequence[Invoice], policy: Policy, blocks: Sequence[Block],
+    reference_date: date, rounding: dict[str, Decimal],
+) -> Proposal:
+    proposal = propose(invoices, policy, blocks, reference_date, rounding)
+    get_run_logger().info("proposal: %s", proposal.counts())
+    return proposal
+
+
+@batch_task(name="fetch-contacts")
+def fetch_contacts(client: BexioClient, contact_ids: Sequence[int]) -> dict[int, Contact | str]:
+    """Contacts by id; a contact that cannot be read maps to the error text."""
+    return client.fetch_contacts(contact_ids)
+
+
+@batch_task(name="commit-batch")
+def commit_invoices(
+    client: BexioClient, decisions: Sequence[Decision], journal: Journal, unpaid_extension: bool
+) -> list[Result]:
+    results = commit_batch(client, decisions, journal, unpaid_extension=unpaid_extension,
+                           on_result=lambda _: progress.advance("commit"))
+    failed = sum(r.outcome == "FAILED" for r in results)
+    get_run_logger().info("committed %d invoices, %d failed", len(results), failed)
+    return results
+
+
+@batch_task(name="render-letters")
+def render_letter_files(letters: Sequence[tuple[LetterInput, Path]]) -> list[LetterResult]:
+    results = render_letters(letters, on_done=lambda n: progress.advance("letters", n))
+    get_run_logger().info("rendered %d letters", len(results))
+    return results
+
+
+@batch_task(name="merge-letters")
+def merge_letter_files(parts: Sequence[tuple[Path, str]], out_path: Path, title: str,
+                       language: str) -> int:
+    pages = merge_letters(parts, out_path, title=title, language=language)
+    get_run_logger().info("merged %d letters into %s", pages, out_path.name)
+    return pages
+
+
+@batch_task(name="deliver-reminders")
+def deliver_reminders(client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal,
+                      send: bool) -> dict[int, str]:
+    errors = deliver(client, deliveries, journal, send=send)
+    progress.advance("deliver", len(deliveries))
+    get_run_logger().info("delivered %d reminders, %d failed", len(deliveries), len(errors))
+    return errors
