@@ -197,7 +197,11 @@ def serve_files(*, output: Path | None = None, host: str = "127.0.0.1", port: in
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `dunning` script."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # Keep the terminal for the run's own progress: Prefect's chatter and telemetry (which
+    # trips over SQLite locks on a fresh local database) stay quiet unless asked for.
+    for name, value in (("PREFECT_LOGGING_LEVEL", "WARNING"), ("DO_NOT_TRACK", "1"),
+                        ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
+        os.environ.setdefault(name, value)
     try:
         code: Any = app(argv if argv is not None else sys.argv[1:], exit_on_error=False,
                         print_error=True, result_action="return_value")

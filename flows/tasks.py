@@ -16,6 +16,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from connectors.client import BexioClient
+from connectors.contacts import fetch_contacts as read_contacts
 from connectors.deliver import Delivery, SendJournal, deliver
 from connectors.push import Journal, commit_batch
 from dunning.blocks import Block
@@ -60,7 +61,10 @@ def propose_invoices(
 @batch_task(name="fetch-contacts")
 def fetch_contacts(client: BexioClient, contact_ids: Sequence[int]) -> dict[int, Contact | str]:
     """Contacts by id; a contact that cannot be read maps to the error text."""
-    return client.fetch_contacts(contact_ids)
+    contacts = read_contacts(client, contact_ids)
+    missing = sum(isinstance(c, str) for c in contacts.values())
+    get_run_logger().info("read %d contacts, %d could not be read", len(contacts), missing)
+    return contacts
 
 
 @batch_task(name="commit-batch")

@@ -9,7 +9,7 @@ babel or qrbill.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dunning.letters.render import render_letter
@@ -37,11 +37,27 @@ def _render_one(job: tuple[LetterInput, Path]) -> LetterResult:
     return render_letter(job[0], job[1])
 
 
-def render_letters(letters: Sequence[tuple[LetterInput, Path]], processes: int = 2) -> list[LetterResult]:
-    """Render every (letter, path); `processes=1` (or a small batch) renders in-process."""
+def render_letters(
+    letters: Sequence[tuple[LetterInput, Path]],
+    processes: int = 2,
+    on_done: Callable[[int], None] | None = None,
+) -> list[LetterResult]:
+    """Render every (letter, path); `processes=1` (or a small batch) renders in-process.
+
+    `on_done(n)` is called as letters finish, so a caller can show progress.
+    """
     jobs = list(letters)
+    results: list[LetterResult] = []
     if processes <= 1 or len(jobs) < _POOL_THRESHOLD:
-        return [render_letter(letter, path) for letter, path in jobs]
+        for letter, path in jobs:
+            results.append(render_letter(letter, path))
+            if on_done:
+                on_done(1)
+        return results
     chunk = max(1, min(64, len(jobs) // (processes * 8)))
     with _context().Pool(processes) as pool:
-        return list(pool.imap(_render_one, jobs, chunksize=chunk))
+        for result in pool.imap(_render_one, jobs, chunksize=chunk):
+            results.append(result)
+            if on_done:
+                on_done(1)
+    return results
