@@ -28,6 +28,10 @@ class SandboxURL(str):
     state: SandboxState
     app: FastAPI
 
+    @property
+    def url(self) -> str:
+        return str(self)
+
 
 def _uvicorn_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     # httptools parses faster than h11 (a quarter less server CPU); use it when installed.
