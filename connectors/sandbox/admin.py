@@ -48,7 +48,8 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
             raise ApiError(422, "Could not save the entity", ["body: expected "
                            '{"fail_rate": 0..1, "latency_ms": >= 0}']) from None
         if not 0 <= rate <= 1 or latency < 0:
-            raise ApiError(422, "Could not save the entity", ["fail_rate or latency_ms out of range"])
+            raise ApiError(422, "Could not save the entity",
+                           ["fail_rate or latency_ms out of range"])
         faults.fail_rate, faults.latency_ms = rate, latency
         return _out({"fail_rate": rate, "latency_ms": latency})
 

@@ -64,7 +64,7 @@ def generate(config: SandboxConfig, today: date) -> Company:
 
 
 def slug(text: str) -> str:
-    """Up to three lowercase ASCII words joined by "-": "L'Atelier d'Émilie" -> "atelier-emilie"."""
+    """Up to three lowercase ASCII words, joined by "-": "Café Zoë" -> "cafe-zoe"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = "".join(c if c.isalnum() else " " for c in ascii_text.lower()).split()
     words = [w for w in words if len(w) > 1 or w.isdigit()]  # drop the "l" of "l'atelier"
@@ -79,13 +79,15 @@ def _contact(rng: random.Random, number: int, overdue_only: bool) -> Json:
         lang = rng.choices(("de", "fr", "it", "en"), weights=(60, 25, 10, 5))[0]
         kind = 1 if rng.random() < 0.65 else 2
         if kind == 1:
-            name_1 = f"{rng.choice(names.COMPANY_STEMS[lang])} {rng.choice(names.COMPANY_FORMS[lang])}"
+            stem = rng.choice(names.COMPANY_STEMS[lang])
+            name_1 = f"{stem} {rng.choice(names.COMPANY_FORMS[lang])}"
             name_2 = None
         else:
             name_1, name_2 = rng.choice(names.LAST_NAMES[lang]), rng.choice(names.FIRST_NAMES[lang])
     street, house, pcode, city, country = _address(rng, number, lang, overdue_only)
     no_mail = number == 3 or (number > 5 and rng.random() < 0.15)
-    mail = None if no_mail else f"{'info' if kind == 1 else slug(name_2 or '')}@{slug(name_1)}.example"
+    local = "info" if kind == 1 else slug(name_2 or "")
+    mail = None if no_mail else f"{local}@{slug(name_1)}.example"
     language_id: int | None = LANGUAGE_ID[lang]
     if not overdue_only and number > 9 and rng.random() < 0.03:
         language_id = None  # bexio: the account's default language applies
@@ -174,7 +176,8 @@ class _InvoiceBuilder:
         self.add(invoice_id, status, currency, due, received, chain, total)
 
     def open_situation(self) -> tuple[date, list[tuple[int, date, date]]]:
-        situation = self.rng.choices(list(OPEN_SITUATIONS), weights=list(OPEN_SITUATIONS.values()))[0]
+        weights = list(OPEN_SITUATIONS.values())
+        situation = self.rng.choices(list(OPEN_SITUATIONS), weights=weights)[0]
         if situation == "not_due":
             return self.today + self.days(0, 25), []
         if situation == "in_grace":
@@ -213,16 +216,18 @@ class _InvoiceBuilder:
         valid_from = due - timedelta(days=rng.choice([10, 20, 30, 30, 30]))
         contact = rng.choice(self.company.contacts)
         stamp = (chain[-1][1] if chain else min(valid_from, self.today)).isoformat()
+        clock = f"{rng.randint(7, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
         invoice = invoice_dict(
             invoice_id=invoice_id, document_nr=_document_nr(rng, invoice_id, valid_from.year),
             contact=contact, title=rng.choice(names.TITLES[_language(contact)]), status=status,
             currency_id=CURRENCY_ID[currency], total=total, received=received,
             valid_from=valid_from, valid_to=due,
-            updated_at=f"{stamp} {rng.randint(7, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
+            updated_at=f"{stamp} {clock}",
         )
         self.company.invoices.append(invoice)
         if chain:
-            self.company.reminders[invoice_id] = [self.reminder(invoice, *link, len(chain)) for link in chain]
+            self.company.reminders[invoice_id] = [
+                self.reminder(invoice, *link, len(chain)) for link in chain]
         if received > 0:
             paid_on = min(self.today, due + self.days(0, 20))
             self.company.payments[invoice_id] = [payment_dict(

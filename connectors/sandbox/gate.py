@@ -152,34 +152,35 @@ class Gate:
         searching = method == "POST" and path.endswith("/search")
         heavy = path.endswith("/pdf") or (searching and "/kb_reminder/" not in path)
         bucket = self.heavy if heavy else self.general
-        status = await self._checks(scope, send, bucket)
+        status, headers = await self._checks(scope, send, bucket)
         if status is not None:
             self.stats.record(self.route_name(scope), status)
             return
         write = method in ("POST", "DELETE", "PUT", "PATCH") and not searching
         fault = self.faults.draw(write)
         if fault is None:
-            await self._forward(scope, receive, send, bucket.headers())
+            await self._forward(scope, receive, send, headers)
         else:
             await self._fail(scope, receive, send, fault, bucket)
 
-    async def _checks(self, scope: Scope, send: Send, bucket: RateLimiter) -> str | None:
-        """Answer 401, 429 or 415 and return the status; None when the request may go on."""
+    async def _checks(self, scope: Scope, send: Send,
+                      bucket: RateLimiter) -> tuple[str | None, Headers]:
+        """Answer 401, 429 or 415 and return the status (None: go on) and the limit headers."""
         if not self._authorized(scope):
-            await _respond(send, 401, error_body(401, "invalid or missing bearer token"),
-                           bucket.headers())
-            return "401"
+            headers = bucket.headers()
+            await _respond(send, 401, error_body(401, "invalid or missing bearer token"), headers)
+            return "401", headers
         allowed, headers = bucket.take()
         if not allowed:
             self.stats.counters["responses_429"] += 1
             await _respond(send, 429, error_body(429, "Too Many Requests"), headers)
-            return "429"
+            return "429", headers
         accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
         if b"application/json" not in accept:
             await _respond(send, 415, error_body(415, "Accept: application/json is required"),
                            headers)
-            return "415"
-        return None
+            return "415", headers
+        return None, headers
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, headers: Headers) -> None:
         status = "500"

@@ -53,7 +53,8 @@ FIRST_NAMES = {
     "en": ["Zoë", "Siobhan", "Liam", "Chloë", "Ethan", "Grace"],
 }
 LAST_NAMES = {
-    "de": ["Müller", "Brönnimann", "Schär", "Gächter", "Zbinden", "Weibel", "Hösli", "Bühler"],
+    "de": ["Müller", "Brönnimann", "Schär", "Gächter", "Zbinden", "Weibel", "Hösli",
+           "Bühler"],
     "fr": ["Dupré", "D'Agostino", "Lefèvre", "Monnier", "de Rham", "Chevènement", "Bréguet"],
     "it": ["D'Amico", "Lüthi-Bernasconi", "Sciarè", "Pellegrini", "Dell'Oro", "Foletti"],
     "en": ["O'Connor", "McAllister", "Smith-Jones", "Brontë", "O'Hara"],

@@ -67,7 +67,8 @@ def _test(criterion: Any, fields: Mapping[str, Kind]) -> Test:
     if name not in fields:
         raise _invalid(f"{name}: field is not searchable")
     kind = fields[name]
-    criteria = _ALIASES.get(criterion.get("criteria") or "like", criterion.get("criteria") or "like")
+    criteria = criterion.get("criteria") or "like"
+    criteria = _ALIASES.get(criteria, criteria)
     value = criterion.get("value")
     read = (lambda item: _coerce(kind, item.get(name), name)) if kind != "text" else (
         lambda item: item.get(name))

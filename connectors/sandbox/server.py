@@ -1,4 +1,4 @@
-"""Running the sandbox: in the foreground (`serve`) or in a background thread (`running_sandbox`)."""
+"""Running the sandbox: in the foreground (`serve`) or in a background thread."""
 
 from __future__ import annotations
 

@@ -81,8 +81,10 @@ class SandboxState:
         self.invoices = {i["id"]: i for i in company.invoices}
         self.reminders = company.reminders
         self.payments = company.payments
-        self.next_reminder_id = 1 + max((r["id"] for rs in self.reminders.values() for r in rs), default=0)
-        self.next_payment_id = 1 + max((p["id"] for ps in self.payments.values() for p in ps), default=0)
+        self.next_reminder_id = 1 + max(
+            (r["id"] for rs in self.reminders.values() for r in rs), default=0)
+        self.next_payment_id = 1 + max(
+            (p["id"] for ps in self.payments.values() for p in ps), default=0)
         self.counters: Counter[str] = Counter()
 
     # --- invoices -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The sandbox behaves like bexio over real loopback HTTP: auth, lists, money, reminders, payments."""
+"""The sandbox behaves like bexio over loopback HTTP: auth, lists, money, reminders, payments."""
 
 from __future__ import annotations
 
@@ -39,10 +39,11 @@ def take(sandbox: SandboxURL, status: int, level: int = 0) -> dict[str, Any]:
     for invoice in sandbox.state.invoice_list:
         reminders = sandbox.state.reminders.get(invoice["id"], [])
         current = max((r["reminder_level"] for r in reminders), default=0)
-        if invoice["kb_item_status_id"] == status and current == level and invoice["id"] not in _taken:
+        free = invoice["id"] not in _taken
+        if invoice["kb_item_status_id"] == status and current == level and free:
             _taken.add(invoice["id"])
             return invoice
-    raise AssertionError(f"the generated company has no free invoice in status {status} at level {level}")
+    raise AssertionError(f"no free invoice in status {status} at level {level}")
 
 
 def test_a_request_without_the_right_token_is_401(sandbox: SandboxURL) -> None:
@@ -208,7 +209,8 @@ def test_lookups_have_bexio_ids(api: httpx.Client) -> None:
     currencies = api.get("/3.0/currencies")
     assert currencies.headers["X-Total-Count"] == str(len(currencies.json()))
     assert currencies.json()[0] == {"id": 1, "name": "CHF", "round_factor": 0.05}
-    assert {"CH", "DE", "FR", "IT"} <= {c["iso_3166_alpha2"] for c in api.get("/2.0/country").json()}
+    countries = {c["iso_3166_alpha2"] for c in api.get("/2.0/country").json()}
+    assert {"CH", "DE", "FR", "IT"} <= countries
     contacts = api.get("/2.0/contact", params={"limit": 3}).json()
     assert len(contacts) == 3
     assert api.get(f"/2.0/contact/{contacts[0]['id']}").json()["name_1"] == contacts[0]["name_1"]
@@ -218,7 +220,8 @@ def test_a_colleague_reminder_shows_in_the_api_and_admin_needs_the_token(
         api: httpx.Client, sandbox: SandboxURL) -> None:
     invoice_id = take(sandbox, status=16)["id"]
     made = api.post(f"/_sandbox/kb_invoice/{invoice_id}/reminder").json()
-    assert [r["id"] for r in api.get(f"/2.0/kb_invoice/{invoice_id}/kb_reminder").json()] == [made["id"]]
+    listed = api.get(f"/2.0/kb_invoice/{invoice_id}/kb_reminder").json()
+    assert [r["id"] for r in listed] == [made["id"]]
     assert made["id"] in {r["id"] for r in api.get("/_sandbox/reminders").json()}
     assert api.get("/_sandbox/stats").json()["reminders_created_admin"] >= 1
     assert httpx.get(f"{sandbox}/_sandbox/reminders").status_code == 401

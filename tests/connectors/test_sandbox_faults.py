@@ -31,7 +31,8 @@ def test_past_the_limit_answers_429_with_headers_and_no_retry_after() -> None:
         assert refused.status_code == 429
         assert refused.json()["error_code"] == 429
         assert "retry-after" not in {name.lower() for name in refused.headers}
-        assert refused.headers["RateLimit-Limit"] == refused.headers["x-ratelimit-limit-minute"] == "4"
+        assert refused.headers["RateLimit-Limit"] == "4"
+        assert refused.headers["x-ratelimit-limit-minute"] == "4"
         assert refused.headers["RateLimit-Remaining"] == "0"
         reset = int(refused.headers["RateLimit-Reset"])
         assert 1 <= reset <= 2
