@@ -71,7 +71,7 @@ def run_once(reference_date: date | None, policy: Path | None, blocks: Path | No
              output: Path | None, approval: bool, dry_run: bool, send: bool) -> int:
     try:
         setup = prepare(reference_date, _str(policy), _str(blocks), _str(output))
-        if approval and not os.environ.get("PREFECT_API_URL"):
+        if approval and not _prefect_server():
             raise BadInput("--approval waits for a person in the Prefect UI, so it needs a Prefect "
                            "server: start one (`prefect server start`) and set PREFECT_API_URL.")
         _preflight(setup)
@@ -126,6 +126,13 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
         except BadInput as exc:
             return _bad(str(exc))
         return _execute(reference_date=setup.reference_date, output=str(output))
+
+
+def _prefect_server() -> bool:
+    """Whether a Prefect server is configured (an approver needs its UI)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
 
 
 def _str(path: Path | None) -> str | None:
