@@ -53,6 +53,7 @@ def letter_input(
         reference_date=reference_date,
         deadline=result.api_deadline or decision.amounts.deadline,
         body=level.texts.get(language),
+        level_titles=tuple(lv.title_for(language, policy.default_language) for lv in policy.levels),
     )
 
 

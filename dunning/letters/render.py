@@ -209,7 +209,8 @@ def _table_rows(letter: LetterInput, lang: str) -> list[tuple[str, str]]:
     texts, amounts = TEXTS[lang], letter.amounts
     rows = []
     for fee in amounts.fees:
-        label = (fill_placeholders(texts["fee"], {"title": letter.title}) if fee.level == letter.level
+        title = letter.title if fee.level == letter.level else letter.level_title(fee.level)
+        label = (fill_placeholders(texts["fee"], {"title": title}) if title
                  else fill_placeholders(texts["fee_level"], {"level": str(fee.level)}))
         rows.append((label, format_amount(fee.amount, lang)))
     if amounts.interest > 0:

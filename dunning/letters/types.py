@@ -28,6 +28,11 @@ class LetterInput:
     reference_date: date  # the printed date of the letter
     deadline: date  # the new payment deadline to print
     body: str | None = None  # policy override of the body text, with placeholders
+    level_titles: tuple[str, ...] = ()  # every level's title in the letter's language
+
+    def level_title(self, level: int) -> str | None:
+        """The title of an earlier level, to name the fee it added; None when unknown."""
+        return self.level_titles[level - 1] if 0 < level <= len(self.level_titles) else None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -107,3 +108,11 @@ def test_dates_and_rates_per_language() -> None:
     assert [prose_date(day, lang) for lang in ("de", "fr", "it", "en")] == [
         "05.03.2026", "5 mars 2026", "5 marzo 2026", "5 March 2026"]
     assert (format_rate(Decimal("5.00"), "de"), format_rate(Decimal("5.25"), "fr")) == ("5", "5,25")
+
+
+def test_fees_of_earlier_levels_are_named_after_their_level(tmp_path: Path) -> None:
+    letter = replace(sample_letter(9, language="de", level=3),
+                     level_titles=("Zahlungserinnerung", "1. Mahnung", "Letzte Mahnung"))
+    text = _flat(render_letter(letter, tmp_path / "l.pdf").path)
+    assert "Mahngebühr 1. Mahnung" in text and "Mahngebühr Letzte Mahnung" in text
+    assert "Stufe" not in text
