@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -29,11 +30,22 @@ from flows.steps import FolderJournal, Letter, commit, deliver, load_or_propose,
 __all__ = ["dunning_run", "new_run_id"]
 
 
+def _flow_run_suffix() -> str | None:
+    current = flow_run.get_id()
+    return str(current).replace("-", "")[:8] if current else None
+
+
 def new_run_id(reference_date: date) -> str:
     """`<reference date>-<8 hex>`: the hex is the flow run's id where there is one."""
-    current = flow_run.get_id()
-    suffix = str(current).replace("-", "")[:8] if current else uuid.uuid4().hex[:8]
-    return f"{reference_date.isoformat()}-{suffix}"
+    return f"{reference_date.isoformat()}-{_flow_run_suffix() or uuid.uuid4().hex[:8]}"
+
+
+def _earlier_attempt(output: Path) -> str | None:
+    """The folder this flow run already made: a resumed suspend or a retry from the UI
+    runs the flow again from the top, maybe days later, under the same flow run id."""
+    suffix = _flow_run_suffix()
+    found = sorted(output.glob(f"????-??-??-{suffix}")) if suffix and output.is_dir() else []
+    return found[0].name if found else None
 
 
 @flow(name="dunning-run", log_prints=False, persist_result=True)
@@ -82,6 +94,7 @@ def dunning_run(
 
 def _open_folder(setup: RunSetup, run_id: str | None, **flags: bool) -> tuple[RunFolder, dict[str, Any]]:
     """A new run's folder, or the folder of the run being retried (its settings win)."""
+    run_id = run_id or _earlier_attempt(setup.output)
     if run_id and (setup.output / run_id).is_dir():
         folder = RunFolder.open(setup.output, run_id)
         meta = folder.load_json("run.json")
