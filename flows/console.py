@@ -43,26 +43,47 @@ class RichReporter:
             self.progress.update(task, completed=self.progress.tasks[task].total)
 
 
+_MEANING = {
+    "BLOCKED": "left out by the blocks file",
+    "NOT_OVERDUE": "deadline not passed yet",
+    "BELOW_MINIMUM": "open amount below the policy's minimum",
+    "FINAL": "last level reached and its deadline passed",
+    "IN_GRACE": "overdue, but still within the level's grace days",
+    "ESCALATE": "overdue: proposed to move up one level",
+    "ESCALATED": "reminder created, letter written",
+    "ALREADY_DONE": "done by an earlier attempt of this run",
+    "CHANGED": "changed in bexio since the proposal: left alone",
+    "MARKED_UNPAID": "marked unpaid after the last level",
+    "MANUAL_ACTION": "needs a step by hand (see the run record)",
+    "DESELECTED": "removed by the approver",
+    "FAILED": "failed: retry the run",
+}
+
+
 def summary_table(summary: Mapping[str, Any]) -> Table:
-    table = Table(title=f"Dunning run {summary['run_id']} · {summary['status']}", show_lines=False)
+    table = Table(title=f"Dunning run {summary['run_id']}: {summary['status']}")
     table.add_column("")
     table.add_column("code")
     table.add_column("invoices", justify="right")
+    table.add_column("meaning")
     for kind in ("reasons", "outcomes"):
         for code, n in summary["counts"][kind].items():
-            table.add_row(kind[:-1], code, str(n))
+            table.add_row(kind[:-1], code, str(n), _MEANING.get(code, ""))
     return table
 
 
-def runs_table(manifests: Iterable[Mapping[str, Any]]) -> Table:
-    table = Table(title="Dunning runs")
-    for column in ("run", "date", "status", "proposed", "escalated", "failed", "merged PDF"):
-        table.add_column(column)
+def runs_table(manifests: Iterable[Mapping[str, Any]], output: str) -> Table:
+    """Past runs; a run id starts with its reference date, so the id shows both."""
+    table = Table(title=f"Dunning runs in {output}")
+    table.add_column("run", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("proposed", "done", "failed"):
+        table.add_column(column, justify="right")
+    table.add_column("merged PDF", no_wrap=True)
     for m in manifests:
         outcomes, reasons = m["counts"]["outcomes"], m["counts"]["reasons"]
         proposed = reasons.get("ESCALATE", 0) + reasons.get("FINAL", 0)
         done = outcomes.get("ESCALATED", 0) + outcomes.get("ALREADY_DONE", 0)
-        merged = f"{m['run_id']}/{m['merged_pdf']}" if m.get("merged_pdf") else "–"
-        table.add_row(m["run_id"], m["reference_date"], m["status"], str(proposed), str(done),
-                      str(outcomes.get("FAILED", 0)), merged)
+        table.add_row(m["run_id"], m["status"], str(proposed), str(done),
+                      str(outcomes.get("FAILED", 0)), m.get("merged_pdf") or "–")
     return table

@@ -108,7 +108,7 @@ def list_past_runs(output: Path | None) -> int:
     if not manifests:
         console.print(f"No runs in {out} yet.", highlight=False)
         return EXIT_OK
-    console.print(runs_table(manifests))
+    console.print(runs_table(manifests, str(out)))
     return EXIT_OK
 
 
