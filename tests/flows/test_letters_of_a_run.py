@@ -1,0 +1,42 @@
+"""The letters of a whole run, read back: every QR-bill pays exactly what the record says."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pypdfium2 as pdfium
+import zxingcpp
+from pypdf import PdfReader
+
+from flow_helpers import REFERENCE_DATE, manifest, run_flow
+
+
+def qr_amount_and_currency(path) -> tuple[Decimal, str] | None:  # noqa: ANN001
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        image = pdf[len(pdf) - 1].render(scale=200 / 72).to_pil()
+    finally:
+        pdf.close()
+    codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    if not codes:
+        return None
+    lines = bytes(codes[0].bytes).decode("utf-8").split("\r\n")
+    return Decimal(lines[18]), lines[19]
+
+
+def test_every_qr_bill_of_a_run_matches_the_total_due_in_the_record(bexio, output):
+    state, summary = run_flow(reference_date=REFERENCE_DATE)
+    record = manifest(summary)
+    run_dir = output / record["run_id"]
+    lettered = [ln for ln in record["lines"] if ln["letter"]]
+    assert lettered
+    for line in lettered:
+        found = qr_amount_and_currency(run_dir / line["letter"])
+        if line["warning"]:
+            assert found is None, f"{line['document_nr']}: a warned letter has no payment part"
+            continue
+        assert found == (Decimal(line["total_due"]), line["currency"]), line["document_nr"]
+    merged = PdfReader(run_dir / "letters.pdf")
+    pages = sum(len(PdfReader(run_dir / ln["letter"]).pages) for ln in lettered)
+    assert len(merged.pages) == pages
+    assert merged.metadata.title and record["run_id"] in merged.metadata.title
