@@ -18,6 +18,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Browser and deployment tests: installs chromium, PostgreSQL and playwright when missing,
+# then starts PostgreSQL, a Prefect server, a worker, the sandbox and a headless chromium.
+e2e: $(STAMP)
+	bash .ci/e2e-setup $(BIN)/python
+	$(BIN)/python -m pytest -q tests/e2e
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
