@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,31 +44,46 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("logs")
 
 
+def clean_environ() -> dict[str, str]:
+    """This environment without the caller's own Prefect, bexio and dunning settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BEXIO_", "DUNNING_"))}
+
+
+@contextmanager
+def _postgres() -> Iterator[str]:
+    # PostgreSQL's programs run as `postgres`, which cannot enter pytest's private tmp dirs.
+    folder = Path(tempfile.mkdtemp(prefix="dunning-e2e-pg-"))
+    try:
+        database_url, stop = start_postgres(folder)
+        try:
+            yield database_url
+        finally:
+            stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def prefect(logs: Path, request: pytest.FixtureRequest) -> Iterator[PrefectServer]:
-    # PostgreSQL's programs run as `postgres`, which cannot enter pytest's private tmp dirs.
-    pg_folder = Path(tempfile.mkdtemp(prefix="dunning-e2e-pg-"))
     home = Path(tempfile.mkdtemp(prefix="dunning-e2e-prefect-"))
-    database_url, stop_postgres = start_postgres(pg_folder)
     port = free_port()
     ui = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **QUIET_PREFECT, "PREFECT_HOME": str(home),
+    env = {**clean_environ(), **QUIET_PREFECT, "PREFECT_HOME": str(home),
            "PREFECT_API_URL": f"{ui}/api"}
-    server = Service("prefect-server",
-                     [bin_path("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                     {**env, "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url}, logs)
-    api = PrefectApi(f"{ui}/api")
-    try:
-        server.wait_http(f"{ui}/api/health", timeout=120)
-        yield PrefectServer(ui, api, env, [server])
-    finally:
-        api.close()
-        if request.session.testsfailed:
-            _show_logs([server])
-        server.stop()
-        stop_postgres()
-        shutil.rmtree(pg_folder, ignore_errors=True)
-        shutil.rmtree(home, ignore_errors=True)
+    with _postgres() as database_url:
+        server = Service("prefect-server", [bin_path("prefect"), "server", "start",
+                                            "--host", "127.0.0.1", "--port", str(port)],
+                         {**env, "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url}, logs)
+        api = PrefectApi(f"{ui}/api")
+        try:
+            server.wait_http(f"{ui}/api/health", timeout=120)
+            yield PrefectServer(ui, api, env, [server])
+        finally:
+            api.close()
+            if request.session.testsfailed:
+                _show_logs([server])
+            server.stop()
+            shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
@@ -78,10 +94,10 @@ def company(logs: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
     name = request.node.name
     sandbox = Service(f"{name}-sandbox", [
         bin_path("dunning"), "sandbox", "--port", str(sandbox_port), "--today", REFERENCE_DATE,
-        "--token", TOKEN, "--invoices", "20", "--seed", "3"], os.environ, logs)
+        "--token", TOKEN, "--invoices", "20", "--seed", "3"], clean_environ(), logs)
     files = Service(f"{name}-files", [
         bin_path("dunning"), "serve-files", "--output", str(output), "--port", str(files_port)],
-        os.environ, logs)
+        clean_environ(), logs)
     try:
         sandbox.wait_http(f"http://127.0.0.1:{sandbox_port}/2.0/language", timeout=60)
         files.wait_http(f"http://127.0.0.1:{files_port}/", timeout=60)

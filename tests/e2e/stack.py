@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from dunning.policy_file import example_policy_path
 from prefect_api import PrefectApi
 from processes import Service
 
@@ -47,7 +48,9 @@ class Company:
         """What a run (or the worker that starts runs) needs to reach bexio and Prefect."""
         return {**prefect.env, "BEXIO_BASE_URL": self.url, "BEXIO_TOKEN": TOKEN,
                 "BEXIO_UNPAID_EXTENSION": "true", "DUNNING_OUTPUT": str(self.output),
-                "DUNNING_FILES_URL": self.files_url}
+                "DUNNING_FILES_URL": self.files_url,
+                # The shipped policy, whatever policy.toml the project folder may hold.
+                "DUNNING_POLICY": str(example_policy_path())}
 
     def get(self, path: str) -> Any:
         response = httpx.get(f"{self.url}{path}", timeout=10, headers={
