@@ -1,0 +1,52 @@
+"""Reading a run's debtors in bulk: a few searches, the same contacts as one read each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import httpx
+import pytest
+
+from connectors import BexioClient
+from connectors.contacts import fetch_contacts
+from connectors.sandbox import SandboxConfig, SandboxURL, running_sandbox
+
+CONFIG = SandboxConfig(invoices=400, seed=3, today=date(2026, 11, 30))
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxURL]:
+    with running_sandbox(CONFIG) as url:
+        yield url
+
+
+def test_bulk_read_gives_the_same_contacts_with_far_fewer_calls(sandbox: SandboxURL) -> None:
+    ids = list(range(1, 101))
+    with BexioClient(sandbox, CONFIG.token) as one_by_one:
+        single = {i: one_by_one.fetch_contact(i) for i in ids}
+    with BexioClient(sandbox, CONFIG.token) as bexio:
+        bulk = fetch_contacts(bexio, ids)
+        calls = bexio.request_count
+    assert bulk == single
+    assert calls <= 10  # languages, countries and a handful of searches, not 100 reads
+
+
+def test_an_unknown_contact_keeps_its_own_error_and_the_others_are_read(sandbox: SandboxURL) -> None:
+    with BexioClient(sandbox, CONFIG.token) as bexio:
+        found = fetch_contacts(bexio, [2, 999_999, 5])
+    assert found[2].id == 2 and found[5].id == 5  # type: ignore[union-attr]
+    assert isinstance(found[999_999], str) and "404" in found[999_999]
+
+
+def test_a_failing_search_falls_back_to_one_read_per_contact(sandbox: SandboxURL) -> None:
+    def refuse_searches(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/search"):
+            return httpx.Response(422, json={"error_code": 422, "message": "no search here"})
+        with httpx.Client(base_url=str(sandbox)) as real:
+            return real.send(real.build_request(request.method, request.url.path,
+                                                headers=request.headers, content=request.content))
+
+    with BexioClient(sandbox, CONFIG.token, transport=httpx.MockTransport(refuse_searches)) as bexio:
+        found = fetch_contacts(bexio, [1, 2, 3])
+    assert [found[i].id for i in (1, 2, 3)] == [1, 2, 3]  # type: ignore[union-attr]
