@@ -1,4 +1,5 @@
-"""Renders many letters on several processes, results in input order.
+"""Renders many letters on several processes: all at once (`render_letters`, results in
+input order), or in the background while the caller does other work (`LetterPool`).
 
 Workers come from a "forkserver" (where the platform has one, else "spawn"): the server
 imports the renderer once and forks each worker from that clean, single-threaded
@@ -9,13 +10,14 @@ babel or qrbill.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dunning.letters.render import render_letter
 from dunning.letters.types import LetterInput, LetterResult
 
-__all__ = ["render_letters"]
+__all__ = ["render_letters", "LetterPool"]
 
 _POOL_THRESHOLD = 16  # below this many letters a pool costs more than it saves
 _CONTEXT: multiprocessing.context.BaseContext | None = None
@@ -61,3 +63,52 @@ def render_letters(
             if on_done:
                 on_done(1)
     return results
+
+
+class LetterPool:
+    """Render processes that take letters while the caller goes on with its own work.
+
+    `submit` returns at once; `wait` returns every result so far, by path, once all
+    submitted letters are done (it raises the first rendering error). `on_done(n)` is
+    called from a helper thread as letters finish. Use it as a context manager: leaving
+    it stops the processes, whether or not the letters were collected.
+    """
+
+    _CHUNK = 8  # letters per job: small enough to spread evenly, big enough to be cheap
+
+    def __init__(self, processes: int = 2, on_done: Callable[[int], None] | None = None) -> None:
+        self._pool = _context().Pool(processes)
+        self._on_done = on_done
+        self._pending: list[multiprocessing.pool.AsyncResult[list[LetterResult]]] = []
+        self._results: dict[Path, LetterResult] = {}
+
+    def submit(self, letters: Sequence[tuple[LetterInput, Path]]) -> None:
+        jobs = list(letters)
+        for start in range(0, len(jobs), self._CHUNK):
+            self._pending.append(self._pool.apply_async(
+                _render_chunk, (jobs[start:start + self._CHUNK],), callback=self._done))
+
+    def _done(self, results: list[LetterResult]) -> None:
+        if self._on_done:
+            self._on_done(len(results))
+
+    def wait(self) -> dict[Path, LetterResult]:
+        for pending in self._pending:
+            for result in pending.get():
+                self._results[result.path] = result
+        self._pending = []
+        return dict(self._results)
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+    def __enter__(self) -> LetterPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _render_chunk(jobs: list[tuple[LetterInput, Path]]) -> list[LetterResult]:
+    return [render_letter(letter, path) for letter, path in jobs]
