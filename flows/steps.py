@@ -8,6 +8,7 @@ invoices are skipped, delivered reminders are not delivered again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,8 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
 from dunning.letter_plan import email_text, fallback_contact, letter_input
-from dunning.letters import LetterInput, bookmark_title, letter_file_name
+from dunning.letters import LetterInput, LetterResult, bookmark_title, letter_file_name
+from dunning.letters.batch import LetterPool
 from dunning.model import Contact
 from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
 from dunning.policy import Policy
@@ -28,14 +30,15 @@ from flows.approval import Approval
 from flows.lock import commit_lock
 from flows.setup import RunSetup
 from flows.tasks import (
-    commit_invoices, deliver_reminders, fetch_contacts, fetch_open_invoices,
-    merge_letter_files, propose_invoices, render_letter_files,
+    collect_letter_files, commit_invoices, deliver_reminders, fetch_contacts,
+    fetch_open_invoices, merge_letter_files, propose_invoices, render_letter_files,
 )
 
 __all__ = ["FolderJournal", "load_or_propose", "commit", "make_letters", "deliver", "Letter"]
 
 BATCH = 200
 T = TypeVar("T")
+Planned = tuple[int, LetterInput, Path, Contact]
 
 
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
@@ -64,6 +67,7 @@ class FolderJournal:
 
 def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> list[Decision]:
     """The run's proposal: the stored one on a retry, else a fresh one (then stored)."""
+    _SETUPS[folder.path] = setup  # the commit renders letters ahead with its policy
     stored = folder.load_json("proposal.json")
     if stored is not None:
         return [decision_from_dict(d) for d in stored["decisions"]]
@@ -86,6 +90,7 @@ def commit(
     unpaid_extension: bool,
 ) -> dict[int, Result]:
     """Push what was approved and is not yet done; returns the result per invoice."""
+    setup = _SETUPS.pop(folder.path, None)
     journal = FolderJournal(folder)
     results = folder.results()
     for d in decisions:
@@ -100,14 +105,86 @@ def commit(
     tracker = create_progress_artifact(0.0, key="dunning-commit-progress",
                                        description=f"Commit of run {folder.run_id}")
     done = 0
-    with commit_lock(), progress.stage("commit", len(todo)):
-        for batch in chunks(todo):
-            for result in commit_invoices(client, batch, journal, unpaid_extension):
-                journal.record(result)
-                results[result.invoice_id] = result
-            done += len(batch)
-            update_progress_artifact(tracker, 100.0 * done / len(todo))
+    ahead = _LettersAhead.start(client, folder, setup, todo) if setup else None
+    try:
+        with commit_lock(), progress.stage("commit", len(todo)):
+            for batch in chunks(todo):
+                for result in commit_invoices(client, batch, journal, unpaid_extension):
+                    journal.record(result)
+                    results[result.invoice_id] = result
+                if ahead:
+                    ahead.submit(batch, results)
+                done += len(batch)
+                update_progress_artifact(tracker, 100.0 * done / len(todo))
+    except BaseException:
+        if ahead:
+            ahead.close()
+        raise
     return results
+
+
+# What `load_or_propose` saw of each run (by folder), and the letters the commit has set
+# rendering; `make_letters` collects them. Letters thus render on the other cores while
+# the commit waits on bexio, instead of after it.
+_SETUPS: dict[Path, RunSetup] = {}
+_AHEAD: dict[Path, _LettersAhead] = {}
+
+
+class _LettersAhead:
+    """The letters of committed batches, rendering in the background during the commit."""
+
+    def __init__(self, client: BexioClient, folder: RunFolder, setup: RunSetup, total: int) -> None:
+        self.client, self.folder, self.setup = client, folder, setup
+        self.planned: dict[int, tuple[LetterInput, Path]] = {}
+        self._stack = ExitStack()
+        self._stack.enter_context(progress.stage("letters", total))
+        self.pool = self._stack.enter_context(
+            LetterPool(on_done=lambda n: progress.advance("letters", n)))
+
+    @classmethod
+    def start(cls, client: BexioClient, folder: RunFolder, setup: RunSetup,
+              todo: Sequence[Decision]) -> _LettersAhead:
+        ahead = cls(client, folder, setup, sum(1 for d in todo if d.amounts is not None))
+        _AHEAD[folder.path] = ahead
+        return ahead
+
+    def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
+        wanted = [d for d in batch if results[d.invoice.id].needs_letter]
+        planned = _plan(self.client, self.setup.policy, self.setup.reference_date, wanted,
+                        results, self.folder.path / "letters")
+        for invoice_id, text, path, _ in planned:
+            self.planned[invoice_id] = (text, path)
+        self.pool.submit([(text, path) for _, text, path, _ in planned])
+
+    def collect(self) -> dict[Path, LetterResult]:
+        return collect_letter_files(self.pool)
+
+    @contextmanager
+    def finishing(self) -> Iterator[None]:
+        """Closes the pool and the progress bar when the letters step ends, however."""
+        try:
+            yield
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        _AHEAD.pop(self.folder.path, None)
+        self._stack.close()
+
+
+def _plan(client: BexioClient, policy: Policy, setup_date: Any, wanted: Sequence[Decision],
+          results: dict[int, Result], letters_dir: Path) -> list[Planned]:
+    """Each wanted letter's input, file and contact (contacts are read once per client)."""
+    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
+    contacts = fetch_contacts(client, ids) if ids else {}
+    planned: list[Planned] = []
+    for d in wanted:
+        found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
+        contact = found if isinstance(found, Contact) else fallback_contact(d)
+        text = letter_input(policy, d, results[d.invoice.id], contact, setup_date)
+        path = letters_dir / letter_file_name(d.invoice.document_nr, text.level)
+        planned.append((d.invoice.id, text, path, contact))
+    return planned
 
 
 class Letter:
@@ -122,23 +199,27 @@ def make_letters(
     decisions: Sequence[Decision], results: dict[int, Result], *, target: Path | None = None,
 ) -> dict[int, Letter]:
     """Render one letter per escalation that needs one, and the merged PDF, in line order."""
+    ahead = _AHEAD.get(folder.path) if target is None else None
+    if target is None:
+        _SETUPS.pop(folder.path, None)
     wanted = [d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter]
     if not wanted:
+        if ahead:
+            ahead.close()
         return {}
     target = target or folder.path
     letters_dir = target / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
-    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
-    contacts = fetch_contacts(client, ids)
-    planned: list[tuple[int, LetterInput, Path, Contact]] = []
-    for d in wanted:
-        found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
-        contact = found if isinstance(found, Contact) else fallback_contact(d)
-        text = letter_input(policy, d, results[d.invoice.id], contact, setup_date)
-        path = letters_dir / letter_file_name(d.invoice.document_nr, text.level)
-        planned.append((d.invoice.id, text, path, contact))
-    with progress.stage("letters", len(planned)):
-        rendered = render_letter_files([(text, path) for _, text, path, _ in planned])
+    planned = _plan(client, policy, setup_date, wanted, results, letters_dir)
+    with ahead.finishing() if ahead else progress.stage("letters", len(planned)):
+        done = ahead.collect() if ahead else {}
+        made_from = ahead.planned if ahead else {}
+        # A letter rendered during the commit counts only if it was made from the same input.
+        todo = [(text, path) for invoice_id, text, path, _ in planned
+                if made_from.get(invoice_id) != (text, path) or path not in done]
+        if todo:
+            done.update((out.path, out) for out in render_letter_files(todo))
+    rendered = [done[path] for _, _, path, _ in planned]
     letters = {}
     for (invoice_id, text, path, contact), out in zip(planned, rendered):
         letters[invoice_id] = Letter(str(path.relative_to(target)), out.warning, contact, text)

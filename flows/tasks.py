@@ -21,6 +21,7 @@ from connectors.deliver import Delivery, SendJournal, deliver
 from connectors.push import Journal, commit_batch
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
+from dunning.letters.batch import LetterPool
 from dunning.model import Contact, Invoice
 from dunning.outcome import Result
 from dunning.policy import Policy
@@ -34,6 +35,7 @@ __all__ = [
     "fetch_contacts",
     "commit_invoices",
     "render_letter_files",
+    "collect_letter_files",
     "merge_letter_files",
     "deliver_reminders",
 ]
@@ -82,6 +84,14 @@ def commit_invoices(
 def render_letter_files(letters: Sequence[tuple[LetterInput, Path]]) -> list[LetterResult]:
     results = render_letters(letters, on_done=lambda n: progress.advance("letters", n))
     get_run_logger().info("rendered %d letters", len(results))
+    return results
+
+
+@batch_task(name="collect-letters")
+def collect_letter_files(pool: LetterPool) -> dict[Path, LetterResult]:
+    """The letters rendered in the background during the commit, once all are done."""
+    results = pool.wait()
+    get_run_logger().info("%d letters rendered during the commit", len(results))
     return results
 
 
