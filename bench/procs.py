@@ -1,0 +1,188 @@
+"""Processes for the benchmark: a sandbox and a Prefect server of their own, and a sampler
+of the resident memory of whole process trees (read from /proc, Linux only).
+
+Each service runs in its own process, so that the figures of a run are what its process
+tree used, not the benchmark's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+__all__ = ["ROOT", "Sandbox", "sandbox", "prefect_server", "RssSampler", "tree_rss_mb", "TOKEN"]
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-token"
+_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+_SANDBOX_CHILD = """
+import json, sys, datetime
+from connectors.sandbox import SandboxConfig, running_sandbox
+args = json.loads(sys.argv[1])
+args["today"] = datetime.date.fromisoformat(args["today"])
+with running_sandbox(SandboxConfig(**args)) as url:
+    print(url, flush=True)
+    sys.stdin.read()  # serve until the parent closes our stdin
+"""
+
+
+class Sandbox:
+    """A sandbox in its own process: its URL, pid, and counters."""
+
+    def __init__(self, proc: subprocess.Popen[str], url: str) -> None:
+        self.proc, self.url = proc, url
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stats(self) -> dict[str, Any]:
+        r = httpx.get(f"{self.url}/_sandbox/stats", headers={"Authorization": f"Bearer {TOKEN}"})
+        r.raise_for_status()
+        return r.json()
+
+    def api_calls(self) -> int:
+        """Requests to the bexio routes (admin routes are not counted by the sandbox)."""
+        return sum(sum(by_status.values()) for by_status in self.stats()["requests"].values())
+
+
+@contextmanager
+def sandbox(invoices: int, today: str, *, rate_limit: int | None = None,
+            search_rate_limit: int | None = None, window_seconds: int = 60,
+            scenario: str = "all_overdue") -> Iterator[Sandbox]:
+    """A sandbox process with `invoices` invoices; stopped on exit."""
+    args = {"invoices": invoices, "seed": 1, "today": today, "token": TOKEN,
+            "rate_limit": rate_limit, "search_rate_limit": search_rate_limit,
+            "window_seconds": window_seconds, "scenario": scenario}
+    proc = subprocess.Popen([sys.executable, "-c", _SANDBOX_CHILD, json.dumps(args)], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the sandbox did not start (said {url!r})")
+        yield Sandbox(proc, url)
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.stdin:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def prefect_server(home: Path, port: int) -> Iterator[dict[str, str]]:
+    """A temporary `prefect server start` with its own home; yields the env a client needs."""
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start",
+                             "--host", "127.0.0.1", "--port", str(port), "--no-services"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Prefect server did not start; see {home / 'server.log'}")
+            time.sleep(0.3)
+        yield {"PREFECT_HOME": str(home), "PREFECT_API_URL": api, "pid": str(proc.pid)}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the server and its workers
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                kids.extend(int(k) for k in fh.read().split())
+    except OSError:
+        pass
+    return kids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * _PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and all its descendants, summed (shared pages count twice)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _rss_kb(current)
+        todo.extend(_children(current))
+    return total / 1024
+
+
+class RssSampler:
+    """Samples the summed RSS of several process trees every `interval` seconds; keeps peaks."""
+
+    def __init__(self, roots: dict[str, int], interval: float = 0.1) -> None:
+        self.roots, self.interval = dict(roots), interval
+        self.peak_total = 0.0
+        self.peaks: dict[str, float] = {name: 0.0 for name in roots}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def add(self, name: str, pid: int) -> None:
+        self.roots[name] = pid
+        self.peaks.setdefault(name, 0.0)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> None:
+        values = {name: tree_rss_mb(pid) for name, pid in list(self.roots.items())}
+        for name, value in values.items():
+            self.peaks[name] = max(self.peaks[name], value)
+        self.peak_total = max(self.peak_total, sum(values.values()))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
