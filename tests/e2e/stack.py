@@ -13,7 +13,7 @@ from prefect_api import PrefectApi
 from processes import Service
 
 __all__ = ["REPO", "IMAGES", "REFERENCE_DATE", "TOKEN", "CHROMIUM", "CHROMIUM_ARGS",
-           "QUIET_PREFECT", "PrefectServer", "Company"]
+           "QUIET_PREFECT", "RUN_MENU", "PrefectServer", "Company"]
 
 REPO = Path(__file__).resolve().parents[2]
 IMAGES = REPO / "docs" / "images"
@@ -23,6 +23,8 @@ CHROMIUM = "/usr/bin/chromium"
 # Explicit, harmless as root, and no background traffic (the machine has no network).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The run page's ⋮ menu has no label; its icon's class names it (two names across versions).
+RUN_MENU = "button:has(svg.lucide-ellipsis-vertical), button:has(svg.lucide-more-vertical)"
 QUIET_PREFECT = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from stack import REFERENCE_DATE, Company, PrefectServer
+from stack import REFERENCE_DATE, RUN_MENU, Company, PrefectServer
 from processes import Service, bin_path, wait_until
 
 NOTE = "Customer phoned: pays by Friday, no reminder this month."
@@ -54,9 +54,7 @@ def _open_artifact(page: Page, ui: str, flow_run_id: str, key: str) -> None:
 def _open_resume_dialog(page: Page, ui: str, flow_run_id: str) -> Any:
     page.goto(f"{ui}/v2/runs/flow-run/{flow_run_id}")
     expect(page.get_by_text("Paused", exact=True).first).to_be_visible()
-    # The run's ⋮ menu has no label; its icon's class names it (two names across versions).
-    page.locator("button:has(svg.lucide-ellipsis-vertical), button:has(svg.lucide-more-vertical)"
-                 ).first.click()
+    page.locator(RUN_MENU).first.click()
     page.get_by_role("menuitem", name="Resume").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text("Resume Flow Run")).to_be_visible()

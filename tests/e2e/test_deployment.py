@@ -9,14 +9,16 @@ import json
 import re
 from pathlib import Path
 
+from playwright.sync_api import Page, expect
+
 from processes import Service, bin_path, descendants, run_cli, wait_until
-from stack import REFERENCE_DATE, REPO, Company, PrefectServer
+from stack import REFERENCE_DATE, REPO, RUN_MENU, Company, PrefectServer
 
 NOTE = "Disputed by phone; waits for the credit note."
 
 
 def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
-    prefect: PrefectServer, company: Company, logs: Path
+    prefect: PrefectServer, company: Company, page: Page, logs: Path
 ) -> None:
     # The set-up a person follows from the README, in the project folder.
     env = {**company.env(prefect), "PWD": str(REPO)}  # prefect.yaml pulls from "{{ $PWD }}"
@@ -44,6 +46,12 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
         (folder,) = company.output.iterdir()
         waiting = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert waiting["status"] == "awaiting_approval" and waiting["flow_run_id"] == flow_run_id
+
+        # The approver finds it in the UI as for a local run, and can open the form.
+        page.goto(f"{prefect.ui}/v2/runs/flow-run/{flow_run_id}")
+        expect(page.get_by_text("Suspended", exact=True).first).to_be_visible()
+        page.locator(RUN_MENU).first.click()
+        expect(page.get_by_role("menuitem", name="Resume")).to_be_visible()
 
         labels: list[str] = schema["properties"]["selected"]["default"]
         escalations = [ln for ln in waiting["lines"] if ln["reason"] == "ESCALATE"]
