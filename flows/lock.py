@@ -1,18 +1,35 @@
-"""One commit at a time across all runs: a Prefect global concurrency limit of one slot."""
+"""One commit at a time across all runs: a Prefect global concurrency limit of one slot.
+
+A run killed while it commits (SIGKILL, power loss, OOM) never releases its slot, and the
+next run or retry would wait for it forever (a local Prefect server has no lease reaper) or
+for the lease to expire. So every committer on this machine first takes a file lock in
+PREFECT_HOME, which the operating system frees when a process dies, and notes there the
+lease it holds. Whoever gets the file lock next finds the note of a dead holder and gives
+that lease back before taking its own.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-from prefect.concurrency.sync import concurrency
+from prefect.concurrency._leases import maintain_concurrency_lease
+from prefect.concurrency._sync import acquire_concurrency_slots_with_lease
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.settings import PREFECT_API_URL, PREFECT_HOME
 
 __all__ = ["COMMIT_LIMIT", "commit_lock"]
 
 COMMIT_LIMIT = "dunning-commit"
+# A dead holder on another machine blocks the slot until its lease expires (Prefect's
+# minimum is 60 s); the server's reaper then frees it.
+LEASE_SECONDS = 60
 
 
 def _ensure_limit() -> None:
@@ -32,5 +49,51 @@ def _ensure_limit() -> None:
 @contextmanager
 def commit_lock() -> Iterator[None]:
     _ensure_limit()
-    with concurrency(COMMIT_LIMIT, occupy=1, strict=True):
-        yield
+    with _machine_lock() as note:
+        _give_back_abandoned(note)
+        lease = acquire_concurrency_slots_with_lease(
+            [COMMIT_LIMIT], 1, lease_duration=LEASE_SECONDS, strict=True).lease_id
+        _write(note, str(lease))
+        try:
+            with maintain_concurrency_lease(lease, LEASE_SECONDS, raise_on_lease_renewal_failure=True):
+                yield
+        finally:
+            # Forget the lease before giving it back: a crash in between leaks the slot
+            # for a while, which is safe; the reverse could free someone else's slot.
+            _write(note, "")
+            with get_client(sync_client=True) as client:
+                client.release_concurrency_slots_with_lease(lease)
+
+
+@contextmanager
+def _machine_lock() -> Iterator[int]:
+    """An exclusive lock on a file in PREFECT_HOME, held until the commit ends or dies."""
+    path = Path(PREFECT_HOME.value()) / f"{COMMIT_LIMIT}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _give_back_abandoned(note: int) -> None:
+    """The note names a lease only when its holder died while committing."""
+    os.lseek(note, 0, os.SEEK_SET)
+    text = os.read(note, 100).decode("ascii", "replace").strip()
+    if not text:
+        return
+    with get_client(sync_client=True) as client:
+        client.release_concurrency_slots_with_lease(UUID(text))
+        if not PREFECT_API_URL.value():
+            # A temporary local server kept the lease in the memory of a process that is
+            # gone, so the call above finds nothing; only this machine uses that server.
+            client.release_concurrency_slots([COMMIT_LIMIT], 1, occupancy_seconds=1.0)
+    _write(note, "")
+
+
+def _write(note: int, text: str) -> None:
+    os.ftruncate(note, 0)
+    os.pwrite(note, text.encode("ascii"), 0)
+    os.fsync(note)
