@@ -111,7 +111,10 @@ def company(logs: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # The UI's first load on a busy two-core CI machine can take longer than the default 5 s.
+    expect.set_options(timeout=30_000)
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
