@@ -46,9 +46,14 @@ def _preflight(setup: RunSetup) -> None:
         raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
 
 
-def _execute(**params: Any) -> int:
-    from flows.dunning_run import dunning_run
+def _execute(retrying: bool = False, **params: Any) -> int:
+    """Run the flow under a run id chosen here, so the user learns it before anything can go
+    wrong: a run that stops half-way is retried with that id."""
+    from flows.dunning_run import dunning_run, new_run_id
 
+    run_id = params["run_id"] = params.get("run_id") or new_run_id(params["reference_date"])
+    what = "Retrying run" if retrying else "Run"
+    console.print(f"{what} {run_id}: output in {Path(params['output']) / run_id}", highlight=False)
     with RichReporter.make_progress() as bars, progress.install(RichReporter(bars)):
         state = dunning_run(**params, return_state=True)
     data = state.result(raise_on_failure=False)
@@ -56,6 +61,7 @@ def _execute(**params: Any) -> int:
         return _bad(str(data))
     if isinstance(data, BaseException) or not isinstance(data, dict):
         errors.print(f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False)
+        errors.print(f"Nothing that was done is lost; retry with: [bold]dunning retry {run_id}[/]")
         return EXIT_FAILED
     console.print(summary_table(data))
     if data["merged_pdf"]:
@@ -95,7 +101,7 @@ def retry_run(run_id: str, output: Path | None) -> int:
         return _bad(f"{exc}; `dunning runs` lists the runs.")
     except BadInput as exc:
         return _bad(str(exc))
-    return _execute(reference_date=setup.reference_date, output=str(out), run_id=run_id,
+    return _execute(True, reference_date=setup.reference_date, output=str(out), run_id=run_id,
                     approval=meta["approval"], dry_run=meta["dry_run"], send=meta["send"])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -86,6 +87,9 @@ class SandboxState:
         self.next_payment_id = 1 + max(
             (p["id"] for ps in self.payments.values() for p in ps), default=0)
         self.counters: Counter[str] = Counter()
+        # A test's hook, called with each reminder a client creates, after it is stored and
+        # before the answer leaves: e.g. to kill the client between the create and its answer.
+        self.on_reminder_created: Callable[[Json], None] | None = None
 
     # --- invoices -------------------------------------------------------------------------
 
@@ -160,6 +164,8 @@ class SandboxState:
         existing.append(reminder)
         self._touch(invoice)
         self.counters["reminders_created_admin" if behind_the_back else "reminders_created"] += 1
+        if self.on_reminder_created is not None and not behind_the_back:
+            self.on_reminder_created(reminder)
         # bexio answers a create with the open amount unpadded ("100"), a read with "100.000000"
         return {**reminder, "remaining_price": plain(Decimal(reminder["remaining_price"]))}
 
