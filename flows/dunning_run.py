@@ -139,8 +139,11 @@ def _draft_letters(client: Any, setup: RunSetup, folder: RunFolder, decisions: l
     drafts = {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED) for d in decisions if d.amounts}
     if not drafts:
         return None
-    make_letters(client, folder, setup.policy, setup.reference_date, decisions, drafts,
-                 target=folder.path / "draft")
+    # A suspended run starts again from the top once resumed: the drafts are there already.
+    if folder.load_json("draft.json") is None:
+        make_letters(client, folder, setup.policy, setup.reference_date, decisions, drafts,
+                     target=folder.path / "draft")
+        folder.save_json("draft.json", {"letters": len(drafts)})
     return _url(setup, f"{folder.run_id}/draft/letters.pdf")
 
 
