@@ -13,6 +13,7 @@ import binascii
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
@@ -32,6 +33,11 @@ MAX_PAGE_SIZE = 2000
 _SEARCH_VALUE_CHARS = 255  # the documented maximum length of a search value
 
 T = TypeVar("T")
+R = TypeVar("R")
+# Two requests in flight: the client prepares one while the API answers the other, about
+# a fifth faster than one at a time; more threads only contend for the interpreter lock.
+PARALLEL_CALLS = 2
+_PARALLEL_FROM = 64  # below this many calls a thread pool is not worth starting
 _INVOICES = TypeAdapter(list[schemas.Invoice])
 _INVOICE = TypeAdapter(schemas.Invoice)
 _REMINDERS = TypeAdapter(list[schemas.Reminder])
@@ -227,9 +233,18 @@ class BexioClient:
     def fetch_open_invoices(self) -> list[model.Invoice]:
         """Every open invoice with its reminders and currency code."""
         codes = self._currency_codes()
-        return [
-            mapping.to_invoice(raw, self.list_reminders(raw.id), codes) for raw in self.open_invoices()
-        ]
+        raws = self.open_invoices()
+        reminders = self.map_calls(lambda raw: self.list_reminders(raw.id), raws)
+        return [mapping.to_invoice(raw, rems, codes) for raw, rems in zip(raws, reminders)]
+
+    def map_calls(self, call: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """`[call(item) for item in items]`, with up to `PARALLEL_CALLS` calls in flight;
+        results in input order, the first exception raised. Only for calls that do not
+        depend on each other."""
+        if len(items) < _PARALLEL_FROM:
+            return [call(item) for item in items]
+        with ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="bexio") as pool:
+            return list(pool.map(call, items))
 
     def fetch_invoice(self, invoice_id: int) -> model.Invoice:
         """One invoice as it is now, with its reminders."""

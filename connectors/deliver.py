@@ -35,14 +35,18 @@ class SendJournal:
 def deliver(
     client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal, *, send: bool
 ) -> dict[int, str]:
-    """Deliver each reminder; returns the errors by invoice id (empty when all went out)."""
-    errors: dict[int, str] = {}
-    for item in deliveries:
+    """Deliver each reminder; returns the errors by invoice id (empty when all went out).
+
+    Reminders are independent of each other, so two are delivered at a time."""
+    def one(item: Delivery) -> str | None:
         try:
             _deliver_one(client, item, journal, send)
         except ConnectorError as exc:
-            errors[item.invoice_id] = f"the reminder exists but was not delivered: {exc}"
-    return errors
+            return f"the reminder exists but was not delivered: {exc}"
+        return None
+
+    outcomes = client.map_calls(one, list(deliveries))
+    return {item.invoice_id: error for item, error in zip(deliveries, outcomes) if error}
 
 
 def _deliver_one(client: BexioClient, item: Delivery, journal: SendJournal, send: bool) -> None:

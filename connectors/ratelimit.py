@@ -67,24 +67,41 @@ class RateLimiter:
         self._margin = margin
         self._fallback_reset = fallback_reset
         self._windows: dict[str, _Window] = {}
+        self._in_flight: dict[str, int] = {}
 
     def before_request(self, bucket: str) -> None:
-        """Sleep as long as the bucket's budget requires before the next request."""
+        """Sleep as long as the bucket's budget requires before the next request, then count
+        it as sent (until `release`) and take it from the window's budget."""
+        self._wait(bucket)
+        self._in_flight[bucket] = self._in_flight.get(bucket, 0) + 1
+        window = self._windows.get(bucket)
+        if window is not None:
+            window.remaining -= 1
+
+    def release(self, bucket: str) -> None:
+        """The request counted by `before_request` is answered, or failed."""
+        self._in_flight[bucket] = max(0, self._in_flight.get(bucket, 0) - 1)
+
+    def _wait(self, bucket: str) -> None:
         window = self._windows.get(bucket)
         if window is None:
             return
         left = window.resets_at - self._clock()
         if left <= 0:
-            del self._windows[bucket]
+            self._windows.pop(bucket, None)
         elif window.remaining <= 0:
             log.info("rate limit: %s budget used up, waiting %.1f s for the next window", bucket, left)
             self._sleep(left + self._margin)
-            del self._windows[bucket]
+            self._windows.pop(bucket, None)
         elif window.remaining <= self._low_water(window):
             self._sleep(left / window.remaining)
 
     def after_response(self, bucket: str, headers: Mapping[str, str], status: int) -> None:
-        """Record the window the server reported; a 429 means nothing is left in it."""
+        """Record the window the server reported; a 429 means nothing is left in it.
+
+        Requests still in flight may not be counted in the answer yet, so they are taken
+        off what the server says is left: with several threads, the last request of a
+        window is never sent twice."""
         remaining = _int_header(headers, "ratelimit-remaining")
         reset = _int_header(headers, "ratelimit-reset")
         if status == 429:
@@ -98,7 +115,8 @@ class RateLimiter:
         else:
             wait = float(reset)
         limit = _int_header(headers, "ratelimit-limit")
-        self._windows[bucket] = _Window(remaining, self._clock() + wait, limit)
+        others = max(0, self._in_flight.get(bucket, 0) - 1)
+        self._windows[bucket] = _Window(remaining - others, self._clock() + wait, limit)
 
     def _low_water(self, window: _Window) -> float:
         if window.limit is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -116,6 +117,9 @@ class BexioSession:
         self._max_rate_limited = max_rate_limited
         self._sleep = sleep
         self._limiter = RateLimiter(clock, self._sleep_positive)
+        # Threads may share a session (httpx.Client is thread-safe): the pacing state and
+        # the count change under this lock, so a thread that must wait makes all wait.
+        self._lock = threading.Lock()
         self._count = 0
         self._http = httpx.Client(
             base_url=base_url,
@@ -160,11 +164,27 @@ class BexioSession:
         self, method: str, path: str, params: Mapping[str, str | int] | None, body: Any
     ) -> Any:
         bucket = bucket_of(method, path)
-        self._limiter.before_request(bucket)
-        self._count += 1
+        with self._lock:
+            self._limiter.before_request(bucket)
+            self._count += 1
+        try:
+            response = self._exchange(method, path, params, body)
+            with self._lock:
+                self._limiter.after_response(bucket, response.headers, response.status_code)
+        finally:
+            with self._lock:
+                self._limiter.release(bucket)
+        if not response.is_success:
+            raise self._status_error(method, path, response)
+        return _decode_json(method, path, response.content)
+
+    def _exchange(
+        self, method: str, path: str, params: Mapping[str, str | int] | None, body: Any
+    ) -> httpx.Response:
+        """The HTTP exchange itself; transport failures become connector errors."""
         content = {} if body is _NO_BODY else {"json": body}
         try:
-            response = self._http.request(method, path, params=params, **content)
+            return self._http.request(method, path, params=params, **content)
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"{method} {path}: no answer within {self._timeout:g} s", method=method, path=path
@@ -179,10 +199,6 @@ class BexioSession:
                 method=method,
                 path=path,
             ) from exc
-        self._limiter.after_response(bucket, response.headers, response.status_code)
-        if not response.is_success:
-            raise self._status_error(method, path, response)
-        return _decode_json(method, path, response.content)
 
     def _status_error(self, method: str, path: str, response: httpx.Response) -> ConnectorError:
         status = response.status_code

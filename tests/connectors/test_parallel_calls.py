@@ -1,0 +1,46 @@
+"""Two calls in flight on one client: same answers, in order, and still no 429."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+
+from connectors import BexioClient
+from connectors.ratelimit import GENERAL, RateLimiter
+from connectors.sandbox import SandboxConfig, running_sandbox
+
+DAY = date(2026, 11, 30)
+
+
+def test_parallel_reads_give_the_invoices_in_the_same_order_as_one_at_a_time() -> None:
+    config = SandboxConfig(invoices=150, seed=5, today=DAY)
+    with running_sandbox(config) as url, BexioClient(url, config.token) as bexio:
+        parallel = bexio.fetch_open_invoices()
+        one_by_one = [bexio.fetch_invoice(inv.id) for inv in parallel]
+    assert len(parallel) >= 64  # enough to be read by two threads
+    assert parallel == one_by_one
+
+
+def test_two_requests_in_flight_never_overrun_the_rate_limit() -> None:
+    config = SandboxConfig(invoices=100, seed=5, today=DAY, scenario="all_overdue",
+                           rate_limit=40, window_seconds=1)
+    with running_sandbox(config) as url, BexioClient(url, config.token) as bexio:
+        invoices = bexio.fetch_open_invoices()
+        stats = httpx.get(f"{url}/_sandbox/stats",
+                          headers={"Authorization": f"Bearer {config.token}"}).json()
+    assert len(invoices) == 100
+    assert stats.get("responses_429", 0) == 0
+
+
+def test_a_request_still_in_flight_counts_against_what_the_server_says_is_left() -> None:
+    now, slept = [0.0], []
+    limiter = RateLimiter(lambda: now[0], slept.append, margin=0.5)
+    limiter.after_response(GENERAL, {"ratelimit-remaining": "2", "ratelimit-reset": "10"}, 200)
+    limiter.before_request(GENERAL)  # A
+    limiter.before_request(GENERAL)  # B, sent before A's answer came back
+    # A's answer was counted before B reached the server: "1 left", but B takes it.
+    limiter.after_response(GENERAL, {"ratelimit-remaining": "1", "ratelimit-reset": "10"}, 200)
+    limiter.release(GENERAL)
+    limiter.before_request(GENERAL)  # C must wait for the next window
+    assert slept == [10.5]
