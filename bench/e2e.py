@@ -5,7 +5,7 @@ limit) and a fresh output folder. The flow runs through the `dunning run` comman
 own process, talking to a Prefect server of the benchmark's own (the flow-run heartbeat
 is off, as Prefect allows in Python only). Wall time is the command's, from start to
 exit; peak RSS is the sum over the command's process tree, the sandbox and the Prefect
-server, sampled every 0.1 s; API calls are the sandbox's own count.
+server, sampled every 0.2 s (PSS, see procs.py); API calls are the sandbox's own count.
 
 Run: `python bench/e2e.py [N ...]` (one flow run and one floor run for each N).
 """
@@ -69,8 +69,8 @@ def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
     assert escalated == invoices, manifest["counts"]
     return {"invoices": invoices, "seconds": round(seconds, 2), "escalated": escalated,
             "api_calls": calls, "api_calls_per_escalation": round(calls / max(1, escalated), 3),
-            "peak_rss_mb": round(rss.peak_total), "peak_rss_parts_mb":
-                {k: round(v) for k, v in rss.peaks.items()}}
+            "peak_rss_mb": round(rss.peak_total), "peak_rss_sum_mb": round(rss.peak_rss_total),
+            "peak_rss_parts_mb": {k: round(v) for k, v in rss.peaks.items()}}
 
 
 def floor_run(invoices: int) -> dict[str, Any]:

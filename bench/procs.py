@@ -1,5 +1,10 @@
 """Processes for the benchmark: a sandbox and a Prefect server of their own, and a sampler
-of the resident memory of whole process trees (read from /proc, Linux only).
+of the memory of whole process trees (read from /proc, Linux only).
+
+Memory is the proportional set size (PSS) summed over a tree: a page shared by n
+processes (the render workers share what their fork server loaded) counts 1/n in each,
+so the sum is what the tree really occupies. The plain RSS sum, which counts a shared
+page once per process, is kept alongside.
 
 Each service runs in its own process, so that the figures of a run are what its process
 tree used, not the benchmark's.
@@ -21,11 +26,10 @@ from typing import Any
 
 import httpx
 
-__all__ = ["ROOT", "Sandbox", "sandbox", "prefect_server", "RssSampler", "tree_rss_mb", "TOKEN"]
+__all__ = ["ROOT", "Sandbox", "sandbox", "prefect_server", "RssSampler", "tree_memory_mb", "TOKEN"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"
-_PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 _SANDBOX_CHILD = """
 import json, sys, datetime
@@ -136,30 +140,40 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _rss_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of one process in KiB; zeros when it is gone."""
+    pss = rss = 0
     try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * _PAGE_KB
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
     except (OSError, IndexError, ValueError):
-        return 0
+        pass
+    return pss, rss
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and all its descendants, summed (shared pages count twice)."""
-    total, todo = 0, [pid]
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(PSS, RSS) of `pid` and all its descendants, summed, in MiB."""
+    pss = rss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
-        total += _rss_kb(current)
+        p, r = _memory_kb(current)
+        pss, rss = pss + p, rss + r
         todo.extend(_children(current))
-    return total / 1024
+    return pss / 1024, rss / 1024
 
 
 class RssSampler:
-    """Samples the summed RSS of several process trees every `interval` seconds; keeps peaks."""
+    """Samples the memory of several process trees every `interval` seconds; keeps the
+    peak of the summed PSS (`peak_total`), of each tree (`peaks`), and of the RSS sum."""
 
-    def __init__(self, roots: dict[str, int], interval: float = 0.1) -> None:
+    def __init__(self, roots: dict[str, int], interval: float = 0.2) -> None:
         self.roots, self.interval = dict(roots), interval
-        self.peak_total = 0.0
+        self.peak_total = self.peak_rss_total = 0.0
         self.peaks: dict[str, float] = {name: 0.0 for name in roots}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -174,10 +188,11 @@ class RssSampler:
             self._stop.wait(self.interval)
 
     def sample(self) -> None:
-        values = {name: tree_rss_mb(pid) for name, pid in list(self.roots.items())}
-        for name, value in values.items():
-            self.peaks[name] = max(self.peaks[name], value)
-        self.peak_total = max(self.peak_total, sum(values.values()))
+        values = {name: tree_memory_mb(pid) for name, pid in list(self.roots.items())}
+        for name, (pss, _) in values.items():
+            self.peaks[name] = max(self.peaks[name], pss)
+        self.peak_total = max(self.peak_total, sum(pss for pss, _ in values.values()))
+        self.peak_rss_total = max(self.peak_rss_total, sum(rss for _, rss in values.values()))
 
     def __enter__(self) -> RssSampler:
         self._thread.start()

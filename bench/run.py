@@ -58,6 +58,7 @@ def _e2e(sizes: list[tuple[int, int]], env: dict[str, str]) -> list[dict[str, An
             "floor_s": round(statistics.median(g["seconds"] for g in floors), 1),
             "flow_over_floor": round(statistics.median(ratios), 3),
             "peak_rss_mb": max(f["peak_rss_mb"] for f in flows),
+            "peak_rss_sum_mb": max(f["peak_rss_sum_mb"] for f in flows),
             "peak_rss_parts_mb": max((f["peak_rss_parts_mb"] for f in flows),
                                      key=lambda p: sum(p.values())),
             "floor_peak_rss_mb": max(g["peak_rss_mb"] for g in floors),
