@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -75,11 +76,26 @@ class RunFolder:
         return self.path / "journal.jsonl"
 
     @classmethod
-    def create(cls, output: Path, run_id: str) -> RunFolder:
+    def create(cls, output: Path, run_id: str, first: Mapping[str, Any] | None = None) -> RunFolder:
+        """A new run's folder holding the `first` files (JSON data, or bytes kept as they are).
+
+        The folder appears under its name only with those files in it, so a crash in the
+        first instant never leaves a run that cannot be retried.
+        """
         if not RUN_ID_PATTERN.match(run_id):
             raise ValueError(f"not a run id: {run_id!r}")
         folder = cls(output / run_id)
-        folder.letters_dir.mkdir(parents=True, exist_ok=True)
+        if folder.path.is_dir():
+            folder.letters_dir.mkdir(exist_ok=True)
+            return folder
+        draft = cls(output / f".{run_id}.{uuid.uuid4().hex[:8]}.partial")
+        draft.letters_dir.mkdir(parents=True)
+        for name, data in (first or {}).items():
+            if isinstance(data, bytes):
+                (draft.path / name).write_bytes(data)
+            else:
+                draft.save_json(name, data)
+        os.rename(draft.path, folder.path)
         return folder
 
     @classmethod

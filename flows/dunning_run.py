@@ -7,6 +7,7 @@ not done, so no reminder and no letter is ever made twice.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -27,7 +28,9 @@ from flows.approval import Approval, ask_for_approval
 from flows.setup import BadInput, RunSetup, make_client, prepare, zurich_now
 from flows.steps import FolderJournal, Letter, commit, deliver, load_or_propose, make_letters
 
-__all__ = ["dunning_run", "new_run_id"]
+__all__ = ["dunning_run", "new_run_id", "RUN_POLICY", "RUN_BLOCKS"]
+
+RUN_POLICY, RUN_BLOCKS = "policy.toml", "blocks.toml"  # copies kept in the run folder
 
 
 def _flow_run_suffix() -> str | None:
@@ -102,17 +105,32 @@ def _open_folder(setup: RunSetup, run_id: str | None, **flags: bool) -> tuple[Ru
             raise BadInput(f"the policy file changed since run {run_id} started; a retry must use "
                            f"the same policy (version {meta['policy']['version']}).")
         return folder, meta
-    folder = RunFolder.create(setup.output, run_id or new_run_id(setup.reference_date))
+    run_id = run_id or new_run_id(setup.reference_date)
     meta = {
-        "run_id": folder.run_id,
+        "run_id": run_id,
         "flow_run_id": str(flow_run.get_id() or ""),
         "reference_date": setup.reference_date.isoformat(),
         "policy": {"version": setup.policy.version, "sha256": setup.policy.sha256},
         "started_at": zurich_now(),
         **flags,
     }
-    folder.save_json("run.json", meta)
+    folder = RunFolder.create(setup.output, run_id, {"run.json": meta, **_input_copies(setup)})
     return folder, meta
+
+
+def _input_copies(setup: RunSetup) -> dict[str, bytes]:
+    """The run's own policy and blocks files: a retry reads these, whatever the settings
+    say by then, so it proposes and writes letters by the rules the run started with."""
+    copies = {}
+    if setup.policy_path is not None:
+        policy = setup.policy_path.read_bytes()
+        if hashlib.sha256(policy).hexdigest() != setup.policy.sha256:
+            raise BadInput(f"{setup.policy_path}: the policy file changed while the run started; "
+                           "start the run again.")
+        copies[RUN_POLICY] = policy
+    if setup.blocks_path is not None:
+        copies[RUN_BLOCKS] = setup.blocks_path.read_bytes()
+    return copies
 
 
 def _approval(client: Any, setup: RunSetup, folder: RunFolder, meta: dict[str, Any],

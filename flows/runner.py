@@ -89,20 +89,24 @@ def run_once(reference_date: date | None, policy: Path | None, blocks: Path | No
 
 def retry_run(run_id: str, output: Path | None) -> int:
     from dunning.runs import RunFolder
+    from flows.dunning_run import RUN_BLOCKS, RUN_POLICY
 
     try:
         out = output_folder(output)
-        meta = RunFolder.open(out, run_id).load_json("run.json")
+        folder = RunFolder.open(out, run_id)
+        meta = folder.load_json("run.json")
         if meta is None:
             raise BadInput(f"run {run_id} in {out} has no run.json; it cannot be retried.")
-        setup = prepare(date.fromisoformat(meta["reference_date"]), None, None, str(out))
+        policy, blocks = (_kept(folder.path / name) for name in (RUN_POLICY, RUN_BLOCKS))
+        setup = prepare(date.fromisoformat(meta["reference_date"]), policy, blocks, str(out))
         _preflight(setup)
     except RunNotFound as exc:
         return _bad(f"{exc}; `dunning runs` lists the runs.")
     except BadInput as exc:
         return _bad(str(exc))
-    return _execute(True, reference_date=setup.reference_date, output=str(out), run_id=run_id,
-                    approval=meta["approval"], dry_run=meta["dry_run"], send=meta["send"])
+    return _execute(True, reference_date=setup.reference_date, policy=policy, blocks=blocks,
+                    output=str(out), run_id=run_id, approval=meta["approval"],
+                    dry_run=meta["dry_run"], send=meta["send"])
 
 
 def list_past_runs(output: Path | None) -> int:
@@ -139,6 +143,11 @@ def _prefect_server() -> bool:
     from prefect.settings import PREFECT_API_URL
 
     return bool(PREFECT_API_URL.value())
+
+
+def _kept(path: Path) -> str | None:
+    """A copy of an input file in the run's folder (runs of older versions have none)."""
+    return str(path) if path.is_file() else None
 
 
 def _str(path: Path | None) -> str | None:

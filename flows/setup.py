@@ -41,6 +41,8 @@ class RunSetup:
     blocks: tuple[Block, ...]
     reference_date: date
     output: Path
+    policy_path: Path | None = None  # the files read, so a run can keep a copy of them
+    blocks_path: Path | None = None
 
 
 def prepare(
@@ -65,7 +67,7 @@ def prepare(
         raise BadInput("BEXIO_TOKEN is not set: put the API token of your bexio account in the "
                        "environment or in a .env file in this directory.")
     return RunSetup(settings, loaded_policy, tuple(loaded_blocks),
-                    reference_date or zurich_today(), out)
+                    reference_date or zurich_today(), out, policy_path, blocks_path)
 
 
 def make_client(settings: Settings) -> BexioClient:
