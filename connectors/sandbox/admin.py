@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from connectors.sandbox.errors import ApiError
-from connectors.sandbox.gate import Faults, Stats
+from connectors.sandbox.gate import Faults, Stats, Tampered
 from connectors.sandbox.state import SandboxState
 
 __all__ = ["admin_router"]
@@ -52,6 +52,23 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
                            ["fail_rate or latency_ms out of range"])
         faults.fail_rate, faults.latency_ms = rate, latency
         return _out({"fail_rate": rate, "latency_ms": latency})
+
+    @router.post("/tamper")
+    async def tamper(request: Request) -> Response:
+        """Answer one route with a fixed status and raw body: `{"method", "path", "status",
+        "body", "apply"}`; `"status": null` removes the rule."""
+        try:
+            body = json.loads(await request.body())
+            key = f"{body['method'].upper()} {body['path']}"
+            if body.get("status") is None:
+                faults.tampered.pop(key, None)
+            else:
+                faults.tampered[key] = Tampered(int(body["status"]), str(body.get("body", "")).encode(),
+                                                bool(body.get("apply", False)))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise ApiError(422, "Could not save the entity", ['body: expected {"method", "path", '
+                           '"status", "body", "apply"}']) from None
+        return _out(sorted(faults.tampered))
 
     @router.post("/kb_invoice/{invoice_id}/reminder")
     async def colleague_reminder(invoice_id: int) -> Response:

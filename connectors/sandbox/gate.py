@@ -19,12 +19,12 @@ import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.sandbox.errors import error_body
 
-__all__ = ["ADMIN_PREFIX", "UNLIMITED", "Faults", "Gate", "RateLimiter", "Stats"]
+__all__ = ["ADMIN_PREFIX", "UNLIMITED", "Faults", "Gate", "RateLimiter", "Stats", "Tampered"]
 
 ADMIN_PREFIX = "/_sandbox/"
 # What the headers report when no limit is configured: a limit this large is never reached.
@@ -68,6 +68,15 @@ class RateLimiter:
         ]
 
 
+@dataclass(frozen=True)
+class Tampered:
+    """A fixed answer to one route, for tests of what the client does with a broken API."""
+
+    status: int
+    body: bytes
+    apply: bool  # run the route first (its change happens), then answer `body` instead
+
+
 @dataclass
 class Faults:
     """Fault injection settings, changeable while the sandbox runs; the dice are seeded."""
@@ -75,6 +84,7 @@ class Faults:
     fail_rate: float
     latency_ms: int
     rng: random.Random
+    tampered: dict[str, Tampered] = field(default_factory=dict)  # by "METHOD /path"
 
     def draw(self, write: bool) -> tuple[str, bool] | None:
         """None, or (kind, after) with kind "500"/"502"/"503"/"drop"."""
@@ -156,6 +166,10 @@ class Gate:
         if status is not None:
             self.stats.record(self.route_name(scope), status)
             return
+        tampered = self.faults.tampered.get(f"{method} {path}")
+        if tampered is not None:
+            await self._tampered(scope, receive, send, tampered, headers)
+            return
         write = method in ("POST", "DELETE", "PUT", "PATCH") and not searching
         fault = self.faults.draw(write)
         if fault is None:
@@ -194,6 +208,16 @@ class Gate:
 
         await self.app(scope, receive, send_with_headers)
         self.stats.record(self.route_name(scope), status)
+
+    async def _tampered(self, scope: Scope, receive: Receive, send: Send, rule: Tampered,
+                        headers: Headers) -> None:
+        if rule.apply:
+            async def swallow(message: dict[str, Any]) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+        await _respond(send, rule.status, rule.body, headers)
+        self.stats.record(self.route_name(scope), f"tampered {rule.status}")
 
     async def _fail(self, scope: Scope, receive: Receive, send: Send, fault: tuple[str, bool],
                     bucket: RateLimiter) -> None:
