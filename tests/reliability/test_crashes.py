@@ -1,0 +1,100 @@
+"""A run killed with SIGKILL at some point of its work, then `dunning retry RUN_ID`.
+
+The killed run is a real process (`python -m flows.cli run`) that talks to the sandbox of
+this test and to the session's Prefect API; the retry runs in this process. Whatever the
+moment of the crash, the retry ends with exactly one new reminder and one letter per
+proposed invoice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reliability_kit import (
+    REFERENCE_DATE, Company, check_exactly_once, journal_lines, kill, kill_when, load_manifest,
+    new_runs, run_cli, start_run_process, subprocess_env,
+)
+
+RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
+
+
+@pytest.fixture
+def slow_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Answers take a few milliseconds, so that a kill lands inside the commit."""
+    with Company.started(invoices=30, seed=3, latency_ms=15) as company:
+        company.use(monkeypatch, tmp_path)
+        yield company
+
+
+def _retry_after(company: Company, output: Path) -> tuple[str, list[int]]:
+    (run_id,) = new_runs(output)
+    codes = [run_cli(["retry", run_id]).code]
+    if codes[-1] == 1:  # at most one more: a retry redoes only what is not done
+        codes.append(run_cli(["retry", run_id]).code)
+    return run_id, codes
+
+
+@pytest.mark.parametrize("lines", [1, 5])
+def test_run_killed_during_the_commit_is_finished_by_a_retry(slow_company, tmp_path, prefect_url, lines):
+    output = tmp_path / "out"
+    env = subprocess_env(slow_company.env(output), prefect_url)
+    process = start_run_process(env, tmp_path, *RUN)
+    assert kill_when(process, lambda: journal_lines(output) >= lines), "the run ended before the kill"
+    killed_at = journal_lines(output)
+    run_id, codes = _retry_after(slow_company, output)
+    assert codes[-1] == 0, codes
+    tally = check_exactly_once(slow_company, output, [run_id])
+    assert tally.ok, (killed_at, tally.problems)
+
+
+def test_run_killed_before_its_proposal_is_stored_starts_afresh_on_retry(slow_company, tmp_path, prefect_url):
+    output = tmp_path / "out"
+    env = subprocess_env(slow_company.env(output), prefect_url)
+    process = start_run_process(env, tmp_path, *RUN)
+    assert kill_when(process, lambda: bool(new_runs(output)))
+    run_id, codes = _retry_after(slow_company, output)
+    assert codes[-1] == 0, codes
+    assert check_exactly_once(slow_company, output, [run_id]).problems == []
+
+
+def test_kill_between_the_create_and_its_answer_gives_already_done(slow_company, tmp_path, prefect_url):
+    """The reminder exists in bexio, the journal has only the intent: the retry must not
+    create a second one."""
+    output = tmp_path / "out"
+    env = subprocess_env(slow_company.env(output), prefect_url)
+    process = start_run_process(env, tmp_path, *RUN)
+    created: list[dict] = []
+
+    def kill_on_second_create(reminder: dict) -> None:
+        created.append(reminder)
+        if len(created) == 2:
+            kill(process)
+
+    slow_company.state.on_reminder_created = kill_on_second_create
+    assert kill_when(process, lambda: len(created) >= 2)
+    slow_company.state.on_reminder_created = None
+    victim = created[-1]
+    run_id, codes = _retry_after(slow_company, output)
+    assert codes[-1] == 0, codes
+    lines = {ln["invoice_id"]: ln for ln in load_manifest(output, run_id)["lines"]}
+    line = lines[victim["kb_invoice_id"]]
+    assert (line["outcome"], line["reminder_id"]) == ("ALREADY_DONE", victim["id"])
+    assert check_exactly_once(slow_company, output, [run_id]).problems == []
+
+
+def test_run_killed_while_marking_reminders_sent_finishes_on_retry(slow_company, tmp_path, prefect_url):
+    output = tmp_path / "out"
+    env = subprocess_env(slow_company.env(output), prefect_url)
+    process = start_run_process(env, tmp_path, *RUN)
+
+    def sending() -> bool:
+        runs = new_runs(output)
+        journal = output / runs[0] / "journal.jsonl" if runs else None
+        return bool(journal and journal.exists() and b'"event": "sent"' in journal.read_bytes())
+
+    assert kill_when(process, sending)
+    run_id, codes = _retry_after(slow_company, output)
+    assert codes[-1] == 0, codes
+    assert check_exactly_once(slow_company, output, [run_id]).problems == []
