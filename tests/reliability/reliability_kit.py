@@ -16,6 +16,7 @@ import signal
 import subprocess
 import time
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,6 +94,28 @@ class Company:
 
     def faults(self, fail_rate: float = 0.0, latency_ms: int = 0) -> None:
         self.admin("POST", "/faults", {"fail_rate": fail_rate, "latency_ms": latency_ms})
+
+
+@contextlib.contextmanager
+def budget_burner(company: Company, pause: float = 0.02) -> Iterator[None]:
+    """Another integration on the same bexio account, using up the per-window budget, so
+    that the run under test meets 429 answers it could not foresee."""
+    stop = threading.Event()
+
+    def burn() -> None:
+        with httpx.Client(base_url=company.url, headers={"Authorization": f"Bearer {TOKEN}",
+                                                         "Accept": "application/json"}) as http:
+            while not stop.is_set():
+                http.get("/2.0/language")
+                stop.wait(pause)
+
+    thread = threading.Thread(target=burn, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 def reminders_by_invoice(reminders: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
