@@ -14,6 +14,7 @@ import multiprocessing.pool
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from dunning.letters.merge import BackgroundMerge
 from dunning.letters.render import render_letter
 from dunning.letters.types import LetterInput, LetterResult
 
@@ -69,28 +70,45 @@ class LetterPool:
     """Render processes that take letters while the caller goes on with its own work.
 
     `submit` returns at once; `wait` returns every result so far, by path, once all
-    submitted letters are done (it raises the first rendering error). `on_done(n)` is
-    called from a helper thread as letters finish. Use it as a context manager: leaving
-    it stops the processes, whether or not the letters were collected.
+    submitted letters are done (it raises the first rendering error). From a helper
+    thread, `on_done(n)` is called as letters finish, and `in_order(results)` with the
+    finished letters in the order they were submitted (e.g. to merge them meanwhile).
+    Use it as a context manager: leaving it stops the processes, collected or not.
     """
 
     _CHUNK = 8  # letters per job: small enough to spread evenly, big enough to be cheap
 
-    def __init__(self, processes: int = 2, on_done: Callable[[int], None] | None = None) -> None:
+    def __init__(self, processes: int = 2, on_done: Callable[[int], None] | None = None,
+                 in_order: Callable[[list[LetterResult]], None] | None = None) -> None:
         self._pool = _context().Pool(processes)
-        self._on_done = on_done
+        self._on_done, self._in_order = on_done, in_order
         self._pending: list[multiprocessing.pool.AsyncResult[list[LetterResult]]] = []
         self._results: dict[Path, LetterResult] = {}
+        self._finished: dict[int, list[LetterResult]] = {}  # by job number, until in order
+        self._submitted = self._next_in_order = 0
 
     def submit(self, letters: Sequence[tuple[LetterInput, Path]]) -> None:
         jobs = list(letters)
         for start in range(0, len(jobs), self._CHUNK):
+            number, self._submitted = self._submitted, self._submitted + 1
             self._pending.append(self._pool.apply_async(
-                _render_chunk, (jobs[start:start + self._CHUNK],), callback=self._done))
+                _render_chunk, (jobs[start:start + self._CHUNK],),
+                callback=lambda results, n=number: self._done(n, results)))
 
-    def _done(self, results: list[LetterResult]) -> None:
+    def _done(self, number: int, results: list[LetterResult]) -> None:
         if self._on_done:
             self._on_done(len(results))
+        if self._in_order is None:
+            return
+        self._finished[number] = results
+        while self._next_in_order in self._finished:
+            self._in_order(self._finished.pop(self._next_in_order))
+            self._next_in_order += 1
+
+    @staticmethod
+    def merge_in_background(out_path: Path) -> BackgroundMerge:
+        """A `BackgroundMerge` into `out_path`, started the safe way this pool starts workers."""
+        return BackgroundMerge(out_path, _context())
 
     def wait(self) -> dict[Path, LetterResult]:
         for pending in self._pending:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
+import time
 from array import array
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,7 +29,7 @@ from pypdf.generic import (
     create_string_object,
 )
 
-__all__ = ["merge_letters"]
+__all__ = ["merge_letters", "BackgroundMerge"]
 
 _CATALOG, _PAGES, _OUTLINES, _INFO = 1, 2, 3, 4
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -197,7 +199,6 @@ def merge_letters(parts: Iterable[tuple[Path, str]], out_path: Path, *, title: s
 
     `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH").
     """
-    lang = language if "-" in language else f"{language}-CH"
     outlines: list[tuple[str, int]] = []
     with open(out_path, "wb") as out:
         writer = _StreamingWriter(out)
@@ -205,5 +206,66 @@ def merge_letters(parts: Iterable[tuple[Path, str]], out_path: Path, *, title: s
             first = writer.add_file(path)
             if first is not None:
                 outlines.append((bookmark, first))
-        writer.finish(outlines, title, lang)
+        writer.finish(outlines, title, _lang(language))
         return len(writer.page_ids)
+
+
+def _lang(language: str) -> str:
+    return language if "-" in language else f"{language}-CH"
+
+
+class BackgroundMerge:
+    """`merge_letters` in a process of its own, fed letters in order while they are being
+    rendered, so that only the end of the file is left to write when the last one is done.
+
+    `append` the parts in their final order, then `finish` (returns the pages written), or
+    `cancel` (the file is then incomplete: merge again). `context` is a multiprocessing
+    context whose processes are safe to start from the caller (e.g. a fork server).
+    """
+
+    def __init__(self, out_path: Path, context: multiprocessing.context.BaseContext) -> None:
+        self._inbox = context.Queue()  # never blocks the sender, even if the merge failed
+        self._outbox = context.SimpleQueue()
+        self._process = context.Process(target=_merge_in_background, name="letters-merge",
+                                        args=(Path(out_path), self._inbox, self._outbox), daemon=True)
+        self._process.start()
+
+    def append(self, parts: list[tuple[Path, str]]) -> None:
+        self._inbox.put(("add", [(Path(p), t) for p, t in parts]))
+
+    def finish(self, *, title: str, language: str) -> int:
+        self._inbox.put(("finish", title, _lang(language)))
+        while self._outbox.empty():
+            if not self._process.is_alive() and self._outbox.empty():
+                self.cancel()
+                raise RuntimeError("the merge of the letters stopped without an answer")
+            time.sleep(0.02)
+        answer = self._outbox.get()
+        self._process.join()
+        if answer[0] != "done":
+            raise RuntimeError(f"the merge of the letters failed: {answer[1]}")
+        pages: int = answer[1]
+        return pages
+
+    def cancel(self) -> None:
+        self._inbox.cancel_join_thread()  # what is still queued may be dropped
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _merge_in_background(out_path: Path, inbox: multiprocessing.Queue,  # type: ignore[type-arg]
+                         outbox: multiprocessing.SimpleQueue) -> None:  # type: ignore[type-arg]
+    try:
+        with open(out_path, "wb") as out:
+            writer = _StreamingWriter(out)
+            outlines: list[tuple[str, int]] = []
+            while (message := inbox.get())[0] == "add":
+                for path, bookmark in message[1]:
+                    first = writer.add_file(path)
+                    if first is not None:
+                        outlines.append((bookmark, first))
+            writer.finish(outlines, message[1], message[2])
+        outbox.put(("done", len(writer.page_ids)))
+    except Exception as exc:  # noqa: BLE001 - reported to the caller, who merges again
+        outbox.put(("error", f"{type(exc).__name__}: {exc}"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from dunning.letters import render_letters
+from dunning.letters import bookmark_title, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
 from dunning.letters.samples import sample_letter
 
@@ -33,3 +34,33 @@ def test_a_letter_that_cannot_be_written_is_reported_by_wait(tmp_path: Path) -> 
         pool.submit([(sample_letter(1), blocked / "1.pdf")])
         with pytest.raises(OSError):
             pool.wait()
+
+
+def test_letters_merged_while_they_render_match_a_merge_afterwards(tmp_path: Path) -> None:
+    jobs = [(sample_letter(n), tmp_path / f"{n}.pdf") for n in range(1, 41)]
+    titles = {path: bookmark_title(letter) for letter, path in jobs}
+    in_order: list[Path] = []
+    merge = LetterPool.merge_in_background(tmp_path / "streamed.pdf")
+
+    def merge_meanwhile(finished: list) -> None:
+        in_order.extend(r.path for r in finished)
+        merge.append([(r.path, titles[r.path]) for r in finished])
+
+    with LetterPool(processes=2, in_order=merge_meanwhile) as pool:
+        pool.submit(jobs[:25])
+        pool.submit(jobs[25:])
+        pool.wait()
+    pages = merge.finish(title="Lauf", language="de")
+    assert in_order == [path for _, path in jobs]  # the submission order, whatever finished first
+    merge_letters([(p, titles[p]) for _, p in jobs], tmp_path / "after.pdf", title="Lauf", language="de")
+    streamed, after = PdfReader(tmp_path / "streamed.pdf"), PdfReader(tmp_path / "after.pdf")
+    assert pages == len(streamed.pages) == len(after.pages) == 40
+    assert [i.title for i in streamed.outline] == [i.title for i in after.outline]
+    assert [p.extract_text() for p in streamed.pages[::13]] == [p.extract_text() for p in after.pages[::13]]
+
+
+def test_a_background_merge_that_fails_says_so(tmp_path: Path) -> None:
+    merge = LetterPool.merge_in_background(tmp_path / "out.pdf")
+    merge.append([(tmp_path / "missing.pdf", "Mahnung")])
+    with pytest.raises(RuntimeError, match="merge of the letters failed"):
+        merge.finish(title="Lauf", language="de")
