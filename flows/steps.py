@@ -19,6 +19,7 @@ from connectors.deliver import Delivery, SendJournal
 from dunning.letter_plan import email_text, fallback_contact, letter_input
 from dunning.letters import LetterInput, LetterResult, bookmark_title, letter_file_name
 from dunning.letters.batch import LetterPool
+from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact
 from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
 from dunning.policy import Policy
@@ -31,7 +32,8 @@ from flows.lock import commit_lock
 from flows.setup import RunSetup
 from flows.tasks import (
     collect_letter_files, commit_invoices, deliver_reminders, fetch_contacts,
-    fetch_open_invoices, merge_letter_files, propose_invoices, render_letter_files,
+    fetch_open_invoices, finish_merged_letters, merge_letter_files, propose_invoices,
+    render_letter_files,
 )
 
 __all__ = ["FolderJournal", "load_or_propose", "commit", "make_letters", "deliver", "Letter"]
@@ -125,7 +127,7 @@ def commit(
 
 # What `load_or_propose` saw of each run (by folder), and the letters the commit has set
 # rendering; `make_letters` collects them. Letters thus render on the other cores while
-# the commit waits on bexio, instead of after it.
+# the commit waits on bexio, instead of after it, and are merged as they come.
 _SETUPS: dict[Path, RunSetup] = {}
 _AHEAD: dict[Path, _LettersAhead] = {}
 
@@ -136,10 +138,13 @@ class _LettersAhead:
     def __init__(self, client: BexioClient, folder: RunFolder, setup: RunSetup, total: int) -> None:
         self.client, self.folder, self.setup = client, folder, setup
         self.planned: dict[int, tuple[LetterInput, Path]] = {}
+        self.titles: dict[Path, str] = {}
+        self.streamed: list[tuple[Path, str]] = []  # what the background merge was given
         self._stack = ExitStack()
         self._stack.enter_context(progress.stage("letters", total))
         self.pool = self._stack.enter_context(
-            LetterPool(on_done=lambda n: progress.advance("letters", n)))
+            LetterPool(on_done=lambda n: progress.advance("letters", n), in_order=self._merge))
+        self.merge: BackgroundMerge | None = self.pool.merge_in_background(folder.path / "letters.pdf")
 
     @classmethod
     def start(cls, client: BexioClient, folder: RunFolder, setup: RunSetup,
@@ -154,7 +159,24 @@ class _LettersAhead:
                         results, self.folder.path / "letters")
         for invoice_id, text, path, _ in planned:
             self.planned[invoice_id] = (text, path)
+            self.titles[path] = bookmark_title(text)
         self.pool.submit([(text, path) for _, text, path, _ in planned])
+
+    def _merge(self, finished: list[LetterResult]) -> None:
+        parts = [(r.path, self.titles[r.path]) for r in finished]
+        self.streamed.extend(parts)
+        if self.merge:
+            self.merge.append(parts)
+
+    def take_merge(self, parts: list[tuple[Path, str]]) -> BackgroundMerge | None:
+        """The background merge, if it was given exactly `parts` in that order; else None
+        (then it is stopped, and the letters must be merged again)."""
+        merge, self.merge = self.merge, None
+        if merge and self.streamed == parts:
+            return merge
+        if merge:
+            merge.cancel()
+        return None
 
     def collect(self) -> dict[Path, LetterResult]:
         return collect_letter_files(self.pool)
@@ -170,6 +192,9 @@ class _LettersAhead:
     def close(self) -> None:
         _AHEAD.pop(self.folder.path, None)
         self._stack.close()
+        if self.merge:
+            self.merge.cancel()
+            self.merge = None
 
 
 def _plan(client: BexioClient, policy: Policy, setup_date: Any, wanted: Sequence[Decision],
@@ -211,6 +236,8 @@ def make_letters(
     letters_dir = target / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
     planned = _plan(client, policy, setup_date, wanted, results, letters_dir)
+    parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
+    merge = None
     with ahead.finishing() if ahead else progress.stage("letters", len(planned)):
         done = ahead.collect() if ahead else {}
         made_from = ahead.planned if ahead else {}
@@ -219,13 +246,14 @@ def make_letters(
                 if made_from.get(invoice_id) != (text, path) or path not in done]
         if todo:
             done.update((out.path, out) for out in render_letter_files(todo))
+        merge = ahead.take_merge(parts) if ahead else None
     rendered = [done[path] for _, _, path, _ in planned]
     letters = {}
     for (invoice_id, text, path, contact), out in zip(planned, rendered):
         letters[invoice_id] = Letter(str(path.relative_to(target)), out.warning, contact, text)
-    parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
-    merge_letter_files(parts, target / "letters.pdf", f"Dunning run {folder.run_id}",
-                       policy.default_language)
+    title = f"Dunning run {folder.run_id}"
+    if merge is None or finish_merged_letters(merge, title, policy.default_language) is None:
+        merge_letter_files(parts, target / "letters.pdf", title, policy.default_language)
     return letters
 
 

@@ -22,6 +22,7 @@ from connectors.push import Journal, commit_batch
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
+from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact, Invoice
 from dunning.outcome import Result
 from dunning.policy import Policy
@@ -37,6 +38,7 @@ __all__ = [
     "render_letter_files",
     "collect_letter_files",
     "merge_letter_files",
+    "finish_merged_letters",
     "deliver_reminders",
 ]
 
@@ -100,6 +102,18 @@ def merge_letter_files(parts: Sequence[tuple[Path, str]], out_path: Path, title:
                        language: str) -> int:
     pages = merge_letters(parts, out_path, title=title, language=language)
     get_run_logger().info("merged %d letters into %s", pages, out_path.name)
+    return pages
+
+
+@batch_task(name="finish-merge")
+def finish_merged_letters(merge: BackgroundMerge, title: str, language: str) -> int | None:
+    """The end of the merge that ran during the commit; None if it failed (merge again)."""
+    try:
+        pages = merge.finish(title=title, language=language)
+    except RuntimeError as exc:
+        get_run_logger().warning("%s; merging the letters again", exc)
+        return None
+    get_run_logger().info("merged %d letters while they were rendered", pages)
     return pages
 
 
