@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,7 +57,8 @@ def _execute(retrying: bool = False, **params: Any) -> int:
     run_id = params["run_id"] = params.get("run_id") or new_run_id(params["reference_date"])
     what = "Retrying run" if retrying else "Run"
     console.print(f"{what} {run_id}: output in {Path(params['output']) / run_id}", highlight=False)
-    with RichReporter.make_progress() as bars, progress.install(RichReporter(bars)):
+    with RichReporter.make_progress() as bars, progress.install(RichReporter(bars)), \
+            _no_tracebacks_on_terminal():
         state = dunning_run(**params, return_state=True)
     data = state.result(raise_on_failure=False)
     if isinstance(data, BadInput):
@@ -136,6 +140,27 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
         except BadInput as exc:
             return _bad(str(exc))
         return _execute(reference_date=setup.reference_date, output=str(output))
+
+
+class _NoTraceback(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is None and not record.exc_text
+
+
+@contextmanager
+def _no_tracebacks_on_terminal() -> Iterator[None]:
+    """A run that stops says why in one line; the traceback stays in the run's Prefect logs
+    (their handler is not a stream handler, so it keeps every record)."""
+    quiet = _NoTraceback()
+    handlers = {h for name in ("", "prefect") for h in logging.getLogger(name).handlers
+                if isinstance(h, logging.StreamHandler)}
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
 
 
 def _prefect_server() -> bool:

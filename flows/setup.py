@@ -6,6 +6,7 @@ and reported as one paragraph that names the file, the field and the problem.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -63,11 +64,24 @@ def prepare(
         loaded_blocks = load_blocks(blocks_path) if blocks_path else ()
     except (SettingsError, PolicyError, BlocksError) as exc:
         raise BadInput(str(exc)) from None
+    _check_output(out, "--output" if output else "DUNNING_OUTPUT")
     if need_token and settings.bexio_token is None:
         raise BadInput("BEXIO_TOKEN is not set: put the API token of your bexio account in the "
                        "environment or in a .env file in this directory.")
     return RunSetup(settings, loaded_policy, tuple(loaded_blocks),
                     reference_date or zurich_today(), out, policy_path, blocks_path)
+
+
+def _check_output(out: Path, name: str) -> None:
+    """The folder the run writes to exists (it is made) and takes files."""
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{name} {out}: this is a file, not a folder; runs are stored in a folder.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"{name} {out}: the folder cannot be created ({exc.strerror}).") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise BadInput(f"{name} {out}: this folder does not let the run write its files.")
 
 
 def make_client(settings: Settings) -> BexioClient:

@@ -60,13 +60,14 @@ class Company:
     url: str
     state: Any
     before: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    tampered: dict[str, Any] = field(default_factory=dict)  # the sandbox's fixed answers
 
     @classmethod
     @contextlib.contextmanager
     def started(cls, **config: Any) -> Iterator[Company]:
         settings = {"invoices": 30, "seed": 1, "today": REFERENCE_DATE, "token": TOKEN, **config}
         with running_sandbox(SandboxConfig(**settings)) as url:
-            company = cls(str(url), url.state)
+            company = cls(str(url), url.state, tampered=url.app.state.faults.tampered)
             company.remember()
             yield company
 
@@ -142,16 +143,18 @@ class CliResult:
         return "Traceback (most recent call last)" in self.text
 
 
-class _Shown(logging.Handler):
-    """Keeps what a user would see of the log records: WARNING and above, with tracebacks."""
+class _Shown(logging.StreamHandler):  # type: ignore[type-arg]
+    """Stands for the terminal: what a user sees of the log records, WARNING and above,
+    tracebacks included (a stream handler, like the console handlers it stands for)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+        super().__init__(io.StringIO())
+        self.setLevel(logging.WARNING)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        self.lines: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
+    @property
+    def lines(self) -> list[str]:
+        return [self.stream.getvalue()]
 
 
 def run_cli(argv: Sequence[str]) -> CliResult:
