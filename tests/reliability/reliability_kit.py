@@ -351,3 +351,24 @@ def kill(process: subprocess.Popen[str]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+
+
+# -- approval --------------------------------------------------------------------------------
+
+def paused_run(timeout: float = 60) -> tuple[Any, dict[str, Any]]:
+    """A paused flow run whose approval form is stored, and the form's schema."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.objects import StateType
+
+    deadline = time.monotonic() + timeout
+    paused = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])))
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            for run in client.read_flow_runs(flow_run_filter=paused):
+                keys = run.state.state_details.run_input_keyset if run.state else None
+                if keys:
+                    with contextlib.suppress(Exception):  # the form is not stored yet
+                        return run.id, json.loads(client.read_flow_run_input(run.id, keys["schema"]))
+            time.sleep(0.2)
+    raise TimeoutError("no paused run appeared")
