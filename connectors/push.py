@@ -56,7 +56,8 @@ def commit_batch(
         batch_error = None
     except ConnectorError as exc:
         found, batch_error = None, exc
-    for decision in decisions:
+
+    def one(decision: Decision) -> Result:
         try:
             if found is None:
                 raise batch_error or TransientError("the batch could not be re-read")
@@ -65,7 +66,11 @@ def commit_batch(
         except Exception as exc:  # noqa: BLE001 - a failure stays with its own invoice
             result = Result(decision.invoice.id, Outcome.FAILED, error=_describe(exc))
         on_result(result)
-        results.append(result)
+        return result
+
+    # Invoices are committed independently of each other (RULES.md), two at a time: one
+    # is prepared while bexio answers the other. Each invoice's own steps stay in order.
+    results.extend(client.map_calls(one, list(decisions)))
     return results
 
 
