@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from dunning.letters.types import LetterInput, LetterResult
 
 __all__ = ["render_letters", "LetterPool"]
 
+BACKGROUND_NICENESS = 10
 _POOL_THRESHOLD = 16  # below this many letters a pool costs more than it saves
 _CONTEXT: multiprocessing.context.BaseContext | None = None
 
@@ -80,7 +82,7 @@ class LetterPool:
 
     def __init__(self, processes: int = 2, on_done: Callable[[int], None] | None = None,
                  in_order: Callable[[list[LetterResult]], None] | None = None) -> None:
-        self._pool = _context().Pool(processes)
+        self._pool = _context().Pool(processes, initializer=_yield_to_the_caller)
         self._on_done, self._in_order = on_done, in_order
         self._pending: list[multiprocessing.pool.AsyncResult[list[LetterResult]]] = []
         self._results: dict[Path, LetterResult] = {}
@@ -126,6 +128,13 @@ class LetterPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _yield_to_the_caller() -> None:
+    """Background work runs at a lower priority: what the caller does meanwhile (waiting on
+    an API, one call after the other) is the slower path, and should not queue for a core."""
+    if hasattr(os, "nice"):
+        os.nice(BACKGROUND_NICENESS)
 
 
 def _render_chunk(jobs: list[tuple[LetterInput, Path]]) -> list[LetterResult]:

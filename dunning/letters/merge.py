@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import multiprocessing
+import os
 import time
 from array import array
 from collections.abc import Iterable
@@ -256,6 +257,8 @@ class BackgroundMerge:
 
 def _merge_in_background(out_path: Path, inbox: multiprocessing.Queue,  # type: ignore[type-arg]
                          outbox: multiprocessing.SimpleQueue) -> None:  # type: ignore[type-arg]
+    if hasattr(os, "nice"):
+        os.nice(10)  # like the render processes: background work yields to the caller
     try:
         with open(out_path, "wb") as out:
             writer = _StreamingWriter(out)
