@@ -27,6 +27,7 @@ import httpx
 from pypdf import PdfReader
 
 from connectors.sandbox import SandboxConfig, running_sandbox
+from dunning.runs import RUN_ID_PATTERN
 
 TOKEN = "tok-reliability-SECRET-0815"
 REFERENCE_DATE = date(2026, 11, 30)
@@ -92,6 +93,14 @@ class Company:
     def remember(self) -> None:
         """Take note of every reminder now, so a check sees only what a run added."""
         self.before = reminders_by_invoice(self.admin("GET", "/reminders"))
+
+    def status(self, invoice_id: int) -> int:
+        """The invoice's status id, from the account (or over HTTP for a sandbox process)."""
+        if self.state is not None:
+            return int(self.state.invoices[invoice_id]["kb_item_status_id"])
+        response = httpx.get(f"{self.url}/2.0/kb_invoice/{invoice_id}", timeout=10, headers={
+            "Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
+        return int(response.json()["kb_item_status_id"])
 
     def faults(self, fail_rate: float = 0.0, latency_ms: int = 0) -> None:
         self.admin("POST", "/faults", {"fail_rate": fail_rate, "latency_ms": latency_ms})
@@ -197,7 +206,8 @@ def new_runs(output: Path, known: set[str] | frozenset[str] = frozenset()) -> li
     """Run folders in `output` that are not in `known`."""
     if not output.is_dir():
         return []
-    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in known)
+    return sorted(p.name for p in output.iterdir()
+                  if p.is_dir() and RUN_ID_PATTERN.match(p.name) and p.name not in known)
 
 
 def load_manifest(output: Path, run_id: str) -> dict[str, Any]:
@@ -268,7 +278,7 @@ def _check_line(company: Company, folder: Path, line: dict[str, Any],
         tally.missed += 1
         tally.problems.append(f"invoice {invoice_id}: outcome {line['outcome']} ({line['error']})")
     if line["reason"] == "FINAL" and line["outcome"] != "MARKED_UNPAID" \
-            and company.state.invoices[invoice_id]["kb_item_status_id"] != 31:
+            and company.status(invoice_id) != 31:
         tally.missed += 1
         tally.problems.append(f"invoice {invoice_id}: FINAL but not marked unpaid")
     if line["outcome"] not in DONE:

@@ -1,0 +1,286 @@
+"""The long reliability run behind `make soak`: many fault seeds, many crashes, all the bad
+input, and counts at the end. Exits 1 when anything was duplicated, missed or showed a
+traceback.
+
+    python tests/reliability/soak.py [--seeds 24] [--crashes 16] [--pairs 3] [--policies 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dunning-soak-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+
+from bad_answers import ANSWERS, escalating  # noqa: E402
+from bad_inputs import CASES, RUN, Case, mangled_policy, prepared  # noqa: E402
+from reliability_kit import (  # noqa: E402
+    REFERENCE_DATE, TOKEN, CliResult, Company, Tally, budget_burner, check_exactly_once,
+    cli_command, journal_lines, kill, kill_when, new_runs, prefect_api, run_cli,
+    run_cli_process, start_run_process, subprocess_env,
+)
+
+
+class Soak:
+    def __init__(self, api: str, work: Path) -> None:
+        self.api, self.work = api, work
+        self.tally = Tally()
+        self.tracebacks = 0
+        self.counts: Counter[str] = Counter()
+
+    def folder(self, name: str) -> Path:
+        path = self.work / name
+        path.mkdir(parents=True)
+        return path
+
+    def saw(self, result: CliResult, where: str) -> CliResult:
+        if result.has_traceback():
+            self.tracebacks += 1
+            self.tally.problems.append(f"{where}: traceback\n{result.text[-2000:]}")
+        return result
+
+    # -- faults -------------------------------------------------------------------------
+
+    def fault_seed(self, seed: int) -> None:
+        rng = random.Random(seed)
+        storm = rng.random() < 0.3
+        config = {"invoices": 40, "seed": seed, "fail_rate": round(rng.uniform(0.03, 0.25), 2),
+                  "latency_ms": rng.choice((0, 0, 10, 40))}
+        if storm:
+            config.update(rate_limit=rng.choice((40, 80)), window_seconds=1)
+        work = self.folder(f"faults-{seed}")
+        with Company.started(**config) as company, _env(company.env(work / "out")), _cwd(work):
+            with budget_burner(company) if storm else contextlib.nullcontext():
+                codes = [self.saw(run_cli(RUN), f"seed {seed}").code]
+                (run_id,) = new_runs(work / "out")
+                while codes[-1] == 1 and len(codes) < 8:
+                    codes.append(self.saw(run_cli(["retry", run_id]), f"seed {seed} retry").code)
+            company.faults(0.0)
+            self._check(company, work / "out", [run_id], f"seed {seed}", codes)
+            stats = company.admin("GET", "/stats")
+        self.counts["fault seeds"] += 1
+        self.counts["retries"] += len(codes) - 1
+        self.counts["429 answers"] += stats.get("responses_429", 0)
+        self.counts["faults injected"] += sum(v for k, v in stats.items()
+                                              if k.startswith("faults_") and k != "faults_after_apply")
+
+    def _check(self, company: Company, output: Path, run_ids: list[str], where: str,
+               codes: list[int]) -> None:
+        if codes[-1] != 0:
+            self.tally.problems.append(f"{where}: still failing after retries {codes}")
+        found = check_exactly_once(company, output, run_ids)
+        found.problems = [f"{where}: {p}" for p in found.problems]
+        self.tally.add(found)
+
+    # -- crashes ------------------------------------------------------------------------
+
+    def crash(self, number: int) -> None:
+        rng = random.Random(1000 + number)
+        work = self.folder(f"crash-{number}")
+        output = work / "out"
+        with sandbox_process(rng.randrange(1, 10_000), latency_ms=rng.choice((5, 15, 30))) as company:
+            env = subprocess_env(company.env(output), self.api)
+            process = start_run_process(env, work, *RUN)
+            how = rng.choice(("journal", "journal", "delay"))
+            if how == "journal":
+                lines = rng.randrange(1, 16)
+                killed = kill_when(process, lambda: journal_lines(output) >= lines)
+                self.counts[f"kills at journal line {lines}" if killed else "runs done before the kill"] += 1
+            else:
+                delay = rng.uniform(1.0, 8.0)
+                start = time.monotonic()
+                killed = kill_when(process, lambda: time.monotonic() - start >= delay)
+                self.counts["kills after a random delay" if killed else "runs done before the kill"] += 1
+            self.counts["crashes injected"] += killed
+            runs = new_runs(output)
+            if not runs:  # killed before the run folder existed: nothing to retry, run again
+                self.saw(run_cli_process(RUN, env, work), f"crash {number} rerun")
+                runs = new_runs(output)
+            codes = []
+            while not codes or (codes[-1] == 1 and len(codes) < 4):
+                codes.append(self.saw(run_cli_process(["retry", runs[0]], env, work),
+                                      f"crash {number} retry").code)
+            self._check(company, output, runs, f"crash {number} ({how})", codes)
+
+    def crash_after_create(self, number: int) -> None:
+        """Killed between a reminder's create and its answer (sandbox in this process)."""
+        work = self.folder(f"create-crash-{number}")
+        output = work / "out"
+        with Company.started(invoices=40, seed=50 + number, latency_ms=5) as company:
+            env = subprocess_env(company.env(output), self.api)
+            process = start_run_process(env, work, *RUN)
+            created: list[int] = []
+            nth = 1 + number % 4
+
+            def kill_on_create(reminder: dict) -> None:
+                created.append(reminder["id"])
+                if len(created) == nth:
+                    kill(process)
+
+            company.state.on_reminder_created = kill_on_create
+            killed = kill_when(process, lambda: len(created) >= nth)
+            company.state.on_reminder_created = None
+            self.counts["crashes injected"] += killed
+            self.counts["kills between a create and its answer"] += killed
+            runs = new_runs(output)
+            codes = [self.saw(run_cli_process(["retry", runs[0]], env, work), "create crash").code]
+            self._check(company, output, runs, f"create crash {number}", codes)
+
+    # -- concurrency --------------------------------------------------------------------
+
+    def pair(self, number: int) -> None:
+        work = self.folder(f"pair-{number}")
+        output = work / "out"
+        with Company.started(invoices=40, seed=200 + number, latency_ms=5) as company:
+            env = subprocess_env(company.env(output), self.api)
+            first = start_run_process(env, work, *RUN)
+            time.sleep(random.Random(number).uniform(0, 1.5))
+            second = start_run_process(env, work, *RUN)
+            codes = [first.wait(timeout=300), second.wait(timeout=300)]
+            self._check(company, output, new_runs(output), f"pair {number}", [max(codes)])
+        self.counts["concurrent pairs"] += 1
+
+    # -- bad input ----------------------------------------------------------------------
+
+    def bad_inputs(self, policies: int) -> None:
+        with Company.started(invoices=20, seed=2) as company:
+            for n, case in enumerate(CASES):
+                self._bad_input(company, case, self.folder(f"bad-{n}"))
+            rng = random.Random(7)
+            for n in range(policies):
+                text = mangled_policy(rng)
+                case = Case(f"random policy {n}", (*RUN, "--dry-run", "--policy", "p.toml"), (),
+                            {"p.toml": text}, code=-1)
+                self._bad_input(company, case, self.folder(f"policy-{n}"))
+        for n, answer in enumerate(ANSWERS):
+            work = self.folder(f"answer-{n}")
+            with Company.started(invoices=30, seed=11) as company, \
+                    _env(company.env(work / "out")), _cwd(work):
+                answer.change(company, escalating(company)[0])
+                result = self.saw(run_cli(RUN), answer.name)
+                if result.code != answer.code:
+                    self.tally.problems.append(f"{answer.name}: exit {result.code}")
+            self.counts["bad inputs tried"] += 1
+
+    def _bad_input(self, company: Company, case: Case, work: Path) -> None:
+        before = _pushed(company)
+        with prepared(case, work, company.env(work / "out")) as ready:
+            result = (run_cli_process(ready.argv, subprocess_env({}, None), work) if ready.process
+                      else run_cli(ready.argv))
+        self.saw(result, case.name)
+        flat = " ".join(result.text.split()).lower()
+        expected = (0, 2) if case.code == -1 else (case.code,)
+        missing = [w for w in ready.says if " ".join(w.split()).lower() not in flat]
+        if result.code not in expected or missing or _pushed(company) != before:
+            self.tally.problems.append(f"{case.name}: exit {result.code}, missing {missing}")
+        self.counts["bad inputs tried"] += 1
+        self.counts["random policy files"] += case.code == -1
+
+
+def _pushed(company: Company) -> int:
+    stats = company.admin("GET", "/stats")
+    return sum(stats.get(k, 0) for k in ("reminders_created", "invoices_marked_unpaid", "reminders_sent"))
+
+
+@contextlib.contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextlib.contextmanager
+def sandbox_process(seed: int, latency_ms: int) -> Iterator[Company]:
+    """`dunning sandbox` as a process of its own, seen through its admin routes."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        cli_command("sandbox", "--port", str(port), "--today", REFERENCE_DATE.isoformat(),
+                    "--token", TOKEN, "--invoices", "40", "--seed", str(seed),
+                    "--latency-ms", str(latency_ms)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    company = Company(f"http://127.0.0.1:{port}", None)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                company.remember()
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield company
+    finally:
+        kill(process)  # type: ignore[arg-type]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=24)
+    parser.add_argument("--crashes", type=int, default=16)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--policies", type=int, default=40)
+    args = parser.parse_args()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="dunning-soak-") as tmp, prefect_api() as api:
+        soak = Soak(api, Path(tmp))
+        for seed in range(1, args.seeds + 1):
+            soak.fault_seed(seed)
+            print(f"fault seed {seed}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
+                  f"so far", flush=True)
+        for number in range(args.crashes):
+            (soak.crash_after_create if number % 4 == 3 else soak.crash)(number)
+            print(f"crash {number}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
+                  f"so far", flush=True)
+        for number in range(args.pairs):
+            soak.pair(number)
+        soak.bad_inputs(args.policies)
+    c, t = soak.counts, soak.tally
+    print()
+    for problem in t.problems:
+        print(f"PROBLEM {problem}")
+    print(f"fault seeds run: {c['fault seeds']} (retries {c['retries']}, faults injected "
+          f"{c['faults injected']}, 429 answers {c['429 answers']})")
+    print(f"crashes injected: {c['crashes injected']} ("
+          + ", ".join(f"{k}: {v}" for k, v in sorted(c.items()) if k.startswith(("kills", "runs done")))
+          + f"); concurrent run pairs: {c['concurrent pairs']}")
+    print(f"bad inputs tried: {c['bad inputs tried']} (of which random policy files: "
+          f"{c['random policy files']})")
+    print(f"{t.duplicates} duplicates, {t.missed} missed, {soak.tracebacks} tracebacks"
+          f"{'' if t.ok else f', {len(t.problems)} other problems'} "
+          f"in {time.monotonic() - started:.0f} s")
+    return 0 if t.ok and not soak.tracebacks else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
