@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.errors import AuthError, ConnectorError
+from connectors.errors import AuthError, ConnectorError, TransientError
 from dunning.runs import RunNotFound, list_runs
 from flows import progress
 from flows.console import RichReporter, console, errors, runs_table, summary_table
@@ -27,6 +27,11 @@ def _bad(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+def _unavailable(exc: Unavailable) -> int:
+    errors.print(f"[bold red]dunning:[/] {exc}", highlight=False)
+    return EXIT_FAILED
+
+
 def output_folder(output: Path | None) -> Path:
     if output is not None:
         return output
@@ -34,6 +39,10 @@ def output_folder(output: Path | None) -> Path:
         return load_settings().output_dir()
     except SettingsError as exc:
         raise BadInput(str(exc)) from None
+
+
+class Unavailable(Exception):
+    """bexio answers, but with errors that may pass (429, 5xx): try again later (exit 1)."""
 
 
 def _preflight(setup: RunSetup) -> None:
@@ -45,6 +54,11 @@ def _preflight(setup: RunSetup) -> None:
     except AuthError as exc:
         raise BadInput(f"bexio at {url} refused BEXIO_TOKEN: {exc}. Check the token "
                        "(a personal access token lasts 6 months) and its scopes.") from None
+    except TransientError as exc:
+        if exc.status is None:  # no answer at all: most likely a wrong URL
+            raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
+        raise Unavailable(f"bexio at {url} answers but cannot serve the run now ({exc}); "
+                          "nothing was pushed; try again in a few minutes.") from None
     except ConnectorError as exc:
         raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
 
@@ -87,6 +101,8 @@ def run_once(reference_date: date | None, policy: Path | None, blocks: Path | No
         _preflight(setup)
     except BadInput as exc:
         return _bad(str(exc))
+    except Unavailable as exc:
+        return _unavailable(exc)
     return _execute(reference_date=setup.reference_date, policy=_str(policy), blocks=_str(blocks),
                     output=str(setup.output), approval=approval, dry_run=dry_run, send=send)
 
@@ -108,6 +124,8 @@ def retry_run(run_id: str, output: Path | None) -> int:
         return _bad(f"{exc}; `dunning runs` lists the runs.")
     except BadInput as exc:
         return _bad(str(exc))
+    except Unavailable as exc:
+        return _unavailable(exc)
     return _execute(True, reference_date=setup.reference_date, policy=policy, blocks=blocks,
                     output=str(out), run_id=run_id, approval=meta["approval"],
                     dry_run=meta["dry_run"], send=meta["send"])

@@ -75,6 +75,9 @@ NO_ADDRESS = {"address": "", "street_name": None, "house_number": None, "postcod
               "city": None, "address_addition": ""}
 
 ANSWERS = [
+    Answer("answer: bexio is overloaded when the run starts",
+           _tamper("GET", "/3.0/currencies", 503, '{"error_code": 503, "message": "busy"}'),
+           1, ("503", "nothing was pushed", "try again")),
     Answer("answer: invoice search is not JSON",
            _tamper("POST", "/2.0/kb_invoice/search", 200, "<html>Wartungsarbeiten</html>"),
            1, ("/2.0/kb_invoice/search", "not valid JSON")),

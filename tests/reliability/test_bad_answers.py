@@ -29,7 +29,8 @@ def test_odd_answer_is_handled_without_traceback(answer, company, tmp_path):
     if answer.outcome is None:  # the run stopped before pushing anything
         for words in answer.says:
             assert words in flat(result.text), (words, result.text)
-        assert "dunning retry" in flat(result.text)
+        if new_runs(output):  # a run that started says how to finish it
+            assert "dunning retry" in flat(result.text)
         assert stats.get("reminders_created", 0) == stats.get("invoices_marked_unpaid", 0) == 0
         return
     (run_id,) = new_runs(output)
