@@ -24,6 +24,10 @@ e2e: $(STAMP)
 	bash .ci/e2e-setup $(BIN)/python
 	$(BIN)/python -m pytest -q tests/e2e
 
+# Many fault seeds, SIGKILL crashes, concurrent runs and bad input; prints the counts.
+soak: $(STAMP)
+	$(BIN)/python tests/reliability/soak.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
