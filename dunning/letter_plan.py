@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dunning.letters import LetterInput, resolve_language
+from dunning.letters import LetterInput, letter_file_name, resolve_language
 from dunning.model import Address, Contact
 from dunning.outcome import Result
 from dunning.policy import Policy
 from dunning.proposal import Decision
 
-__all__ = ["letter_input", "fallback_contact", "EmailText", "email_text"]
+__all__ = ["letter_input", "fallback_contact", "EmailText", "email_text", "run_letter_name"]
 
 _SUBJECT = {"de": "{title} zu Rechnung {nr}", "fr": "{title} – facture {nr}",
             "it": "{title} – fattura {nr}", "en": "{title} – invoice {nr}"}
@@ -32,6 +32,18 @@ def fallback_contact(decision: Decision) -> Contact:
     invoice = decision.invoice
     name = invoice.contact_name or invoice.document_nr
     return Contact(id=invoice.contact_id or 0, address=Address(name=name))
+
+
+def run_letter_name(document_nr: str, level: int) -> str:
+    """The letter's file name in a run's folder: distinct for distinct document numbers.
+
+    A number that has to be made safe ("RE 17", "RE/17") gets a hash of itself, so that
+    its letter cannot overwrite that of an invoice numbered like the safe form ("RE_17").
+    """
+    name = letter_file_name(document_nr, level)
+    if name != f"{document_nr}-L{int(level)}.pdf":
+        name = letter_file_name(document_nr + "\n", level)  # an unsafe character: hashed
+    return name
 
 
 def letter_input(

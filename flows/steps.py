@@ -16,8 +16,8 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
-from dunning.letter_plan import email_text, fallback_contact, letter_input
-from dunning.letters import LetterInput, LetterResult, bookmark_title, letter_file_name
+from dunning.letter_plan import email_text, fallback_contact, letter_input, run_letter_name
+from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact
@@ -207,7 +207,7 @@ def _plan(client: BexioClient, policy: Policy, setup_date: Any, wanted: Sequence
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
         contact = found if isinstance(found, Contact) else fallback_contact(d)
         text = letter_input(policy, d, results[d.invoice.id], contact, setup_date)
-        path = letters_dir / letter_file_name(d.invoice.document_nr, text.level)
+        path = letters_dir / run_letter_name(d.invoice.document_nr, text.level)
         planned.append((d.invoice.id, text, path, contact))
     return planned
 

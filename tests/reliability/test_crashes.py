@@ -47,6 +47,8 @@ def test_run_killed_during_the_commit_is_finished_by_a_retry(slow_company, tmp_p
     killed_at = journal_lines(output)
     run_id, codes = _retry_after(slow_company, output)
     assert codes[-1] == 0, codes
+    # the killed run told its id before it was killed, so the user could retry it
+    assert f"Run {run_id}: output in" in (tmp_path / "run.stdout").read_text()
     tally = check_exactly_once(slow_company, output, [run_id])
     assert tally.ok, (killed_at, tally.problems)
 
