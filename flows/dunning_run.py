@@ -81,8 +81,9 @@ def dunning_run(
             manifest = _write_manifest(folder, meta, decisions, {}, letters, "dry_run")
         else:
             journal = FolderJournal(folder)
-            results = commit(client, folder, decisions, answer, setup.settings.bexio_unpaid_extension)
-            letters = make_letters(client, folder, setup.policy, setup.reference_date, decisions, results)
+            results, ahead = commit(client, folder, decisions, answer, setup)
+            letters = make_letters(client, folder, setup.policy, setup.reference_date, decisions,
+                                   results, ahead=ahead)
             deliver(client, folder, letters, results, meta["send"], journal.record)
             status = "failed" if any(r.outcome is Outcome.FAILED for r in results.values()) else "completed"
             manifest = _write_manifest(folder, meta, decisions, results, letters, status)

@@ -69,7 +69,6 @@ class FolderJournal:
 
 def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> list[Decision]:
     """The run's proposal: the stored one on a retry, else a fresh one (then stored)."""
-    _SETUPS[folder.path] = setup  # the commit renders letters ahead with its policy
     stored = folder.load_json("proposal.json")
     if stored is not None:
         return [decision_from_dict(d) for d in stored["decisions"]]
@@ -89,10 +88,11 @@ def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> 
 
 def commit(
     client: BexioClient, folder: RunFolder, decisions: Sequence[Decision], approval: Approval,
-    unpaid_extension: bool,
-) -> dict[int, Result]:
-    """Push what was approved and is not yet done; returns the result per invoice."""
-    setup = _SETUPS.pop(folder.path, None)
+    setup: RunSetup,
+) -> tuple[dict[int, Result], _LettersAhead | None]:
+    """Push what was approved and is not yet done: the result per invoice, and the letters
+    of the committed batches, which render on the other cores while the commit waits on
+    bexio (hand them to `make_letters`)."""
     journal = FolderJournal(folder)
     results = folder.results()
     for d in decisions:
@@ -103,33 +103,25 @@ def commit(
     todo = [d for d in decisions if d.proposed and d.invoice.id in approval.approved_ids
             and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)]
     if not todo:
-        return results
+        return results, None
     tracker = create_progress_artifact(0.0, key="dunning-commit-progress",
                                        description=f"Commit of run {folder.run_id}")
     done = 0
-    ahead = _LettersAhead.start(client, folder, setup, todo) if setup else None
+    ahead = _LettersAhead.start(client, folder, setup, todo)
     try:
         with commit_lock(), progress.stage("commit", len(todo)):
             for batch in chunks(todo):
-                for result in commit_invoices(client, batch, journal, unpaid_extension):
+                for result in commit_invoices(client, batch, journal,
+                                              setup.settings.bexio_unpaid_extension):
                     journal.record(result)
                     results[result.invoice_id] = result
-                if ahead:
-                    ahead.submit(batch, results)
+                ahead.submit(batch, results)
                 done += len(batch)
                 update_progress_artifact(tracker, 100.0 * done / len(todo))
     except BaseException:
-        if ahead:
-            ahead.close()
+        ahead.close()
         raise
-    return results
-
-
-# What `load_or_propose` saw of each run (by folder), and the letters the commit has set
-# rendering; `make_letters` collects them. Letters thus render on the other cores while
-# the commit waits on bexio, instead of after it, and are merged as they come.
-_SETUPS: dict[Path, RunSetup] = {}
-_AHEAD: dict[Path, _LettersAhead] = {}
+    return results, ahead
 
 
 class _LettersAhead:
@@ -149,9 +141,7 @@ class _LettersAhead:
     @classmethod
     def start(cls, client: BexioClient, folder: RunFolder, setup: RunSetup,
               todo: Sequence[Decision]) -> _LettersAhead:
-        ahead = cls(client, folder, setup, sum(1 for d in todo if d.amounts is not None))
-        _AHEAD[folder.path] = ahead
-        return ahead
+        return cls(client, folder, setup, sum(1 for d in todo if d.amounts is not None))
 
     def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
         wanted = [d for d in batch if results[d.invoice.id].needs_letter]
@@ -190,7 +180,6 @@ class _LettersAhead:
             self.close()
 
     def close(self) -> None:
-        _AHEAD.pop(self.folder.path, None)
         self._stack.close()
         if self.merge:
             self.merge.cancel()
@@ -222,11 +211,10 @@ class Letter:
 def make_letters(
     client: BexioClient, folder: RunFolder, policy: Policy, setup_date: Any,
     decisions: Sequence[Decision], results: dict[int, Result], *, target: Path | None = None,
+    ahead: _LettersAhead | None = None,
 ) -> dict[int, Letter]:
-    """Render one letter per escalation that needs one, and the merged PDF, in line order."""
-    ahead = _AHEAD.get(folder.path) if target is None else None
-    if target is None:
-        _SETUPS.pop(folder.path, None)
+    """Render one letter per escalation that needs one, and the merged PDF, in line order;
+    letters the commit rendered ahead (`ahead`) are taken as they are."""
     wanted = [d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter]
     if not wanted:
         if ahead:
