@@ -100,9 +100,9 @@ def _commit_one(
         return _mark_unpaid(client, decision, current, journal, unpaid_extension)
     if already_done(decision, current) and journal.has_intent(invoice_id):
         latest = current.latest_reminder
-        assert latest is not None  # the level is above 0, so there is a reminder
-        return Result(invoice_id, Outcome.ALREADY_DONE, reminder_id=latest.id,
-                      api_deadline=latest.valid_to)
+        if latest is not None:  # the level is above 0, so bexio lists the reminder
+            return Result(invoice_id, Outcome.ALREADY_DONE, reminder_id=latest.id,
+                          api_deadline=latest.valid_to)
     change = recheck(decision, current)
     if change:
         return Result(invoice_id, Outcome.CHANGED, note=change)

@@ -50,7 +50,8 @@ def letter_input(
     policy: Policy, decision: Decision, result: Result, contact: Contact, reference_date: date
 ) -> LetterInput:
     """The letter for an escalation; it prints the API's deadline where bexio set one."""
-    assert decision.amounts is not None and decision.to_level is not None
+    if decision.amounts is None or decision.to_level is None:
+        raise ValueError(f"invoice {decision.invoice.document_nr} is no escalation: it has no letter")
     language = resolve_language(contact.language, policy.default_language)
     level = policy.level(decision.to_level)
     return LetterInput(
