@@ -30,18 +30,30 @@ def synthetic_invoices(n: int, seed: int = 7) -> list[Invoice]:
         due = REFERENCE_DATE - timedelta(days=rng.randint(-30, 365))
         level = rng.choice((0, 0, 0, 1, 1, 2, 3, 4))
         reminders = tuple(
-            Reminder(id=invoice_id * 10 + k, invoice_id=invoice_id, level=k,
-                     valid_from=due + timedelta(days=20 * k),
-                     valid_to=due + timedelta(days=20 * k + 10))
+            Reminder(
+                id=invoice_id * 10 + k,
+                invoice_id=invoice_id,
+                level=k,
+                valid_from=due + timedelta(days=20 * k),
+                valid_to=due + timedelta(days=20 * k + 10),
+            )
             for k in range(1, level + 1)
         )
         remaining = Decimal(rng.randint(500, 500_000)).scaleb(-2)
-        invoices.append(Invoice(
-            id=invoice_id, document_nr=f"RE-{invoice_id:06d}", contact_id=rng.randint(1, n // 10 + 1),
-            status=rng.choice((8, 8, 16)), currency=rng.choice(("CHF", "CHF", "CHF", "EUR")),
-            total=remaining, remaining=remaining, valid_from=due - timedelta(days=30),
-            valid_to=due, reminders=reminders,
-        ))
+        invoices.append(
+            Invoice(
+                id=invoice_id,
+                document_nr=f"RE-{invoice_id:06d}",
+                contact_id=rng.randint(1, n // 10 + 1),
+                status=rng.choice((8, 8, 16)),
+                currency=rng.choice(("CHF", "CHF", "CHF", "EUR")),
+                total=remaining,
+                remaining=remaining,
+                valid_from=due - timedelta(days=30),
+                valid_to=due,
+                reminders=reminders,
+            )
+        )
     return invoices
 
 
@@ -50,7 +62,8 @@ def run(n: int) -> float:
     invoices = synthetic_invoices(n)
     policy = load_policy(example_policy_path())
     blocks = [Block("disputed", invoice_id=i) for i in range(1, n, 97)] + [
-        Block("payment plan", contact_id=c, until=REFERENCE_DATE) for c in range(1, n // 10, 53)]
+        Block("payment plan", contact_id=c, until=REFERENCE_DATE) for c in range(1, n // 10, 53)
+    ]
     times = []
     for _ in range(3):
         started = time.perf_counter()

@@ -41,10 +41,13 @@ def _escalations(output: Path) -> tuple[int, dict[str, Any]]:
     return manifest["counts"]["outcomes"].get("ESCALATED", 0), manifest
 
 
-def _timed(cmd: list[str], env: dict[str, str], sampler: RssSampler, name: str) -> tuple[float, str]:
+def _timed(
+    cmd: list[str], env: dict[str, str], sampler: RssSampler, name: str
+) -> tuple[float, str]:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     sampler.add(name, proc.pid)
     out, _ = proc.communicate()
     seconds = time.perf_counter() - started
@@ -55,43 +58,89 @@ def _timed(cmd: list[str], env: dict[str, str], sampler: RssSampler, name: str) 
 
 def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
     """One `dunning run` against a fresh sandbox; wall time, peak RSS, API calls."""
-    with tempfile.TemporaryDirectory(prefix="bench-flow-") as tmp, \
-            sandbox(invoices, REFERENCE_DATE) as box:
-        env = {**os.environ, **{k: v for k, v in prefect_env.items() if k != "pid"},
-               "BEXIO_BASE_URL": box.url, "BEXIO_TOKEN": TOKEN, "DUNNING_OUTPUT": tmp,
-               "BEXIO_UNPAID_EXTENSION": "true", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-flow-") as tmp,
+        sandbox(invoices, REFERENCE_DATE) as box,
+    ):
+        env = {
+            **os.environ,
+            **{k: v for k, v in prefect_env.items() if k != "pid"},
+            "BEXIO_BASE_URL": box.url,
+            "BEXIO_TOKEN": TOKEN,
+            "DUNNING_OUTPUT": tmp,
+            "BEXIO_UNPAID_EXTENSION": "true",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+        }
         roots = {"sandbox": box.pid, "prefect_server": int(prefect_env["pid"])}
         with RssSampler(roots) as rss:
-            seconds, _ = _timed([sys.executable, "-c", _FLOW_CHILD, "run", "--reference-date",
-                                 REFERENCE_DATE, "--output", tmp], env, rss, "flow")
+            seconds, _ = _timed(
+                [
+                    sys.executable,
+                    "-c",
+                    _FLOW_CHILD,
+                    "run",
+                    "--reference-date",
+                    REFERENCE_DATE,
+                    "--output",
+                    tmp,
+                ],
+                env,
+                rss,
+                "flow",
+            )
         escalated, manifest = _escalations(Path(tmp))
         calls = box.api_calls()
     assert escalated == invoices, manifest["counts"]
-    return {"invoices": invoices, "seconds": round(seconds, 2), "escalated": escalated,
-            "api_calls": calls, "api_calls_per_escalation": round(calls / max(1, escalated), 3),
-            "peak_rss_mb": round(rss.peak_total), "peak_rss_sum_mb": round(rss.peak_rss_total),
-            "peak_rss_parts_mb": {k: round(v) for k, v in rss.peaks.items()}}
+    return {
+        "invoices": invoices,
+        "seconds": round(seconds, 2),
+        "escalated": escalated,
+        "api_calls": calls,
+        "api_calls_per_escalation": round(calls / max(1, escalated), 3),
+        "peak_rss_mb": round(rss.peak_total),
+        "peak_rss_sum_mb": round(rss.peak_rss_total),
+        "peak_rss_parts_mb": {k: round(v) for k, v in rss.peaks.items()},
+    }
 
 
 def floor_run(invoices: int) -> dict[str, Any]:
     """The same work without Prefect (bench/floor.py) against a fresh sandbox."""
-    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp, \
-            sandbox(invoices, REFERENCE_DATE) as box:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp,
+        sandbox(invoices, REFERENCE_DATE) as box,
+    ):
         with RssSampler({"sandbox": box.pid}) as rss:
-            seconds, out = _timed([sys.executable, str(ROOT / "bench" / "floor.py"), box.url,
-                                   TOKEN, tmp, REFERENCE_DATE], dict(os.environ), rss, "floor")
+            seconds, out = _timed(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "floor.py"),
+                    box.url,
+                    TOKEN,
+                    tmp,
+                    REFERENCE_DATE,
+                ],
+                dict(os.environ),
+                rss,
+                "floor",
+            )
         figures = json.loads(out.strip().splitlines()[-1])
         calls = box.api_calls()
     assert figures["escalated"] == invoices and figures["pages"] == invoices, figures
-    return {"invoices": invoices, "seconds": round(seconds, 2), "api_calls": calls,
-            "api_calls_per_escalation": round(calls / invoices, 3),
-            "peak_rss_mb": round(rss.peak_total)}
+    return {
+        "invoices": invoices,
+        "seconds": round(seconds, 2),
+        "api_calls": calls,
+        "api_calls_per_escalation": round(calls / invoices, 3),
+        "peak_rss_mb": round(rss.peak_total),
+    }
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [1000]
-    with tempfile.TemporaryDirectory(prefix="bench-prefect-") as home, \
-            prefect_server(Path(home), 4299) as env:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-prefect-") as home,
+        prefect_server(Path(home), 4299) as env,
+    ):
         for n in sizes:
             print("flow ", json.dumps(flow_run(n, env)), flush=True)
             print("floor", json.dumps(floor_run(n)), flush=True)

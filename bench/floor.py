@@ -48,8 +48,14 @@ class _Journal:
         self.folder = folder
 
     def intent(self, invoice_id: int, action: str, target_level: int | None) -> None:
-        self.folder.journal({"event": "intent", "invoice_id": invoice_id, "action": action,
-                             "target_level": target_level})
+        self.folder.journal(
+            {
+                "event": "intent",
+                "invoice_id": invoice_id,
+                "action": action,
+                "target_level": target_level,
+            }
+        )
 
     def has_intent(self, invoice_id: int) -> bool:
         return False  # a fresh run: nothing was attempted before
@@ -80,7 +86,9 @@ def _commit_and_render(batch: Sequence[Decision]) -> list[tuple[Path, str, int, 
         folder.journal(result_to_event(result))
     by_id = {r.invoice_id: r for r in results}
     wanted = [d for d in batch if by_id[d.invoice.id].needs_letter]
-    contacts = fetch_contacts(_client(), [d.invoice.contact_id for d in wanted if d.invoice.contact_id])
+    contacts = fetch_contacts(
+        _client(), [d.invoice.contact_id for d in wanted if d.invoice.contact_id]
+    )
     parts = []
     for d in wanted:
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
@@ -104,15 +112,20 @@ def _mark_sent(pairs: Sequence[tuple[int, int]]) -> int:
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def run(url: str, token: str, output: Path, reference_date: date) -> dict[str, Any]:
     started = time.perf_counter()
     folder = RunFolder.create(output, f"{reference_date.isoformat()}-f1004000")
     policy = load_policy(example_policy_path())
-    job = {"url": url, "token": token, "folder": folder, "policy": policy,
-           "reference_date": reference_date}
+    job = {
+        "url": url,
+        "token": token,
+        "folder": folder,
+        "policy": policy,
+        "reference_date": reference_date,
+    }
     _init(job)
     client = _client()
     raws = client.open_invoices()
@@ -133,10 +146,18 @@ def run(url: str, token: str, output: Path, reference_date: date) -> dict[str, A
 
         pages = merge_letters(parts(), folder.merged_pdf, title="Floor", language="de")
         marked = sum(pool.map(_mark_sent, list(_chunks(sent, (len(sent) + 1) // WORKERS or 1))))
-    escalated = sum(1 for e in folder.events() if e["event"] == "result"
-                    and e.get("outcome") == Outcome.ESCALATED.value)
-    return {"seconds": time.perf_counter() - started, "pages": pages, "marked": marked,
-            "escalated": escalated, "proposed": len(todo)}
+    escalated = sum(
+        1
+        for e in folder.events()
+        if e["event"] == "result" and e.get("outcome") == Outcome.ESCALATED.value
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "pages": pages,
+        "marked": marked,
+        "escalated": escalated,
+        "proposed": len(todo),
+    }
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ Run: `python bench/letters.py [--letters N] [--merge N]`; `run()` returns the fi
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import resource
 import shutil
@@ -29,8 +28,9 @@ _NO_CITY = Address(name="Beispiel GmbH", street="Marktgasse", house_num="28", pc
 def _jobs(count: int, folder: Path, qr: bool) -> list:
     jobs = []
     for n in range(1, count + 1):
-        letter = sample_letter(n, language=_LANGS[n % 4], level=1 + n % 3,
-                               address=None if qr else _NO_CITY)
+        letter = sample_letter(
+            n, language=_LANGS[n % 4], level=1 + n % 3, address=None if qr else _NO_CITY
+        )
         jobs.append((letter, folder / letter_file_name(letter.invoice.document_nr, letter.level)))
     return jobs
 
@@ -67,16 +67,23 @@ def _merge(count: int) -> dict:
         jobs = _jobs(count, folder, qr=True)
         render_letters(jobs, processes=2)
         listing = folder / "parts.json"
-        listing.write_text(json.dumps([[str(p), bookmark_title(l)] for l, p in jobs]))
+        listing.write_text(json.dumps([[str(p), bookmark_title(text)] for text, p in jobs]))
         out = folder / "letters.pdf"
-        done = subprocess.run([sys.executable, "-c", _MERGE_CHILD, str(listing), str(out)],
-                              check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _MERGE_CHILD, str(listing), str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         figures = json.loads(done.stdout)
         assert figures["pages"] == count
         _check_merged(out, count)
-        return {"letters": count, "seconds": round(figures["seconds"], 2),
-                "peak_rss_mb": round(figures["peak_rss_mb"], 1),
-                "output_mb": round(out.stat().st_size / 2**20, 1)}
+        return {
+            "letters": count,
+            "seconds": round(figures["seconds"], 2),
+            "peak_rss_mb": round(figures["peak_rss_mb"], 1),
+            "output_mb": round(out.stat().st_size / 2**20, 1),
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -113,7 +120,9 @@ def main() -> None:
     parser.add_argument("--merge", type=int, default=10_000)
     args = parser.parse_args()
     figures = run(args.letters, args.merge)
-    figures["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["bench_peak_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
     print(json.dumps(figures, indent=2))
 
 

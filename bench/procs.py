@@ -63,15 +63,33 @@ class Sandbox:
 
 
 @contextmanager
-def sandbox(invoices: int, today: str, *, rate_limit: int | None = None,
-            search_rate_limit: int | None = None, window_seconds: int = 60,
-            scenario: str = "all_overdue") -> Iterator[Sandbox]:
+def sandbox(
+    invoices: int,
+    today: str,
+    *,
+    rate_limit: int | None = None,
+    search_rate_limit: int | None = None,
+    window_seconds: int = 60,
+    scenario: str = "all_overdue",
+) -> Iterator[Sandbox]:
     """A sandbox process with `invoices` invoices; stopped on exit."""
-    args = {"invoices": invoices, "seed": 1, "today": today, "token": TOKEN,
-            "rate_limit": rate_limit, "search_rate_limit": search_rate_limit,
-            "window_seconds": window_seconds, "scenario": scenario}
-    proc = subprocess.Popen([sys.executable, "-c", _SANDBOX_CHILD, json.dumps(args)], cwd=ROOT,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    args = {
+        "invoices": invoices,
+        "seed": 1,
+        "today": today,
+        "token": TOKEN,
+        "rate_limit": rate_limit,
+        "search_rate_limit": search_rate_limit,
+        "window_seconds": window_seconds,
+        "scenario": scenario,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SANDBOX_CHILD, json.dumps(args)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
@@ -99,13 +117,32 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 @contextmanager
 def prefect_server(home: Path, port: int) -> Iterator[dict[str, str]]:
     """A temporary `prefect server start` with its own home; yields the env a client needs."""
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     env.pop("PREFECT_API_URL", None)
     log = open(home / "server.log", "w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start",
-                             "--host", "127.0.0.1", "--port", str(port), "--no-services"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "prefect"),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-services",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     api = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 90
@@ -174,7 +211,7 @@ class RssSampler:
     def __init__(self, roots: dict[str, int], interval: float = 0.2) -> None:
         self.roots, self.interval = dict(roots), interval
         self.peak_total = self.peak_rss_total = 0.0
-        self.peaks: dict[str, float] = {name: 0.0 for name in roots}
+        self.peaks: dict[str, float] = dict.fromkeys(roots, 0.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 

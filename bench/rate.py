@@ -32,8 +32,9 @@ WINDOW_S, LIMIT, HEAVY_LIMIT = 30, 500, 125
 
 def _is_heavy(route: str) -> bool:
     method, path = route.split(" ", 1)
-    return path.endswith("/pdf") or (method == "POST" and path.endswith("/search")
-                                     and "/kb_reminder/" not in path)
+    return path.endswith("/pdf") or (
+        method == "POST" and path.endswith("/search") and "/kb_reminder/" not in path
+    )
 
 
 def _counts(box: Sandbox) -> tuple[int, int, int]:
@@ -63,16 +64,41 @@ class _Watcher(threading.Thread):
 
 
 def run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="bench-rate-") as tmp, \
-            sandbox(invoices, REFERENCE_DATE, rate_limit=LIMIT, search_rate_limit=HEAVY_LIMIT,
-                    window_seconds=WINDOW_S) as box:
-        env = {**os.environ, **{k: v for k, v in prefect_env.items() if k != "pid"},
-               "BEXIO_BASE_URL": box.url, "BEXIO_TOKEN": TOKEN, "BEXIO_UNPAID_EXTENSION": "true"}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-rate-") as tmp,
+        sandbox(
+            invoices,
+            REFERENCE_DATE,
+            rate_limit=LIMIT,
+            search_rate_limit=HEAVY_LIMIT,
+            window_seconds=WINDOW_S,
+        ) as box,
+    ):
+        env = {
+            **os.environ,
+            **{k: v for k, v in prefect_env.items() if k != "pid"},
+            "BEXIO_BASE_URL": box.url,
+            "BEXIO_TOKEN": TOKEN,
+            "BEXIO_UNPAID_EXTENSION": "true",
+        }
         watcher = _Watcher(box)
         watcher.start()
         with RssSampler({}) as rss:
-            seconds, _ = _timed([sys.executable, "-c", _FLOW_CHILD, "run", "--reference-date",
-                                 REFERENCE_DATE, "--output", tmp], env, rss, "flow")
+            seconds, _ = _timed(
+                [
+                    sys.executable,
+                    "-c",
+                    _FLOW_CHILD,
+                    "run",
+                    "--reference-date",
+                    REFERENCE_DATE,
+                    "--output",
+                    tmp,
+                ],
+                env,
+                rss,
+                "flow",
+            )
         watcher.stop.set()
         watcher.join()
         watcher.samples.append((time.time(), *_counts(box)))
@@ -80,8 +106,9 @@ def run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
     return _figures(watcher.samples, invoices, escalated, seconds)
 
 
-def _figures(samples: list[tuple[float, int, int, int]], invoices: int, escalated: int,
-             seconds: float) -> dict[str, Any]:
+def _figures(
+    samples: list[tuple[float, int, int, int]], invoices: int, escalated: int, seconds: float
+) -> dict[str, Any]:
     final = samples[-1]
     first = next(s for s in samples if s[1] + s[2] + s[3] > 0)
     last = next(s for s in samples if s[1:] == final[1:])  # when the counters stopped moving
@@ -91,23 +118,33 @@ def _figures(samples: list[tuple[float, int, int, int]], invoices: int, escalate
     late_429 = final[3] - (before[-1][3] if before else 0)
     used = _full_windows(samples, first[0], last[0])
     return {
-        "invoices": invoices, "escalated": escalated, "seconds": round(seconds, 1),
-        "window_s": WINDOW_S, "limit_per_window": LIMIT, "heavy_limit_per_window": HEAVY_LIMIT,
+        "invoices": invoices,
+        "escalated": escalated,
+        "seconds": round(seconds, 1),
+        "window_s": WINDOW_S,
+        "limit_per_window": LIMIT,
+        "heavy_limit_per_window": HEAVY_LIMIT,
         "limit_per_min": LIMIT * 60 // WINDOW_S,
-        "requests": final[1] + final[2], "heavy_requests": final[2],
+        "requests": final[1] + final[2],
+        "heavy_requests": final[2],
         "api_seconds": round(active, 1),
         "full_windows": len(used),
         "general_requests_per_full_window": used,
         "budget_used": round(sum(used) / (LIMIT * len(used)), 3) if used else None,
-        "responses_429": final[3], "responses_429_after_first_window": late_429,
-        "responses_429_after_first_minute": late_429 if WINDOW_S >= 60 else
-        final[3] - max((s[3] for s in samples if s[0] <= first[0] + 60), default=0),
+        "responses_429": final[3],
+        "responses_429_after_first_window": late_429,
+        "responses_429_after_first_minute": late_429
+        if WINDOW_S >= 60
+        else final[3] - max((s[3] for s in samples if s[0] <= first[0] + 60), default=0),
     }
 
 
-def _full_windows(samples: list[tuple[float, int, int, int]], start: float, end: float) -> list[int]:
+def _full_windows(
+    samples: list[tuple[float, int, int, int]], start: float, end: float
+) -> list[int]:
     """General requests answered in each window the run spent entirely talking to the API
     (the first and the last window are partial, so they do not count)."""
+
     def count_at(moment: float) -> int:
         return max((s[1] for s in samples if s[0] <= moment), default=0)
 
@@ -120,8 +157,10 @@ def _full_windows(samples: list[tuple[float, int, int, int]], start: float, end:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    with tempfile.TemporaryDirectory(prefix="bench-prefect-") as home, \
-            prefect_server(Path(home), 4297) as env:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-prefect-") as home,
+        prefect_server(Path(home), 4297) as env,
+    ):
         print(json.dumps(run(n, env), indent=1))
 
 

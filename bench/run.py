@@ -35,10 +35,21 @@ PARTS = ("core", "letters", "e2e", "rate")
 
 
 def _machine() -> dict[str, Any]:
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                  if line.startswith("model name")), platform.processor())
-    return {"cpus": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "date": date.today().isoformat(), "load_before": os.getloadavg()[0]}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "date": date.today().isoformat(),
+        "load_before": os.getloadavg()[0],
+    }
 
 
 def _e2e(sizes: list[tuple[int, int]], env: dict[str, str]) -> list[dict[str, Any]]:
@@ -49,22 +60,34 @@ def _e2e(sizes: list[tuple[int, int]], env: dict[str, str]) -> list[dict[str, An
         for pair in range(pairs):
             flows.append(e2e.flow_run(invoices, env))
             floors.append(e2e.floor_run(invoices))
-            print(f"  {invoices:>6} invoices, pair {pair + 1}: flow {flows[-1]['seconds']:.1f} s, "
-                  f"floor {floors[-1]['seconds']:.1f} s", flush=True)
-        ratios = [f["seconds"] / g["seconds"] for f, g in zip(flows, floors)]
-        rows.append({
-            "invoices": invoices, "pairs": pairs,
-            "flow_s": round(statistics.median(f["seconds"] for f in flows), 1),
-            "floor_s": round(statistics.median(g["seconds"] for g in floors), 1),
-            "flow_over_floor": round(statistics.median(ratios), 3),
-            "peak_rss_mb": max(f["peak_rss_mb"] for f in flows),
-            "peak_rss_sum_mb": max(f["peak_rss_sum_mb"] for f in flows),
-            "peak_rss_parts_mb": max((f["peak_rss_parts_mb"] for f in flows),
-                                     key=lambda p: sum(p.values())),
-            "floor_peak_rss_mb": max(g["peak_rss_mb"] for g in floors),
-            "api_calls_per_escalation": statistics.median(f["api_calls_per_escalation"] for f in flows),
-            "runs": {"flow_s": [f["seconds"] for f in flows], "floor_s": [g["seconds"] for g in floors]},
-        })
+            print(
+                f"  {invoices:>6} invoices, pair {pair + 1}: flow {flows[-1]['seconds']:.1f} s, "
+                f"floor {floors[-1]['seconds']:.1f} s",
+                flush=True,
+            )
+        ratios = [f["seconds"] / g["seconds"] for f, g in zip(flows, floors, strict=False)]
+        rows.append(
+            {
+                "invoices": invoices,
+                "pairs": pairs,
+                "flow_s": round(statistics.median(f["seconds"] for f in flows), 1),
+                "floor_s": round(statistics.median(g["seconds"] for g in floors), 1),
+                "flow_over_floor": round(statistics.median(ratios), 3),
+                "peak_rss_mb": max(f["peak_rss_mb"] for f in flows),
+                "peak_rss_sum_mb": max(f["peak_rss_sum_mb"] for f in flows),
+                "peak_rss_parts_mb": max(
+                    (f["peak_rss_parts_mb"] for f in flows), key=lambda p: sum(p.values())
+                ),
+                "floor_peak_rss_mb": max(g["peak_rss_mb"] for g in floors),
+                "api_calls_per_escalation": statistics.median(
+                    f["api_calls_per_escalation"] for f in flows
+                ),
+                "runs": {
+                    "flow_s": [f["seconds"] for f in flows],
+                    "floor_s": [g["seconds"] for g in floors],
+                },
+            }
+        )
     return rows
 
 
@@ -75,33 +98,54 @@ def _table(results: dict[str, Any]) -> str:
         lines.append(f"{name:<44} {value}")
 
     if "core" in results:
-        row(f"core: propose {results['core']['invoices']:,} invoices", f"{results['core']['seconds']} s")
+        row(
+            f"core: propose {results['core']['invoices']:,} invoices",
+            f"{results['core']['seconds']} s",
+        )
     if "letters" in results:
         lt = results["letters"]
-        row("letters/s with QR-bill, 1 / 2 processes", f"{lt['qr_per_s_1core']} / {lt['qr_per_s_2cores']}")
-        row("letters/s without QR-bill, 1 / 2 processes",
-            f"{lt['plain_per_s_1core']} / {lt['plain_per_s_2cores']}")
+        row(
+            "letters/s with QR-bill, 1 / 2 processes",
+            f"{lt['qr_per_s_1core']} / {lt['qr_per_s_2cores']}",
+        )
+        row(
+            "letters/s without QR-bill, 1 / 2 processes",
+            f"{lt['plain_per_s_1core']} / {lt['plain_per_s_2cores']}",
+        )
         mg = results["merge"]
-        row(f"merge {mg['letters']:,} letters: s, peak RSS MB", f"{mg['seconds']} s, {mg['peak_rss_mb']} MB")
+        row(
+            f"merge {mg['letters']:,} letters: s, peak RSS MB",
+            f"{mg['seconds']} s, {mg['peak_rss_mb']} MB",
+        )
     for e in results.get("e2e", []):
-        row(f"e2e {e['invoices']:,}: flow / floor s (ratio)",
-            f"{e['flow_s']} / {e['floor_s']} ({e['flow_over_floor']})")
-        row(f"e2e {e['invoices']:,}: peak RSS MB, API calls/escalation",
-            f"{e['peak_rss_mb']} MB, {e['api_calls_per_escalation']}")
+        row(
+            f"e2e {e['invoices']:,}: flow / floor s (ratio)",
+            f"{e['flow_s']} / {e['floor_s']} ({e['flow_over_floor']})",
+        )
+        row(
+            f"e2e {e['invoices']:,}: peak RSS MB, API calls/escalation",
+            f"{e['peak_rss_mb']} MB, {e['api_calls_per_escalation']}",
+        )
     if "rate_limited" in results:
         rl = results["rate_limited"]
-        row(f"rate limited {rl['limit_per_window']}/{rl['window_s']} s: budget used",
-            f"{rl['budget_used']} ({rl['responses_429_after_first_window']} 429s after the first window)")
+        row(
+            f"rate limited {rl['limit_per_window']}/{rl['window_s']} s: budget used",
+            f"{rl['budget_used']} ({rl['responses_429_after_first_window']} 429s after the first window)",
+        )
     if "scale" in results:
         sc = results["scale"]
-        row(f"scale {sc['invoices']:,} invoices (letters: {sc['letters']})",
-            f"{sc['seconds']} s, {sc['peak_rss_mb']} MB")
+        row(
+            f"scale {sc['invoices']:,} invoices (letters: {sc['letters']})",
+            f"{sc['seconds']} s, {sc['peak_rss_mb']} MB",
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS))
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS)
+    )
     parser.add_argument("--scale", action="store_true", help="add one flow run of 100,000 invoices")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one pair each")
     args = parser.parse_args()
@@ -120,8 +164,10 @@ def main() -> None:
         results["letters"] = figures
         print(f"letters: {figures}, merge: {results['merge']}", flush=True)
     if parts & {"e2e", "rate", "scale"}:
-        with tempfile.TemporaryDirectory(prefix="bench-prefect-") as home, \
-                prefect_server(Path(home), 4296) as env:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-prefect-") as home,
+            prefect_server(Path(home), 4296) as env,
+        ):
             if "e2e" in parts:
                 sizes = [(200, 1), (1000, 1)] if args.quick else [(1000, 3), (10_000, 2)]
                 results["e2e"] = _e2e(sizes, env)
@@ -130,10 +176,14 @@ def main() -> None:
                 print(f"rate limited: {results['rate_limited']}", flush=True)
             if "scale" in parts:
                 run = e2e.flow_run(100_000, env)
-                results["scale"] = {"invoices": run["invoices"], "letters": True,
-                                    "seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"],
-                                    "peak_rss_parts_mb": run["peak_rss_parts_mb"],
-                                    "api_calls_per_escalation": run["api_calls_per_escalation"]}
+                results["scale"] = {
+                    "invoices": run["invoices"],
+                    "letters": True,
+                    "seconds": run["seconds"],
+                    "peak_rss_mb": run["peak_rss_mb"],
+                    "peak_rss_parts_mb": run["peak_rss_parts_mb"],
+                    "api_calls_per_escalation": run["api_calls_per_escalation"],
+                }
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(_table(results))

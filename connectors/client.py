@@ -99,7 +99,10 @@ class BexioClient:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -124,7 +127,9 @@ class BexioClient:
     def open_invoices(self) -> list[schemas.Invoice]:
         """Invoices in status pending (8) or partially paid (16)."""
         status = sorted(model.OPEN_STATUSES)
-        return list(self.iter_invoices([{"field": "kb_item_status_id", "value": status, "criteria": "in"}]))
+        return list(
+            self.iter_invoices([{"field": "kb_item_status_id", "value": status, "criteria": "in"}])
+        )
 
     def invoices_by_ids(self, ids: Sequence[int]) -> list[schemas.Invoice]:
         """The invoices with these ids (unknown ids are absent), a few searches per batch."""
@@ -179,7 +184,9 @@ class BexioClient:
             raise ValueError(f"the reminder message must contain the placeholder {NETWORK_LINK}")
         path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}/send"
         body = {"recipient_email": recipient_email, "subject": subject, "message": message}
-        _expect_success(self._session.request("POST", path, idempotent=False, body=body), "POST", path)
+        _expect_success(
+            self._session.request("POST", path, idempotent=False, body=body), "POST", path
+        )
 
     def reminder_pdf(self, invoice_id: int, reminder_id: int) -> bytes:
         """The PDF bexio renders for a reminder."""
@@ -235,7 +242,9 @@ class BexioClient:
         codes = self._currency_codes()
         raws = self.open_invoices()
         reminders = self.map_calls(lambda raw: self.list_reminders(raw.id), raws)
-        return [mapping.to_invoice(raw, rems, codes) for raw, rems in zip(raws, reminders)]
+        return [
+            mapping.to_invoice(raw, rems, codes) for raw, rems in zip(raws, reminders, strict=False)
+        ]
 
     def map_calls(self, call: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """`[call(item) for item in items]`, with up to `PARALLEL_CALLS` calls in flight;
@@ -292,10 +301,12 @@ class BexioClient:
             body = {} if criteria is None else {"body": criteria}
             data = self._session.request(method, path, idempotent=True, params=params, **body)
             page = validated(adapter, data, method, path)
-            ids = [getattr(item, "id") for item in page]
+            ids = [item.id for item in page]
             if page and ids == previous:
                 raise BadResponseError(
-                    f"{method} {path}: offset {offset} returned the same page again", method=method, path=path
+                    f"{method} {path}: offset {offset} returned the same page again",
+                    method=method,
+                    path=path,
                 )
             yield from page
             if len(page) < self._page_size:
@@ -311,7 +322,9 @@ def _reminders_path(invoice_id: int) -> str:
 def _expect_success(data: Any, method: str, path: str) -> None:
     """Action endpoints answer `{"success": true}`; anything else is not a success."""
     if isinstance(data, dict) and data.get("success") is False:
-        raise BadResponseError(f"{method} {path}: the API answered success=false", method=method, path=path)
+        raise BadResponseError(
+            f"{method} {path}: the API answered success=false", method=method, path=path
+        )
 
 
 def _chunks_for_search(ids: list[int]) -> Iterator[list[int]]:

@@ -27,8 +27,12 @@ class Delivery:
 class SendJournal:
     """Callbacks into the run's journal (kept small so tests can pass lambdas)."""
 
-    def __init__(self, intent: Callable[[int], None], has_intent: Callable[[int], bool],
-                 sent: Callable[[int, str], None]) -> None:
+    def __init__(
+        self,
+        intent: Callable[[int], None],
+        has_intent: Callable[[int], bool],
+        sent: Callable[[int, str], None],
+    ) -> None:
         self.intent, self.has_intent, self.sent = intent, has_intent, sent
 
 
@@ -38,6 +42,7 @@ def deliver(
     """Deliver each reminder; returns the errors by invoice id (empty when all went out).
 
     Reminders are independent of each other, so two are delivered at a time."""
+
     def one(item: Delivery) -> str | None:
         try:
             _deliver_one(client, item, journal, send)
@@ -46,7 +51,9 @@ def deliver(
         return None
 
     outcomes = client.map_calls(one, list(deliveries))
-    return {item.invoice_id: error for item, error in zip(deliveries, outcomes) if error}
+    return {
+        item.invoice_id: error for item, error in zip(deliveries, outcomes, strict=False) if error
+    }
 
 
 def _deliver_one(client: BexioClient, item: Delivery, journal: SendJournal, send: bool) -> None:
@@ -60,6 +67,11 @@ def _deliver_one(client: BexioClient, item: Delivery, journal: SendJournal, send
             journal.sent(item.invoice_id, "emailed")
             return
     journal.intent(item.invoice_id)
-    client.send_reminder(item.invoice_id, item.reminder_id, recipient_email=item.email,
-                         subject=item.subject, message=item.message)
+    client.send_reminder(
+        item.invoice_id,
+        item.reminder_id,
+        recipient_email=item.email,
+        subject=item.subject,
+        message=item.message,
+    )
     journal.sent(item.invoice_id, "emailed")

@@ -104,7 +104,7 @@ def rounding_steps(currencies: Iterable[schemas.Currency]) -> dict[str, Decimal]
 
 
 def split_street(line: str) -> tuple[str, str | None]:
-    """"Bahnhofstrasse 12" -> ("Bahnhofstrasse", "12"); no trailing number -> (line, None)."""
+    """ "Bahnhofstrasse 12" -> ("Bahnhofstrasse", "12"); no trailing number -> (line, None)."""
     line = line.strip()
     match = _STREET_AND_NUMBER.match(line)
     if match is None:

@@ -61,8 +61,9 @@ def commit_batch(
         try:
             if found is None:
                 raise batch_error or TransientError("the batch could not be re-read")
-            result = _commit_one(client, decision, found.get(decision.invoice.id), journal,
-                                 unpaid_extension)
+            result = _commit_one(
+                client, decision, found.get(decision.invoice.id), journal, unpaid_extension
+            )
         except Exception as exc:  # noqa: BLE001 - a failure stays with its own invoice
             result = Result(decision.invoice.id, Outcome.FAILED, error=_describe(exc))
         on_result(result)
@@ -101,8 +102,12 @@ def _commit_one(
     if already_done(decision, current) and journal.has_intent(invoice_id):
         latest = current.latest_reminder
         if latest is not None:  # the level is above 0, so bexio lists the reminder
-            return Result(invoice_id, Outcome.ALREADY_DONE, reminder_id=latest.id,
-                          api_deadline=latest.valid_to)
+            return Result(
+                invoice_id,
+                Outcome.ALREADY_DONE,
+                reminder_id=latest.id,
+                api_deadline=latest.valid_to,
+            )
     change = recheck(decision, current)
     if change:
         return Result(invoice_id, Outcome.CHANGED, note=change)
@@ -119,21 +124,35 @@ def _create_reminder(client: BexioClient, decision: Decision, journal: Journal) 
             # The reminder may exist although the answer was lost: look before retrying.
             latest = _current_reminder_at(client, invoice_id, target)
             if latest is not None:
-                return Result(invoice_id, Outcome.ESCALATED, reminder_id=latest.id,
-                              api_deadline=latest.valid_to)
+                return Result(
+                    invoice_id,
+                    Outcome.ESCALATED,
+                    reminder_id=latest.id,
+                    api_deadline=latest.valid_to,
+                )
             if attempt == CREATE_ATTEMPTS:
                 raise
             continue
         if reminder.reminder_level != target:
-            return Result(invoice_id, Outcome.FAILED, reminder_id=reminder.id,
-                          error=f"bexio created level {reminder.reminder_level}, expected "
-                                f"level {target}; check the invoice's reminders by hand")
-        return Result(invoice_id, Outcome.ESCALATED, reminder_id=reminder.id,
-                      api_deadline=reminder.is_valid_to)
+            return Result(
+                invoice_id,
+                Outcome.FAILED,
+                reminder_id=reminder.id,
+                error=f"bexio created level {reminder.reminder_level}, expected "
+                f"level {target}; check the invoice's reminders by hand",
+            )
+        return Result(
+            invoice_id,
+            Outcome.ESCALATED,
+            reminder_id=reminder.id,
+            api_deadline=reminder.is_valid_to,
+        )
     raise AssertionError("unreachable")
 
 
-def _current_reminder_at(client: BexioClient, invoice_id: int, level: int | None) -> RawReminder | None:
+def _current_reminder_at(
+    client: BexioClient, invoice_id: int, level: int | None
+) -> RawReminder | None:
     """The invoice's reminder at `level`, if one exists now."""
     at_level = [r for r in client.list_reminders(invoice_id) if r.reminder_level == level]
     return max(at_level, key=lambda r: r.id) if at_level else None
@@ -153,8 +172,11 @@ def _mark_unpaid(
     if change:
         return Result(invoice_id, Outcome.CHANGED, note=change)
     if not unpaid_extension:
-        return Result(invoice_id, Outcome.MANUAL_ACTION,
-                      note=MANUAL_UNPAID_NOTE.format(nr=decision.invoice.document_nr))
+        return Result(
+            invoice_id,
+            Outcome.MANUAL_ACTION,
+            note=MANUAL_UNPAID_NOTE.format(nr=decision.invoice.document_nr),
+        )
     journal.intent(invoice_id, "mark_unpaid", None)
     client.mark_unpaid(invoice_id)
     return Result(invoice_id, Outcome.MARKED_UNPAID)

@@ -90,7 +90,9 @@ class RateLimiter:
         if left <= 0:
             self._windows.pop(bucket, None)
         elif window.remaining <= 0:
-            log.info("rate limit: %s budget used up, waiting %.1f s for the next window", bucket, left)
+            log.info(
+                "rate limit: %s budget used up, waiting %.1f s for the next window", bucket, left
+            )
             self._sleep(left + self._margin)
             self._windows.pop(bucket, None)
         elif window.remaining <= self._low_water(window):

@@ -69,9 +69,12 @@ def _blocks(data: bytes, source: str) -> tuple[Block, ...]:
         if block is None:
             continue
         if block.target in first_at:
-            problems.add(f"block[{number}]", f"{block.target} is already blocked by "
-                                             f"block[{first_at[block.target]}]; keep one block "
-                                             f"per invoice or contact")
+            problems.add(
+                f"block[{number}]",
+                f"{block.target} is already blocked by "
+                f"block[{first_at[block.target]}]; keep one block "
+                f"per invoice or contact",
+            )
             continue
         first_at[block.target] = number
         blocks.append(block)
@@ -85,8 +88,9 @@ def _block(value: Any, path: str, problems: Problems) -> Block | None:
         return None
     targets = [key for key in ("invoice_id", "contact_id") if key in table]
     if len(targets) != 1:
-        problems.add(path, "must name exactly one of invoice_id or contact_id "
-                           f"(found {len(targets)})")
+        problems.add(
+            path, f"must name exactly one of invoice_id or contact_id (found {len(targets)})"
+        )
     ids = {key: problems.whole(table[key], f"{path}.{key}", 1, _MAX_ID) for key in targets}
     reason = problems.text(table["reason"], f"{path}.reason") if "reason" in table else None
     until = problems.day(table["until"], f"{path}.until") if "until" in table else None

@@ -36,8 +36,10 @@ def _amount_change(before: Invoice, current: Invoice) -> str | None:
     if current.currency != before.currency:
         return f"currency changed from {before.currency} to {current.currency}"
     if current.remaining != before.remaining:
-        return (f"remaining amount changed from {as_text(before.remaining)} "
-                f"to {as_text(current.remaining)}")
+        return (
+            f"remaining amount changed from {as_text(before.remaining)} "
+            f"to {as_text(current.remaining)}"
+        )
     return None
 
 

@@ -71,7 +71,7 @@ class Problems:
 
     def text(self, value: Any, path: str, max_length: int | None = None) -> str | None:
         if not isinstance(value, str):
-            self.add(path, f'must be text in quotes, not {shown(value)}')
+            self.add(path, f"must be text in quotes, not {shown(value)}")
             return None
         if not value.strip():
             self.add(path, "must not be empty")
@@ -101,8 +101,9 @@ class Problems:
             return None
         return value
 
-    def amount(self, value: Any, path: str, what: str, maximum: Decimal | None = None,
-               places: int = 2) -> Decimal | None:
+    def amount(
+        self, value: Any, path: str, what: str, maximum: Decimal | None = None, places: int = 2
+    ) -> Decimal | None:
         """A non-negative decimal; TOML numbers arrive as exact Decimals (see parse_toml)."""
         number = _decimal(value)
         if number is None:
@@ -119,7 +120,7 @@ class Problems:
 
     def day(self, value: Any, path: str) -> date | None:
         """A calendar date: a TOML date (2026-12-31) or the text "2026-12-31"."""
-        if isinstance(value, datetime) or isinstance(value, time):
+        if isinstance(value, (datetime, time)):
             self.add(path, f"must be a date without a time, like 2026-12-31, not {shown(value)}")
             return None
         if isinstance(value, date):
@@ -184,7 +185,9 @@ def read_file(path: Path, what: str, error: type[FileError]) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise error(str(path), [("", f"the {what} does not exist; check the name and folder")]) from None
+        raise error(
+            str(path), [("", f"the {what} does not exist; check the name and folder")]
+        ) from None
     except IsADirectoryError:
         raise error(str(path), [("", f"is a folder, not a {what}")]) from None
     except OSError as exc:
@@ -197,8 +200,10 @@ def parse_toml(data: bytes, source: str, error: type[FileError]) -> dict[str, An
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(source, [("", f"is not UTF-8 text (a bad byte at position {exc.start}); "
-                                  "save it as UTF-8")]) from None
+        raise error(
+            source,
+            [("", f"is not UTF-8 text (a bad byte at position {exc.start}); save it as UTF-8")],
+        ) from None
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -208,5 +213,13 @@ def parse_toml(data: bytes, source: str, error: type[FileError]) -> dict[str, An
         detail = _TOML_POSITION.sub("", message).replace(" (at end of document)", "")
         if "end of document" in message:
             where = "at the end of the file"
-        raise error(source, [(where, f"this is not valid TOML ({detail}); check the quotes, "
-                                     "brackets and '=' signs there")]) from None
+        raise error(
+            source,
+            [
+                (
+                    where,
+                    f"this is not valid TOML ({detail}); check the quotes, "
+                    "brackets and '=' signs there",
+                )
+            ],
+        ) from None

@@ -13,17 +13,21 @@ from dunning.proposal import Decision
 
 __all__ = ["letter_input", "fallback_contact", "EmailText", "email_text", "run_letter_name"]
 
-_SUBJECT = {"de": "{title} zu Rechnung {nr}", "fr": "{title} – facture {nr}",
-            "it": "{title} – fattura {nr}", "en": "{title} – invoice {nr}"}
+_SUBJECT = {
+    "de": "{title} zu Rechnung {nr}",
+    "fr": "{title} – facture {nr}",
+    "it": "{title} – fattura {nr}",
+    "en": "{title} – invoice {nr}",
+}
 _MESSAGE = {
     "de": "Guten Tag\n\nIm Anhang finden Sie unsere {title} zu Rechnung {nr}.\n\n"
-          "[Network Link]\n\nFreundliche Grüsse\n{creditor}",
+    "[Network Link]\n\nFreundliche Grüsse\n{creditor}",
     "fr": "Bonjour,\n\nVous trouverez ci-joint notre {title} concernant la facture {nr}.\n\n"
-          "[Network Link]\n\nMeilleures salutations\n{creditor}",
+    "[Network Link]\n\nMeilleures salutations\n{creditor}",
     "it": "Buongiorno\n\nIn allegato trova il nostro {title} relativo alla fattura {nr}.\n\n"
-          "[Network Link]\n\nCordiali saluti\n{creditor}",
+    "[Network Link]\n\nCordiali saluti\n{creditor}",
     "en": "Hello\n\nPlease find our {title} for invoice {nr} attached.\n\n"
-          "[Network Link]\n\nKind regards\n{creditor}",
+    "[Network Link]\n\nKind regards\n{creditor}",
 }
 
 
@@ -51,7 +55,9 @@ def letter_input(
 ) -> LetterInput:
     """The letter for an escalation; it prints the API's deadline where bexio set one."""
     if decision.amounts is None or decision.to_level is None:
-        raise ValueError(f"invoice {decision.invoice.document_nr} is no escalation: it has no letter")
+        raise ValueError(
+            f"invoice {decision.invoice.document_nr} is no escalation: it has no letter"
+        )
     language = resolve_language(contact.language, policy.default_language)
     level = policy.level(decision.to_level)
     return LetterInput(
@@ -79,5 +85,9 @@ class EmailText:
 def email_text(letter: LetterInput) -> EmailText:
     """The e-mail that carries a reminder; bexio requires the [Network Link] placeholder."""
     lang = letter.language if letter.language in _MESSAGE else "en"
-    values = {"title": letter.title, "nr": letter.invoice.document_nr, "creditor": letter.creditor.name}
+    values = {
+        "title": letter.title,
+        "nr": letter.invoice.document_nr,
+        "creditor": letter.creditor.name,
+    }
     return EmailText(_SUBJECT[lang].format(**values), _MESSAGE[lang].format(**values))

@@ -26,8 +26,16 @@ PLACEHOLDERS = ("document_nr", "invoice_date", "due_date", "deadline", "total_du
 MAX_LEVELS = 9
 MAX_DAYS = 3650  # ten years: more is a typo, and it keeps every deadline a real date
 
-_TOP = ("version", "interest_rate_percent", "interest_from", "final_action", "minimum_amount",
-        "default_language", "creditor", "levels")
+_TOP = (
+    "version",
+    "interest_rate_percent",
+    "interest_from",
+    "final_action",
+    "minimum_amount",
+    "default_language",
+    "creditor",
+    "levels",
+)
 _LEVEL = ("title", "grace_days", "payment_days", "fee", "texts")
 # Field -> longest text the QR-bill accepts (Swiss Implementation Guidelines, structured address).
 _CREDITOR_TEXT = {"name": 70, "street": 70, "house_num": 16, "pcode": 16, "city": 35}
@@ -66,8 +74,9 @@ def _policy(data: bytes, source: str) -> Policy:
     levels = _levels(document["levels"], problems) if "levels" in document else None
     problems.raise_if_any(PolicyError)
     assert creditor is not None and levels is not None  # every problem was raised above
-    return Policy(sha256=hashlib.sha256(data).hexdigest(), creditor=creditor, levels=levels,
-                  **fields)
+    return Policy(
+        sha256=hashlib.sha256(data).hexdigest(), creditor=creditor, levels=levels, **fields
+    )
 
 
 def _top_fields(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
@@ -75,9 +84,11 @@ def _top_fields(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
     checks = {
         "version": lambda v: problems.text(v, "version"),
         "interest_rate_percent": lambda v: problems.amount(
-            v, "interest_rate_percent", "the interest rate", maximum=Decimal(100), places=4),
-        "interest_from": lambda v: problems.choice(v, "interest_from",
-                                                   ("due_date", "first_reminder")),
+            v, "interest_rate_percent", "the interest rate", maximum=Decimal(100), places=4
+        ),
+        "interest_from": lambda v: problems.choice(
+            v, "interest_from", ("due_date", "first_reminder")
+        ),
         "final_action": lambda v: problems.choice(v, "final_action", ("propose_unpaid", "none")),
         "minimum_amount": lambda v: _per_currency(v, "minimum_amount", "the minimum", problems),
         "default_language": lambda v: problems.choice(v, "default_language", LANGUAGES),
@@ -86,8 +97,9 @@ def _top_fields(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
 
 
 def _creditor(value: Any, problems: Problems) -> Creditor | None:
-    table = problems.table(value, "creditor", _CREDITOR,
-                           required=(*_CREDITOR_TEXT, "country", "iban"))
+    table = problems.table(
+        value, "creditor", _CREDITOR, required=(*_CREDITOR_TEXT, "country", "iban")
+    )
     if table is None:
         return None
     fields: dict[str, Any] = {}
@@ -115,8 +127,10 @@ def _creditor(value: Any, problems: Problems) -> Creditor | None:
 def _country(value: Any, problems: Problems) -> str | None:
     if isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value):
         return value
-    problems.add("creditor.country",
-                 f"must be a two-letter country code in capitals, like \"CH\", not {shown(value)}")
+    problems.add(
+        "creditor.country",
+        f'must be a two-letter country code in capitals, like "CH", not {shown(value)}',
+    )
     return None
 
 
@@ -126,18 +140,26 @@ def _iban(value: Any, problems: Problems) -> str | None:
         return None
     compact = stdnum_iban.compact(text)
     if compact[:2] not in ("CH", "LI"):
-        problems.add("creditor.iban", f"must be a Swiss or Liechtenstein IBAN (CH… or LI…), "
-                                      f"the only ones a QR-bill accepts (got {shown(value)})")
+        problems.add(
+            "creditor.iban",
+            f"must be a Swiss or Liechtenstein IBAN (CH… or LI…), "
+            f"the only ones a QR-bill accepts (got {shown(value)})",
+        )
         return None
     if len(compact) != _IBAN_LENGTH:
-        problems.add("creditor.iban", f"a Swiss or Liechtenstein IBAN has {_IBAN_LENGTH} "
-                                      f"characters, this one {len(compact)} (got {shown(value)})")
+        problems.add(
+            "creditor.iban",
+            f"a Swiss or Liechtenstein IBAN has {_IBAN_LENGTH} "
+            f"characters, this one {len(compact)} (got {shown(value)})",
+        )
         return None
     try:
         stdnum_iban.validate(compact)
     except InvalidChecksum:
-        problems.add("creditor.iban", f"the check digits do not match, so the IBAN has a typo "
-                                      f"(got {shown(value)})")
+        problems.add(
+            "creditor.iban",
+            f"the check digits do not match, so the IBAN has a typo (got {shown(value)})",
+        )
         return None
     except ValidationError:
         problems.add("creditor.iban", f"is not a valid IBAN (got {shown(value)})")
@@ -155,8 +177,10 @@ def _email(value: Any, problems: Problems) -> str | None:
 
 def _levels(value: Any, problems: Problems) -> tuple[Level, ...] | None:
     if not isinstance(value, list):
-        problems.add("levels", f"must be a list of levels, each starting with a [[levels]] line, "
-                               f"not {shown(value)}")
+        problems.add(
+            "levels",
+            f"must be a list of levels, each starting with a [[levels]] line, not {shown(value)}",
+        )
         return None
     if not 1 <= len(value) <= MAX_LEVELS:
         problems.add("levels", f"there must be 1 to {MAX_LEVELS} levels (found {len(value)})")
@@ -172,25 +196,36 @@ def _level(value: Any, number: int, problems: Problems) -> Level | None:
     if table is None:
         return None
     title = _per_language(table.get("title"), f"{path}.title", problems, required=True)
-    grace = problems.whole(table.get("grace_days"), f"{path}.grace_days", 0, MAX_DAYS) \
-        if "grace_days" in table else None
-    pay = problems.whole(table.get("payment_days"), f"{path}.payment_days", 1, MAX_DAYS) \
-        if "payment_days" in table else None
+    grace = (
+        problems.whole(table.get("grace_days"), f"{path}.grace_days", 0, MAX_DAYS)
+        if "grace_days" in table
+        else None
+    )
+    pay = (
+        problems.whole(table.get("payment_days"), f"{path}.payment_days", 1, MAX_DAYS)
+        if "payment_days" in table
+        else None
+    )
     fees = _per_currency(table.get("fee", {}), f"{path}.fee", "the fee", problems)
     texts = _per_language(table.get("texts", {}), f"{path}.texts", problems, required=False)
     for language, text in (texts or {}).items():
         _check_placeholders(text, f"{path}.texts.{language}", problems)
     if title is None or grace is None or pay is None or fees is None or texts is None:
         return None
-    return Level(number=number, title=title, grace_days=grace, payment_days=pay,
-                 fees=fees, texts=texts)
+    return Level(
+        number=number, title=title, grace_days=grace, payment_days=pay, fees=fees, texts=texts
+    )
 
 
-def _per_currency(value: Any, path: str, what: str,
-                  problems: Problems) -> dict[str, Decimal] | None:
+def _per_currency(
+    value: Any, path: str, what: str, problems: Problems
+) -> dict[str, Decimal] | None:
     if not isinstance(value, dict):
-        problems.add(path, f'must be a table of amounts per currency, like {{ CHF = "20.00" }}, '
-                           f"not {shown(value)}")
+        problems.add(
+            path,
+            f'must be a table of amounts per currency, like {{ CHF = "20.00" }}, '
+            f"not {shown(value)}",
+        )
         return None
     amounts: dict[str, Decimal] = {}
     for code, raw in value.items():
@@ -204,11 +239,15 @@ def _per_currency(value: Any, path: str, what: str,
     return amounts if len(amounts) == len(value) else None
 
 
-def _per_language(value: Any, path: str, problems: Problems,
-                  required: bool) -> dict[str, str] | None:
+def _per_language(
+    value: Any, path: str, problems: Problems, required: bool
+) -> dict[str, str] | None:
     if not isinstance(value, dict):
-        problems.add(path, f'must be a table of texts per language, like {{ de = "…", fr = "…" }}, '
-                           f"not {shown(value)}")
+        problems.add(
+            path,
+            f'must be a table of texts per language, like {{ de = "…", fr = "…" }}, '
+            f"not {shown(value)}",
+        )
         return None
     if required and not value:
         problems.add(path, 'needs a text in at least one language, like { de = "1. Mahnung" }')
@@ -231,8 +270,11 @@ def _check_placeholders(text: str, path: str, problems: Problems) -> None:
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError:
-        problems.add(path, 'has a "{" or "}" without its partner; write "{{" or "}}" for a brace '
-                           "that should be printed")
+        problems.add(
+            path,
+            'has a "{" or "}" without its partner; write "{{" or "}}" for a brace '
+            "that should be printed",
+        )
         return
     for _, name, spec, conversion in parts:
         if name is None:
@@ -240,7 +282,14 @@ def _check_placeholders(text: str, path: str, problems: Problems) -> None:
         if name in PLACEHOLDERS and (spec or conversion):
             problems.add(path, f'placeholders take no format or conversion; write "{{{name}}}"')
         elif name not in PLACEHOLDERS:
-            used = "{" + name + (f"!{conversion}" if conversion else "") + \
-                (f":{spec}" if spec else "") + "}"
-            problems.add(path, f'uses the placeholder "{used}", which is not known; '
-                               f"the known ones are {known}")
+            used = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            problems.add(
+                path,
+                f'uses the placeholder "{used}", which is not known; the known ones are {known}',
+            )

@@ -64,19 +64,29 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
 def _invoice_from_dict(d: Mapping[str, Any]) -> Invoice:
     reminders = tuple(
         Reminder(
-            id=r["id"], invoice_id=r["invoice_id"], level=r["level"],
+            id=r["id"],
+            invoice_id=r["invoice_id"],
+            level=r["level"],
             valid_from=date.fromisoformat(r["valid_from"]),
             valid_to=date.fromisoformat(r["valid_to"]),
-            is_sent=r["is_sent"], title=r.get("title"),
+            is_sent=r["is_sent"],
+            title=r.get("title"),
         )
         for r in d["reminders"]
     )
     return Invoice(
-        id=d["id"], document_nr=d["document_nr"], contact_id=d["contact_id"],
-        status=d["status"], currency=d["currency"], total=Decimal(d["total"]),
-        remaining=Decimal(d["remaining"]), valid_from=date.fromisoformat(d["valid_from"]),
-        valid_to=date.fromisoformat(d["valid_to"]), reminders=reminders,
-        title=d.get("title"), updated_at=d.get("updated_at"),
+        id=d["id"],
+        document_nr=d["document_nr"],
+        contact_id=d["contact_id"],
+        status=d["status"],
+        currency=d["currency"],
+        total=Decimal(d["total"]),
+        remaining=Decimal(d["remaining"]),
+        valid_from=date.fromisoformat(d["valid_from"]),
+        valid_to=date.fromisoformat(d["valid_to"]),
+        reminders=reminders,
+        title=d.get("title"),
+        updated_at=d.get("updated_at"),
         contact_name=d.get("contact_name"),
     )
 
@@ -85,20 +95,27 @@ def _amounts_from_dict(d: Mapping[str, Any] | None) -> Amounts | None:
     if d is None:
         return None
     return Amounts(
-        currency=d["currency"], open_amount=Decimal(d["open_amount"]),
+        currency=d["currency"],
+        open_amount=Decimal(d["open_amount"]),
         fees=tuple(FeeLine(level=f["level"], amount=Decimal(f["amount"])) for f in d["fees"]),
-        interest=Decimal(d["interest"]), interest_days=d["interest_days"],
+        interest=Decimal(d["interest"]),
+        interest_days=d["interest_days"],
         interest_rate_percent=Decimal(d["interest_rate_percent"]),
-        interest_start=_day(d["interest_start"]), total_due=Decimal(d["total_due"]),
+        interest_start=_day(d["interest_start"]),
+        total_due=Decimal(d["total_due"]),
         deadline=date.fromisoformat(d["deadline"]),
     )
 
 
 def decision_from_dict(d: Mapping[str, Any]) -> Decision:
     return Decision(
-        invoice=_invoice_from_dict(d["invoice"]), reason=Reason(d["reason"]),
-        from_level=d["from_level"], to_level=d["to_level"], block_reason=d["block_reason"],
-        amounts=_amounts_from_dict(d["amounts"]), proposed=d["proposed"],
+        invoice=_invoice_from_dict(d["invoice"]),
+        reason=Reason(d["reason"]),
+        from_level=d["from_level"],
+        to_level=d["to_level"],
+        block_reason=d["block_reason"],
+        amounts=_amounts_from_dict(d["amounts"]),
+        proposed=d["proposed"],
     )
 
 
@@ -108,7 +125,9 @@ def contact_to_dict(contact: Contact) -> dict[str, Any]:
 
 def contact_from_dict(d: Mapping[str, Any]) -> Contact:
     return Contact(
-        id=d["id"], address=Address(**d["address"]), email=d.get("email"),
+        id=d["id"],
+        address=Address(**d["address"]),
+        email=d.get("email"),
         language=d.get("language", "de"),
     )
 
@@ -147,9 +166,7 @@ def manifest_line(
     }
 
 
-def counts(
-    decisions: Iterable[Decision], results: Sequence[Result]
-) -> dict[str, dict[str, int]]:
+def counts(decisions: Iterable[Decision], results: Sequence[Result]) -> dict[str, dict[str, int]]:
     """Counts per reason and per outcome, as the manifest and the summary show them."""
     reasons = Counter(d.reason.value for d in decisions)
     outcomes = Counter(r.outcome.value for r in results)

@@ -20,13 +20,15 @@ def proposal_rows(decisions: Iterable[Decision]) -> list[dict[str, Any]]:
         inv = d.invoice
         level = f"{d.from_level} → {d.to_level}" if d.to_level else str(d.from_level)
         total = d.amounts.total_due if d.amounts else inv.remaining
-        rows.append({
-            "invoice": inv.document_nr,
-            "customer": inv.contact_name or "",
-            "level": level,
-            "reason": d.reason.value + (f" ({d.block_reason})" if d.block_reason else ""),
-            "total": f"{inv.currency} {total:.2f}",
-        })
+        rows.append(
+            {
+                "invoice": inv.document_nr,
+                "customer": inv.contact_name or "",
+                "level": level,
+                "reason": d.reason.value + (f" ({d.block_reason})" if d.block_reason else ""),
+                "total": f"{inv.currency} {total:.2f}",
+            }
+        )
     return rows
 
 
@@ -38,7 +40,9 @@ def totals_by_currency(decisions: Iterable[Decision]) -> dict[str, Decimal]:
 
 
 def _money_list(totals: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{cur} {amount:,.2f}".replace(",", "'") for cur, amount in totals.items()) or "–"
+    return (
+        ", ".join(f"{cur} {amount:,.2f}".replace(",", "'") for cur, amount in totals.items()) or "–"
+    )
 
 
 def approval_description(
@@ -59,7 +63,9 @@ def approval_description(
         "",
         f"Total due on the proposed letters: **{_money_list(totals_by_currency(escalate))}**.",
         "",
-        "Open invoices by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ".",
+        "Open invoices by reason: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + ".",
     ]
     if draft_url:
         lines += ["", f"[Draft letters (merged PDF)]({draft_url})"]
@@ -90,7 +96,11 @@ def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]
     failed = [ln for ln in manifest["lines"] if ln["outcome"] == "FAILED"]
     if failed:
-        lines += ["", f"## {len(failed)} failed — retry with `dunning retry {manifest['run_id']}`", ""]
+        lines += [
+            "",
+            f"## {len(failed)} failed — retry with `dunning retry {manifest['run_id']}`",
+            "",
+        ]
         lines += [f"- {ln['document_nr']}: {ln['error']}" for ln in failed[:200]]
     manual = [ln for ln in manifest["lines"] if ln["outcome"] == "MANUAL_ACTION"]
     if manual:

@@ -87,8 +87,9 @@ def decide(
         return Decision(invoice, Reason.IN_GRACE, level)
     step = rounding.get(invoice.currency, DEFAULT_STEP)
     amounts = amounts_for(invoice, policy, level + 1, reference_date, step)
-    return Decision(invoice, Reason.ESCALATE, level, to_level=level + 1, amounts=amounts,
-                    proposed=True)
+    return Decision(
+        invoice, Reason.ESCALATE, level, to_level=level + 1, amounts=amounts, proposed=True
+    )
 
 
 def _days(policy: Policy, number: int) -> timedelta:
@@ -96,7 +97,10 @@ def _days(policy: Policy, number: int) -> timedelta:
 
 
 def amounts_for(
-    invoice: Invoice, policy: Policy, to_level: int, reference_date: date,
+    invoice: Invoice,
+    policy: Policy,
+    to_level: int,
+    reference_date: date,
     step: Decimal = DEFAULT_STEP,
 ) -> Amounts:
     """What the letter for level `to_level` shows: open amount, fees, interest, total, deadline."""

@@ -42,10 +42,12 @@ def result_to_event(result: Result) -> dict[str, Any]:
 def _result_from_event(e: dict[str, Any]) -> Result:
     deadline = e.get("api_deadline")
     return Result(
-        invoice_id=e["invoice_id"], outcome=Outcome(e["outcome"]),
+        invoice_id=e["invoice_id"],
+        outcome=Outcome(e["outcome"]),
         reminder_id=e.get("reminder_id"),
         api_deadline=date.fromisoformat(deadline) if deadline else None,
-        note=e.get("note"), error=e.get("error"),
+        note=e.get("note"),
+        error=e.get("error"),
     )
 
 
@@ -138,7 +140,9 @@ class RunFolder:
 
     def results(self) -> dict[int, Result]:
         """The latest recorded result per invoice."""
-        return {e["invoice_id"]: _result_from_event(e) for e in self.events() if e["event"] == "result"}
+        return {
+            e["invoice_id"]: _result_from_event(e) for e in self.events() if e["event"] == "result"
+        }
 
     def intents(self) -> set[int]:
         """Invoices for which this run started a push (it may or may not have landed)."""

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pydantic
-from pydantic import Field
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
+from pydantic import Field
 
 from dunning.proposal import Decision, Reason
 
@@ -67,11 +67,21 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
         __base__=RunInput,
         selected=(
             list[choice],  # type: ignore[valid-type]
-            Field(default=list(labels), title="Invoices to escalate",
-                  description="Remove the invoices that must not move up a level now."),
+            Field(
+                default=list(labels),
+                title="Invoices to escalate",
+                description="Remove the invoices that must not move up a level now.",
+            ),
         ),
-        note=(str, Field(default="", title="Note", max_length=NOTE_LIMIT,
-                         description="Why invoices were removed (kept in the run record).")),
+        note=(
+            str,
+            Field(
+                default="",
+                title="Note",
+                max_length=NOTE_LIMIT,
+                description="Why invoices were removed (kept in the run record).",
+            ),
+        ),
     )
 
 
@@ -86,8 +96,9 @@ def ask_for_approval(
     if in_deployment:
         answer = suspend_flow_run(wait_for_input=form, timeout=timeout_s, key=APPROVAL_KEY)
     else:
-        answer = pause_flow_run(wait_for_input=form, timeout=timeout_s,
-                                poll_interval=poll_interval, key=APPROVAL_KEY)
+        answer = pause_flow_run(
+            wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=APPROVAL_KEY
+        )
     data = answer.model_dump() if answer is not None else {}
     return check_answer(proposed, data.get("selected", labels), data.get("note", ""))
 
@@ -102,5 +113,7 @@ def check_answer(proposed: Sequence[Decision], selected: Sequence[Any], note: st
             "nothing was pushed."
         )
     if len(note) > NOTE_LIMIT:
-        raise ApprovalError(f"the approval note has {len(note)} characters; at most {NOTE_LIMIT} are kept.")
+        raise ApprovalError(
+            f"the approval note has {len(note)} characters; at most {NOTE_LIMIT} are kept."
+        )
     return Approval(frozenset(by_label[s] for s in selected), note.strip() or None)

@@ -35,7 +35,9 @@ def _date(text: str | None, flag: str = "--reference-date") -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Usage(f"{flag}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30.") from None
+        raise Usage(
+            f"{flag}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30."
+        ) from None
 
 
 @app.command
@@ -166,8 +168,15 @@ def sandbox(
 
     if not 0 <= fail_rate <= 1:
         raise Usage(f"--fail-rate: {fail_rate} is not between 0 and 1.")
-    config = SandboxConfig(invoices=invoices, seed=seed, today=_date(today, "--today"), token=token,
-                           fail_rate=fail_rate, latency_ms=latency_ms, rate_limit=rate_limit)
+    config = SandboxConfig(
+        invoices=invoices,
+        seed=seed,
+        today=_date(today, "--today"),
+        token=token,
+        fail_rate=fail_rate,
+        latency_ms=latency_ms,
+        rate_limit=rate_limit,
+    )
     print(f"bexio sandbox on http://{host}:{port} (token: {token}); Ctrl+C stops it", flush=True)
     serve(config, host=host, port=port)
     return EXIT_OK
@@ -199,12 +208,19 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `dunning` script."""
     # Keep the terminal for the run's own progress: Prefect's chatter and telemetry (which
     # trips over SQLite locks on a fresh local database) stay quiet unless asked for.
-    for name, value in (("PREFECT_LOGGING_LEVEL", "WARNING"), ("DO_NOT_TRACK", "1"),
-                        ("PREFECT_SERVER_ANALYTICS_ENABLED", "false")):
+    for name, value in (
+        ("PREFECT_LOGGING_LEVEL", "WARNING"),
+        ("DO_NOT_TRACK", "1"),
+        ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
+    ):
         os.environ.setdefault(name, value)
     try:
-        code: Any = app(argv if argv is not None else sys.argv[1:], exit_on_error=False,
-                        print_error=True, result_action="return_value")
+        code: Any = app(
+            argv if argv is not None else sys.argv[1:],
+            exit_on_error=False,
+            print_error=True,
+            result_action="return_value",
+        )
     except CycloptsError:
         return EXIT_BAD_INPUT
     except Usage as exc:

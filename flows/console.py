@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 __all__ = ["console", "errors", "RichReporter", "summary_table", "runs_table"]
@@ -14,8 +21,11 @@ __all__ = ["console", "errors", "RichReporter", "summary_table", "runs_table"]
 console = Console()
 errors = Console(stderr=True)
 
-_LABELS = {"commit": "Pushing level changes", "letters": "Rendering letters",
-           "deliver": "Marking reminders sent"}
+_LABELS = {
+    "commit": "Pushing level changes",
+    "letters": "Rendering letters",
+    "deliver": "Marking reminders sent",
+}
 
 
 class RichReporter:
@@ -27,8 +37,14 @@ class RichReporter:
 
     @classmethod
     def make_progress(cls) -> Progress:
-        return Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=errors, transient=False)
+        return Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=errors,
+            transient=False,
+        )
 
     def start(self, name: str, total: int) -> None:
         self.tasks[name] = self.progress.add_task(_LABELS.get(name, name), total=total)
@@ -84,6 +100,12 @@ def runs_table(manifests: Iterable[Mapping[str, Any]], output: str) -> Table:
         outcomes, reasons = m["counts"]["outcomes"], m["counts"]["reasons"]
         proposed = reasons.get("ESCALATE", 0) + reasons.get("FINAL", 0)
         done = outcomes.get("ESCALATED", 0) + outcomes.get("ALREADY_DONE", 0)
-        table.add_row(m["run_id"], m["status"], str(proposed), str(done),
-                      str(outcomes.get("FAILED", 0)), m.get("merged_pdf") or "–")
+        table.add_row(
+            m["run_id"],
+            m["status"],
+            str(proposed),
+            str(done),
+            str(outcomes.get("FAILED", 0)),
+            m.get("merged_pdf") or "–",
+        )
     return table

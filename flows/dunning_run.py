@@ -70,41 +70,61 @@ def dunning_run(
     setup = replace(setup, reference_date=date.fromisoformat(meta["reference_date"]))
     with make_client(setup.settings) as client:
         decisions = load_or_propose(client, setup, folder)
-        create_table_artifact(proposal_rows(decisions), key="dunning-proposal",
-                              description=f"Proposal of run {folder.run_id}")
-        answer = _approval(client, setup, folder, meta, decisions, poll_interval,
-                           approval_timeout_hours * 3600)
+        create_table_artifact(
+            proposal_rows(decisions),
+            key="dunning-proposal",
+            description=f"Proposal of run {folder.run_id}",
+        )
+        answer = _approval(
+            client, setup, folder, meta, decisions, poll_interval, approval_timeout_hours * 3600
+        )
         if meta["dry_run"]:
-            results = {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED)
-                       for d in decisions if d.proposed and d.amounts}
-            letters = make_letters(client, folder, setup.policy, setup.reference_date, decisions, results)
+            results = {
+                d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED)
+                for d in decisions
+                if d.proposed and d.amounts
+            }
+            letters = make_letters(
+                client, folder, setup.policy, setup.reference_date, decisions, results
+            )
             manifest = _write_manifest(folder, meta, decisions, {}, letters, "dry_run")
         else:
             journal = FolderJournal(folder)
             results, ahead = commit(client, folder, decisions, answer, setup)
-            letters = make_letters(client, folder, setup.policy, setup.reference_date, decisions,
-                                   results, ahead=ahead)
+            letters = make_letters(
+                client, folder, setup.policy, setup.reference_date, decisions, results, ahead=ahead
+            )
             deliver(client, folder, letters, results, meta["send"], journal.record)
-            status = "failed" if any(r.outcome is Outcome.FAILED for r in results.values()) else "completed"
+            status = (
+                "failed"
+                if any(r.outcome is Outcome.FAILED for r in results.values())
+                else "completed"
+            )
             manifest = _write_manifest(folder, meta, decisions, results, letters, status)
     _publish(setup, folder, manifest)
     summary = _summary(folder, manifest)
     if manifest["status"] == "failed":
         failed = manifest["counts"]["outcomes"].get("FAILED", 0)
-        return Failed(message=f"{failed} invoices failed; retry with: dunning retry {folder.run_id}",
-                      data=summary)
+        return Failed(
+            message=f"{failed} invoices failed; retry with: dunning retry {folder.run_id}",
+            data=summary,
+        )
     return Completed(message=f"run {folder.run_id} {manifest['status']}", data=summary)
 
 
-def _open_folder(setup: RunSetup, run_id: str | None, **flags: bool) -> tuple[RunFolder, dict[str, Any]]:
+def _open_folder(
+    setup: RunSetup, run_id: str | None, **flags: bool
+) -> tuple[RunFolder, dict[str, Any]]:
     """A new run's folder, or the folder of the run being retried (its settings win)."""
     run_id = run_id or _earlier_attempt(setup.output)
     if run_id and (setup.output / run_id).is_dir():
         folder = RunFolder.open(setup.output, run_id)
         meta = folder.load_json("run.json")
         if meta["policy"]["sha256"] != setup.policy.sha256:
-            raise BadInput(f"the policy file changed since run {run_id} started; a retry must use "
-                           f"the same policy (version {meta['policy']['version']}).")
+            raise BadInput(
+                f"the policy file changed since run {run_id} started; a retry must use "
+                f"the same policy (version {meta['policy']['version']})."
+            )
         return folder, meta
     run_id = run_id or new_run_id(setup.reference_date)
     meta = {
@@ -126,16 +146,25 @@ def _input_copies(setup: RunSetup) -> dict[str, bytes]:
     if setup.policy_path is not None:
         policy = setup.policy_path.read_bytes()
         if hashlib.sha256(policy).hexdigest() != setup.policy.sha256:
-            raise BadInput(f"{setup.policy_path}: the policy file changed while the run started; "
-                           "start the run again.")
+            raise BadInput(
+                f"{setup.policy_path}: the policy file changed while the run started; "
+                "start the run again."
+            )
         copies[RUN_POLICY] = policy
     if setup.blocks_path is not None:
         copies[RUN_BLOCKS] = setup.blocks_path.read_bytes()
     return copies
 
 
-def _approval(client: Any, setup: RunSetup, folder: RunFolder, meta: dict[str, Any],
-              decisions: list[Decision], poll_interval: int, timeout_s: int) -> Approval:
+def _approval(
+    client: Any,
+    setup: RunSetup,
+    folder: RunFolder,
+    meta: dict[str, Any],
+    decisions: list[Decision],
+    poll_interval: int,
+    timeout_s: int,
+) -> Approval:
     """The stored answer on a retry; else the approver's, or everything without approval."""
     stored = folder.load_json("approval.json")
     if stored is not None:
@@ -147,21 +176,31 @@ def _approval(client: Any, setup: RunSetup, folder: RunFolder, meta: dict[str, A
         _write_manifest(folder, meta, decisions, {}, {}, "awaiting_approval")
         draft = _draft_letters(client, setup, folder, decisions)
         description = approval_description(folder.run_id, meta["reference_date"], decisions, draft)
-        answer = ask_for_approval(proposed, description, poll_interval=poll_interval,
-                                  timeout_s=timeout_s)
+        answer = ask_for_approval(
+            proposed, description, poll_interval=poll_interval, timeout_s=timeout_s
+        )
     folder.save_json("approval.json", answer.to_dict())
     return answer
 
 
-def _draft_letters(client: Any, setup: RunSetup, folder: RunFolder, decisions: list[Decision]) -> str | None:
+def _draft_letters(
+    client: Any, setup: RunSetup, folder: RunFolder, decisions: list[Decision]
+) -> str | None:
     """Draft letters for the approver, in `<run>/draft/`; their URL for the form."""
     drafts = {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED) for d in decisions if d.amounts}
     if not drafts:
         return None
     # A suspended run starts again from the top once resumed: the drafts are there already.
     if folder.load_json("draft.json") is None:
-        make_letters(client, folder, setup.policy, setup.reference_date, decisions, drafts,
-                     target=folder.path / "draft")
+        make_letters(
+            client,
+            folder,
+            setup.policy,
+            setup.reference_date,
+            decisions,
+            drafts,
+            target=folder.path / "draft",
+        )
         folder.save_json("draft.json", {"letters": len(drafts)})
     return _url(setup, f"{folder.run_id}/draft/letters.pdf")
 
@@ -170,14 +209,26 @@ def _url(setup: RunSetup, relative: str) -> str:
     return f"{setup.settings.dunning_files_url.rstrip('/')}/{relative}"
 
 
-def _write_manifest(folder: RunFolder, meta: dict[str, Any], decisions: list[Decision],
-                    results: dict[int, Result], letters: dict[int, Letter], status: str) -> dict[str, Any]:
+def _write_manifest(
+    folder: RunFolder,
+    meta: dict[str, Any],
+    decisions: list[Decision],
+    results: dict[int, Result],
+    letters: dict[int, Letter],
+    status: str,
+) -> dict[str, Any]:
     result_list = [results[d.invoice.id] for d in decisions if d.invoice.id in results]
     lines = []
     for d in decisions:
         letter = letters.get(d.invoice.id)
-        lines.append(manifest_line(d, results.get(d.invoice.id), letter.relative if letter else None,
-                                   letter.warning if letter else None))
+        lines.append(
+            manifest_line(
+                d,
+                results.get(d.invoice.id),
+                letter.relative if letter else None,
+                letter.warning if letter else None,
+            )
+        )
     manifest = {
         "schema": SCHEMA,
         "run_id": folder.run_id,
@@ -197,11 +248,15 @@ def _write_manifest(folder: RunFolder, meta: dict[str, Any], decisions: list[Dec
 
 def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> None:
     merged = _url(setup, f"{folder.run_id}/letters.pdf") if manifest["merged_pdf"] else None
-    create_markdown_artifact(summary_markdown(manifest, merged), key="dunning-summary",
-                             description=f"Summary of run {folder.run_id}")
+    create_markdown_artifact(
+        summary_markdown(manifest, merged),
+        key="dunning-summary",
+        description=f"Summary of run {folder.run_id}",
+    )
     if merged:
-        create_link_artifact(merged, link_text=f"Letters of run {folder.run_id} (merged PDF)",
-                             key="dunning-letters")
+        create_link_artifact(
+            merged, link_text=f"Letters of run {folder.run_id} (merged PDF)", key="dunning-letters"
+        )
     get_run_logger().info("run %s %s: %s", folder.run_id, manifest["status"], manifest["counts"])
 
 

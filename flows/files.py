@@ -6,6 +6,7 @@ object store, point DUNNING_FILES_URL at the bucket's public or signed URL inste
 
 from __future__ import annotations
 
+import contextlib
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,8 +28,5 @@ def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
 
 def serve_folder(folder: Path, host: str, port: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    with make_server(folder, host, port) as server:
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    with make_server(folder, host, port) as server, contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()

@@ -52,10 +52,13 @@ def commit_lock() -> Iterator[None]:
     with _machine_lock() as note:
         _give_back_abandoned(note)
         lease = acquire_concurrency_slots_with_lease(
-            [COMMIT_LIMIT], 1, lease_duration=LEASE_SECONDS, strict=True).lease_id
+            [COMMIT_LIMIT], 1, lease_duration=LEASE_SECONDS, strict=True
+        ).lease_id
         _write(note, str(lease))
         try:
-            with maintain_concurrency_lease(lease, LEASE_SECONDS, raise_on_lease_renewal_failure=True):
+            with maintain_concurrency_lease(
+                lease, LEASE_SECONDS, raise_on_lease_renewal_failure=True
+            ):
                 yield
         finally:
             # Forget the lease before giving it back: a crash in between leaks the slot

@@ -52,13 +52,17 @@ def _preflight(setup: RunSetup) -> None:
         with make_client(setup.settings) as client:
             client.currencies()
     except AuthError as exc:
-        raise BadInput(f"bexio at {url} refused BEXIO_TOKEN: {exc}. Check the token "
-                       "(a personal access token lasts 6 months) and its scopes.") from None
+        raise BadInput(
+            f"bexio at {url} refused BEXIO_TOKEN: {exc}. Check the token "
+            "(a personal access token lasts 6 months) and its scopes."
+        ) from None
     except TransientError as exc:
         if exc.status is None:  # no answer at all: most likely a wrong URL
             raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
-        raise Unavailable(f"bexio at {url} answers but cannot serve the run now ({exc}); "
-                          "nothing was pushed; try again in a few minutes.") from None
+        raise Unavailable(
+            f"bexio at {url} answers but cannot serve the run now ({exc}); "
+            "nothing was pushed; try again in a few minutes."
+        ) from None
     except ConnectorError as exc:
         raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
 
@@ -71,14 +75,19 @@ def _execute(retrying: bool = False, **params: Any) -> int:
     run_id = params["run_id"] = params.get("run_id") or new_run_id(params["reference_date"])
     what = "Retrying run" if retrying else "Run"
     console.print(f"{what} {run_id}: output in {Path(params['output']) / run_id}", highlight=False)
-    with RichReporter.make_progress() as bars, progress.install(RichReporter(bars)), \
-            _no_tracebacks_on_terminal():
+    with (
+        RichReporter.make_progress() as bars,
+        progress.install(RichReporter(bars)),
+        _no_tracebacks_on_terminal(),
+    ):
         state = dunning_run(**params, return_state=True)
     data = state.result(raise_on_failure=False)
     if isinstance(data, BadInput):
         return _bad(str(data))
     if isinstance(data, BaseException) or not isinstance(data, dict):
-        errors.print(f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False)
+        errors.print(
+            f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False
+        )
         errors.print(f"Nothing that was done is lost; retry with: [bold]dunning retry {run_id}[/]")
         return EXIT_FAILED
     console.print(summary_table(data))
@@ -91,20 +100,36 @@ def _execute(retrying: bool = False, **params: Any) -> int:
     return EXIT_OK
 
 
-def run_once(reference_date: date | None, policy: Path | None, blocks: Path | None,
-             output: Path | None, approval: bool, dry_run: bool, send: bool) -> int:
+def run_once(
+    reference_date: date | None,
+    policy: Path | None,
+    blocks: Path | None,
+    output: Path | None,
+    approval: bool,
+    dry_run: bool,
+    send: bool,
+) -> int:
     try:
         setup = prepare(reference_date, _str(policy), _str(blocks), _str(output))
         if approval and not _prefect_server():
-            raise BadInput("--approval waits for a person in the Prefect UI, so it needs a Prefect "
-                           "server: start one (`prefect server start`) and set PREFECT_API_URL.")
+            raise BadInput(
+                "--approval waits for a person in the Prefect UI, so it needs a Prefect "
+                "server: start one (`prefect server start`) and set PREFECT_API_URL."
+            )
         _preflight(setup)
     except BadInput as exc:
         return _bad(str(exc))
     except Unavailable as exc:
         return _unavailable(exc)
-    return _execute(reference_date=setup.reference_date, policy=_str(policy), blocks=_str(blocks),
-                    output=str(setup.output), approval=approval, dry_run=dry_run, send=send)
+    return _execute(
+        reference_date=setup.reference_date,
+        policy=_str(policy),
+        blocks=_str(blocks),
+        output=str(setup.output),
+        approval=approval,
+        dry_run=dry_run,
+        send=send,
+    )
 
 
 def retry_run(run_id: str, output: Path | None) -> int:
@@ -126,9 +151,17 @@ def retry_run(run_id: str, output: Path | None) -> int:
         return _bad(str(exc))
     except Unavailable as exc:
         return _unavailable(exc)
-    return _execute(True, reference_date=setup.reference_date, policy=policy, blocks=blocks,
-                    output=str(out), run_id=run_id, approval=meta["approval"],
-                    dry_run=meta["dry_run"], send=meta["send"])
+    return _execute(
+        True,
+        reference_date=setup.reference_date,
+        policy=policy,
+        blocks=blocks,
+        output=str(out),
+        run_id=run_id,
+        approval=meta["approval"],
+        dry_run=meta["dry_run"],
+        send=meta["send"],
+    )
 
 
 def list_past_runs(output: Path | None) -> int:
@@ -151,8 +184,9 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
     config = SandboxConfig(invoices=invoices, seed=1, today=day)
     console.print(f"Starting the bexio sandbox with {invoices} invoices (reference date {day})…")
     with running_sandbox(config) as sandbox:
-        os.environ.update(BEXIO_BASE_URL=sandbox.url, BEXIO_TOKEN=config.token,
-                          BEXIO_UNPAID_EXTENSION="true")
+        os.environ.update(
+            BEXIO_BASE_URL=sandbox.url, BEXIO_TOKEN=config.token, BEXIO_UNPAID_EXTENSION="true"
+        )
         try:
             setup = prepare(day, None, None, str(output))
         except BadInput as exc:
@@ -170,8 +204,12 @@ def _no_tracebacks_on_terminal() -> Iterator[None]:
     """A run that stops says why in one line; the traceback stays in the run's Prefect logs
     (their handler is not a stream handler, so it keeps every record)."""
     quiet = _NoTraceback()
-    handlers = {h for name in ("", "prefect") for h in logging.getLogger(name).handlers
-                if isinstance(h, logging.StreamHandler)}
+    handlers = {
+        h
+        for name in ("", "prefect")
+        for h in logging.getLogger(name).handlers
+        if isinstance(h, logging.StreamHandler)
+    }
     for handler in handlers:
         handler.addFilter(quiet)
     try:

@@ -66,10 +66,19 @@ def prepare(
         raise BadInput(str(exc)) from None
     _check_output(out, "--output" if output else "DUNNING_OUTPUT")
     if need_token and settings.bexio_token is None:
-        raise BadInput("BEXIO_TOKEN is not set: put the API token of your bexio account in the "
-                       "environment or in a .env file in this directory.")
-    return RunSetup(settings, loaded_policy, tuple(loaded_blocks),
-                    reference_date or zurich_today(), out, policy_path, blocks_path)
+        raise BadInput(
+            "BEXIO_TOKEN is not set: put the API token of your bexio account in the "
+            "environment or in a .env file in this directory."
+        )
+    return RunSetup(
+        settings,
+        loaded_policy,
+        tuple(loaded_blocks),
+        reference_date or zurich_today(),
+        out,
+        policy_path,
+        blocks_path,
+    )
 
 
 def _check_output(out: Path, name: str) -> None:

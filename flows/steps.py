@@ -31,8 +31,14 @@ from flows.approval import Approval
 from flows.lock import commit_lock
 from flows.setup import RunSetup
 from flows.tasks import (
-    collect_letter_files, commit_invoices, deliver_reminders, fetch_contacts,
-    fetch_open_invoices, finish_merged_letters, merge_letter_files, propose_invoices,
+    collect_letter_files,
+    commit_invoices,
+    deliver_reminders,
+    fetch_contacts,
+    fetch_open_invoices,
+    finish_merged_letters,
+    merge_letter_files,
+    propose_invoices,
     render_letter_files,
 )
 
@@ -45,7 +51,7 @@ Planned = tuple[int, LetterInput, Path, Contact]
 
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 class FolderJournal:
@@ -55,9 +61,17 @@ class FolderJournal:
         self.folder, self.kind = folder, kind
         self._seen = {e["invoice_id"] for e in folder.events() if e["event"] == kind}
 
-    def intent(self, invoice_id: int, action: str = "send", target_level: int | None = None) -> None:
-        self.folder.journal({"event": self.kind, "invoice_id": invoice_id, "action": action,
-                             "target_level": target_level})
+    def intent(
+        self, invoice_id: int, action: str = "send", target_level: int | None = None
+    ) -> None:
+        self.folder.journal(
+            {
+                "event": self.kind,
+                "invoice_id": invoice_id,
+                "action": action,
+                "target_level": target_level,
+            }
+        )
         self._seen.add(invoice_id)
 
     def has_intent(self, invoice_id: int) -> bool:
@@ -73,21 +87,32 @@ def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> 
     if stored is not None:
         return [decision_from_dict(d) for d in stored["decisions"]]
     invoices = fetch_open_invoices(client)
-    proposal = propose_invoices(invoices, setup.policy, setup.blocks, setup.reference_date,
-                                client.rounding())
-    folder.save_json("proposal.json", {
-        "decisions": [decision_to_dict(d) for d in proposal.decisions],
-        "expired_blocks": [
-            {"invoice_id": b.invoice_id, "contact_id": b.contact_id, "reason": b.reason,
-             "until": b.until.isoformat() if b.until else None}
-            for b in proposal.expired_blocks
-        ],
-    })
+    proposal = propose_invoices(
+        invoices, setup.policy, setup.blocks, setup.reference_date, client.rounding()
+    )
+    folder.save_json(
+        "proposal.json",
+        {
+            "decisions": [decision_to_dict(d) for d in proposal.decisions],
+            "expired_blocks": [
+                {
+                    "invoice_id": b.invoice_id,
+                    "contact_id": b.contact_id,
+                    "reason": b.reason,
+                    "until": b.until.isoformat() if b.until else None,
+                }
+                for b in proposal.expired_blocks
+            ],
+        },
+    )
     return list(proposal.decisions)
 
 
 def commit(
-    client: BexioClient, folder: RunFolder, decisions: Sequence[Decision], approval: Approval,
+    client: BexioClient,
+    folder: RunFolder,
+    decisions: Sequence[Decision],
+    approval: Approval,
     setup: RunSetup,
 ) -> tuple[dict[int, Result], _LettersAhead | None]:
     """Push what was approved and is not yet done: the result per invoice, and the letters
@@ -100,19 +125,26 @@ def commit(
             deselected = Result(d.invoice.id, Outcome.DESELECTED, note=approval.note)
             journal.record(deselected)
             results[d.invoice.id] = deselected
-    todo = [d for d in decisions if d.proposed and d.invoice.id in approval.approved_ids
-            and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)]
+    todo = [
+        d
+        for d in decisions
+        if d.proposed
+        and d.invoice.id in approval.approved_ids
+        and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)
+    ]
     if not todo:
         return results, None
-    tracker = create_progress_artifact(0.0, key="dunning-commit-progress",
-                                       description=f"Commit of run {folder.run_id}")
+    tracker = create_progress_artifact(
+        0.0, key="dunning-commit-progress", description=f"Commit of run {folder.run_id}"
+    )
     done = 0
     ahead = _LettersAhead.start(client, folder, setup, todo)
     try:
         with commit_lock(), progress.stage("commit", len(todo)):
             for batch in chunks(todo):
-                for result in commit_invoices(client, batch, journal,
-                                              setup.settings.bexio_unpaid_extension):
+                for result in commit_invoices(
+                    client, batch, journal, setup.settings.bexio_unpaid_extension
+                ):
                     journal.record(result)
                     results[result.invoice_id] = result
                 ahead.submit(batch, results)
@@ -135,18 +167,28 @@ class _LettersAhead:
         self._stack = ExitStack()
         self._stack.enter_context(progress.stage("letters", total))
         self.pool = self._stack.enter_context(
-            LetterPool(on_done=lambda n: progress.advance("letters", n), in_order=self._merge))
-        self.merge: BackgroundMerge | None = self.pool.merge_in_background(folder.path / "letters.pdf")
+            LetterPool(on_done=lambda n: progress.advance("letters", n), in_order=self._merge)
+        )
+        self.merge: BackgroundMerge | None = self.pool.merge_in_background(
+            folder.path / "letters.pdf"
+        )
 
     @classmethod
-    def start(cls, client: BexioClient, folder: RunFolder, setup: RunSetup,
-              todo: Sequence[Decision]) -> _LettersAhead:
+    def start(
+        cls, client: BexioClient, folder: RunFolder, setup: RunSetup, todo: Sequence[Decision]
+    ) -> _LettersAhead:
         return cls(client, folder, setup, sum(1 for d in todo if d.amounts is not None))
 
     def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
         wanted = [d for d in batch if results[d.invoice.id].needs_letter]
-        planned = _plan(self.client, self.setup.policy, self.setup.reference_date, wanted,
-                        results, self.folder.path / "letters")
+        planned = _plan(
+            self.client,
+            self.setup.policy,
+            self.setup.reference_date,
+            wanted,
+            results,
+            self.folder.path / "letters",
+        )
         for invoice_id, text, path, _ in planned:
             self.planned[invoice_id] = (text, path)
             self.titles[path] = bookmark_title(text)
@@ -186,8 +228,14 @@ class _LettersAhead:
             self.merge = None
 
 
-def _plan(client: BexioClient, policy: Policy, setup_date: Any, wanted: Sequence[Decision],
-          results: dict[int, Result], letters_dir: Path) -> list[Planned]:
+def _plan(
+    client: BexioClient,
+    policy: Policy,
+    setup_date: Any,
+    wanted: Sequence[Decision],
+    results: dict[int, Result],
+    letters_dir: Path,
+) -> list[Planned]:
     """Each wanted letter's input, file and contact (contacts are read once per client)."""
     ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
     contacts = fetch_contacts(client, ids) if ids else {}
@@ -209,13 +257,21 @@ class Letter:
 
 
 def make_letters(
-    client: BexioClient, folder: RunFolder, policy: Policy, setup_date: Any,
-    decisions: Sequence[Decision], results: dict[int, Result], *, target: Path | None = None,
+    client: BexioClient,
+    folder: RunFolder,
+    policy: Policy,
+    setup_date: Any,
+    decisions: Sequence[Decision],
+    results: dict[int, Result],
+    *,
+    target: Path | None = None,
     ahead: _LettersAhead | None = None,
 ) -> dict[int, Letter]:
     """Render one letter per escalation that needs one, and the merged PDF, in line order;
     letters the commit rendered ahead (`ahead`) are taken as they are."""
-    wanted = [d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter]
+    wanted = [
+        d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter
+    ]
     if not wanted:
         if ahead:
             ahead.close()
@@ -230,14 +286,17 @@ def make_letters(
         done = ahead.collect() if ahead else {}
         made_from = ahead.planned if ahead else {}
         # A letter rendered during the commit counts only if it was made from the same input.
-        todo = [(text, path) for invoice_id, text, path, _ in planned
-                if made_from.get(invoice_id) != (text, path) or path not in done]
+        todo = [
+            (text, path)
+            for invoice_id, text, path, _ in planned
+            if made_from.get(invoice_id) != (text, path) or path not in done
+        ]
         if todo:
             done.update((out.path, out) for out in render_letter_files(todo))
         merge = ahead.take_merge(parts) if ahead else None
     rendered = [done[path] for _, _, path, _ in planned]
     letters = {}
-    for (invoice_id, text, path, contact), out in zip(planned, rendered):
+    for (invoice_id, text, path, contact), out in zip(planned, rendered, strict=False):
         letters[invoice_id] = Letter(str(path.relative_to(target)), out.warning, contact, text)
     title = f"Dunning run {folder.run_id}"
     if merge is None or finish_merged_letters(merge, title, policy.default_language) is None:
@@ -246,8 +305,12 @@ def make_letters(
 
 
 def deliver(
-    client: BexioClient, folder: RunFolder, letters: dict[int, Letter], results: dict[int, Result],
-    send: bool, record: Callable[[Result], None],
+    client: BexioClient,
+    folder: RunFolder,
+    letters: dict[int, Letter],
+    results: dict[int, Result],
+    send: bool,
+    record: Callable[[Result], None],
 ) -> None:
     """Mark as sent (or e-mail) every reminder whose letter is in the merged file."""
     already = folder.sent()
@@ -263,12 +326,20 @@ def deliver(
         if invoice_id in already or result.reminder_id is None:
             continue
         mail = email_text(letter.input)
-        items.append(Delivery(invoice_id, result.reminder_id, letter.contact.email,
-                              mail.subject, mail.message))
+        items.append(
+            Delivery(
+                invoice_id, result.reminder_id, letter.contact.email, mail.subject, mail.message
+            )
+        )
     with progress.stage("deliver", len(items)):
         for batch in chunks(items):
             for invoice_id, error in deliver_reminders(client, batch, journal, send).items():
-                failed = Result(invoice_id, Outcome.FAILED, reminder_id=results[invoice_id].reminder_id,
-                                api_deadline=results[invoice_id].api_deadline, error=error)
+                failed = Result(
+                    invoice_id,
+                    Outcome.FAILED,
+                    reminder_id=results[invoice_id].reminder_id,
+                    api_deadline=results[invoice_id].api_deadline,
+                    error=error,
+                )
                 record(failed)
                 results[invoice_id] = failed

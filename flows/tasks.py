@@ -54,8 +54,11 @@ def fetch_open_invoices(client: BexioClient) -> list[Invoice]:
 
 @batch_task(name="propose")
 def propose_invoices(
-    invoices: Sequence[Invoice], policy: Policy, blocks: Sequence[Block],
-    reference_date: date, rounding: dict[str, Decimal],
+    invoices: Sequence[Invoice],
+    policy: Policy,
+    blocks: Sequence[Block],
+    reference_date: date,
+    rounding: dict[str, Decimal],
 ) -> Proposal:
     proposal = propose(invoices, policy, blocks, reference_date, rounding)
     get_run_logger().info("proposal: %s", proposal.counts())
@@ -75,8 +78,13 @@ def fetch_contacts(client: BexioClient, contact_ids: Sequence[int]) -> dict[int,
 def commit_invoices(
     client: BexioClient, decisions: Sequence[Decision], journal: Journal, unpaid_extension: bool
 ) -> list[Result]:
-    results = commit_batch(client, decisions, journal, unpaid_extension=unpaid_extension,
-                           on_result=lambda _: progress.advance("commit"))
+    results = commit_batch(
+        client,
+        decisions,
+        journal,
+        unpaid_extension=unpaid_extension,
+        on_result=lambda _: progress.advance("commit"),
+    )
     failed = sum(r.outcome == "FAILED" for r in results)
     get_run_logger().info("committed %d invoices, %d failed", len(results), failed)
     return results
@@ -98,8 +106,9 @@ def collect_letter_files(pool: LetterPool) -> dict[Path, LetterResult]:
 
 
 @batch_task(name="merge-letters")
-def merge_letter_files(parts: Sequence[tuple[Path, str]], out_path: Path, title: str,
-                       language: str) -> int:
+def merge_letter_files(
+    parts: Sequence[tuple[Path, str]], out_path: Path, title: str, language: str
+) -> int:
     pages = merge_letters(parts, out_path, title=title, language=language)
     get_run_logger().info("merged %d letters into %s", pages, out_path.name)
     return pages
@@ -118,8 +127,9 @@ def finish_merged_letters(merge: BackgroundMerge, title: str, language: str) -> 
 
 
 @batch_task(name="deliver-reminders")
-def deliver_reminders(client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal,
-                      send: bool) -> dict[int, str]:
+def deliver_reminders(
+    client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal, send: bool
+) -> dict[int, str]:
     errors = deliver(client, deliveries, journal, send=send)
     progress.advance("deliver", len(deliveries))
     get_run_logger().info("delivered %d reminders, %d failed", len(deliveries), len(errors))

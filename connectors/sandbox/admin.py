@@ -20,8 +20,11 @@ __all__ = ["admin_router"]
 
 
 def _out(obj: Any, status: int = 200) -> Response:
-    return Response(json.dumps(obj, ensure_ascii=False).encode(), status_code=status,
-                    media_type="application/json")
+    return Response(
+        json.dumps(obj, ensure_ascii=False).encode(),
+        status_code=status,
+        media_type="application/json",
+    )
 
 
 def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter:
@@ -45,11 +48,15 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
             rate = float(body.get("fail_rate", faults.fail_rate))
             latency = int(body.get("latency_ms", faults.latency_ms))
         except (ValueError, TypeError, AttributeError):
-            raise ApiError(422, "Could not save the entity", ["body: expected "
-                           '{"fail_rate": 0..1, "latency_ms": >= 0}']) from None
+            raise ApiError(
+                422,
+                "Could not save the entity",
+                ['body: expected {"fail_rate": 0..1, "latency_ms": >= 0}'],
+            ) from None
         if not 0 <= rate <= 1 or latency < 0:
-            raise ApiError(422, "Could not save the entity",
-                           ["fail_rate or latency_ms out of range"])
+            raise ApiError(
+                422, "Could not save the entity", ["fail_rate or latency_ms out of range"]
+            )
         faults.fail_rate, faults.latency_ms = rate, latency
         return _out({"fail_rate": rate, "latency_ms": latency})
 
@@ -63,11 +70,17 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
             if body.get("status") is None:
                 faults.tampered.pop(key, None)
             else:
-                faults.tampered[key] = Tampered(int(body["status"]), str(body.get("body", "")).encode(),
-                                                bool(body.get("apply", False)))
+                faults.tampered[key] = Tampered(
+                    int(body["status"]),
+                    str(body.get("body", "")).encode(),
+                    bool(body.get("apply", False)),
+                )
         except (ValueError, TypeError, KeyError, AttributeError):
-            raise ApiError(422, "Could not save the entity", ['body: expected {"method", "path", '
-                           '"status", "body", "apply"}']) from None
+            raise ApiError(
+                422,
+                "Could not save the entity",
+                ['body: expected {"method", "path", "status", "body", "apply"}'],
+            ) from None
         return _out(sorted(faults.tampered))
 
     @router.post("/kb_invoice/{invoice_id}/reminder")

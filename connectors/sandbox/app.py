@@ -65,7 +65,11 @@ def create_app(config: SandboxConfig, state: SandboxState | None = None) -> Fast
         return f"{scope['method']} {getattr(route, 'path', '(no route)')}"
 
     app.add_middleware(
-        Gate, token=config.token, stats=stats, faults=faults, route_name=route_name,
+        Gate,
+        token=config.token,
+        stats=stats,
+        faults=faults,
+        route_name=route_name,
         general=RateLimiter(config.rate_limit, config.window_seconds),
         heavy=RateLimiter(config.heavy_rate_limit, config.window_seconds),
     )
@@ -98,13 +102,15 @@ def _install_errors(app: FastAPI) -> None:
 
 def _invoice_routes(app: FastAPI, state: SandboxState) -> None:
     @app.get(V2)
-    async def list_invoices(limit: int = DEFAULT_LIMIT, offset: int = 0,
-                            order_by: str = "id") -> Response:
+    async def list_invoices(
+        limit: int = DEFAULT_LIMIT, offset: int = 0, order_by: str = "id"
+    ) -> Response:
         return out(state.list_invoices(limit, offset, order_by))
 
     @app.post(V2 + "/search")
-    async def search_invoices(request: Request, limit: int = DEFAULT_LIMIT, offset: int = 0,
-                              order_by: str = "id") -> Response:
+    async def search_invoices(
+        request: Request, limit: int = DEFAULT_LIMIT, offset: int = 0, order_by: str = "id"
+    ) -> Response:
         body = await _json_body(request)
         return out(state.search_invoices(body, limit, offset, order_by))
 
@@ -117,8 +123,9 @@ def _invoice_routes(app: FastAPI, state: SandboxState) -> None:
         return out(state.invoice_pdf(invoice_id))
 
     @app.get(V2 + "/{invoice_id}/payment")
-    async def list_payments(invoice_id: int, limit: int = DEFAULT_LIMIT,
-                            offset: int = 0) -> Response:
+    async def list_payments(
+        invoice_id: int, limit: int = DEFAULT_LIMIT, offset: int = 0
+    ) -> Response:
         return out(page(state.payments_of(invoice_id), limit, offset))
 
     @app.post(V2 + "/{invoice_id}/payment")
@@ -144,8 +151,9 @@ def _invoice_routes(app: FastAPI, state: SandboxState) -> None:
 
 def _reminder_routes(app: FastAPI, state: SandboxState) -> None:
     @app.get(V2 + "/{invoice_id}/kb_reminder")
-    async def list_reminders(invoice_id: int, limit: int = DEFAULT_LIMIT,
-                             offset: int = 0) -> Response:
+    async def list_reminders(
+        invoice_id: int, limit: int = DEFAULT_LIMIT, offset: int = 0
+    ) -> Response:
         return out(page(state.reminders_of(invoice_id), limit, offset))
 
     @app.post(V2 + "/{invoice_id}/kb_reminder")
@@ -153,8 +161,9 @@ def _reminder_routes(app: FastAPI, state: SandboxState) -> None:
         return out(state.create_reminder(invoice_id), 201)  # the body is ignored, as in bexio
 
     @app.post(V2 + "/{invoice_id}/kb_reminder/search")
-    async def search_reminders(invoice_id: int, request: Request, limit: int = DEFAULT_LIMIT,
-                               offset: int = 0) -> Response:
+    async def search_reminders(
+        invoice_id: int, request: Request, limit: int = DEFAULT_LIMIT, offset: int = 0
+    ) -> Response:
         body = await _json_body(request)
         return out(state.search_reminders(invoice_id, body, limit, offset))
 
@@ -186,13 +195,15 @@ def _reminder_routes(app: FastAPI, state: SandboxState) -> None:
 
 def _other_routes(app: FastAPI, state: SandboxState) -> None:
     @app.get("/2.0/contact")
-    async def list_contacts(limit: int = DEFAULT_LIMIT, offset: int = 0,
-                            order_by: str = "id") -> Response:
+    async def list_contacts(
+        limit: int = DEFAULT_LIMIT, offset: int = 0, order_by: str = "id"
+    ) -> Response:
         return out(state.list_contacts(limit, offset, order_by))
 
     @app.post("/2.0/contact/search")
-    async def search_contacts(request: Request, limit: int = DEFAULT_LIMIT, offset: int = 0,
-                              order_by: str = "id") -> Response:
+    async def search_contacts(
+        request: Request, limit: int = DEFAULT_LIMIT, offset: int = 0, order_by: str = "id"
+    ) -> Response:
         body = await _json_body(request)
         return out(state.search_contacts(body, limit, offset, order_by))
 
@@ -210,8 +221,11 @@ def _other_routes(app: FastAPI, state: SandboxState) -> None:
 
     @app.get("/3.0/currencies")
     async def currencies(limit: int = DEFAULT_LIMIT, offset: int = 0) -> Response:
-        headers = {"X-Total-Count": str(len(CURRENCIES)), "X-Limit": str(limit),
-                   "X-Offset": str(offset)}
+        headers = {
+            "X-Total-Count": str(len(CURRENCIES)),
+            "X-Limit": str(limit),
+            "X-Offset": str(offset),
+        }
         return out(page(CURRENCIES, limit, offset), headers=headers)
 
     @app.get("/3.0/currencies/{currency_id}")

@@ -92,16 +92,38 @@ def _contact(rng: random.Random, number: int, overdue_only: bool) -> Json:
     if not overdue_only and number > 9 and rng.random() < 0.03:
         language_id = None  # bexio: the account's default language applies
     return {
-        "id": number, "nr": str(number), "contact_type_id": kind, "name_1": name_1,
-        "name_2": name_2, "salutation_id": 0, "salutation_form": None, "title_id": None,
-        "birthday": None, "address": f"{street} {house}".strip(), "street_name": street,
-        "house_number": house, "address_addition": "", "postcode": pcode, "city": city,
-        "country_id": COUNTRY_ID[country], "mail": mail, "mail_second": "",
+        "id": number,
+        "nr": str(number),
+        "contact_type_id": kind,
+        "name_1": name_1,
+        "name_2": name_2,
+        "salutation_id": 0,
+        "salutation_form": None,
+        "title_id": None,
+        "birthday": None,
+        "address": f"{street} {house}".strip(),
+        "street_name": street,
+        "house_number": house,
+        "address_addition": "",
+        "postcode": pcode,
+        "city": city,
+        "country_id": COUNTRY_ID[country],
+        "mail": mail,
+        "mail_second": "",
         "phone_fixed": f"+41 {rng.randint(21, 91)} {rng.randint(100, 999)} {rng.randint(10, 99)} "
-                       f"{rng.randint(10, 99)}",
-        "phone_fixed_second": "", "phone_mobile": "", "fax": "", "url": "", "skype_name": "",
-        "remarks": "", "language_id": language_id, "is_lead": False, "contact_group_ids": None,
-        "contact_branch_ids": None, "user_id": 1, "owner_id": 1,
+        f"{rng.randint(10, 99)}",
+        "phone_fixed_second": "",
+        "phone_mobile": "",
+        "fax": "",
+        "url": "",
+        "skype_name": "",
+        "remarks": "",
+        "language_id": language_id,
+        "is_lead": False,
+        "contact_group_ids": None,
+        "contact_branch_ids": None,
+        "user_id": 1,
+        "owner_id": 1,
         "updated_at": "2024-01-15 09:30:00",
     }
 
@@ -134,8 +156,12 @@ def _amount(rng: random.Random, currency: str) -> Decimal:
 def _document_nr(rng: random.Random, invoice_id: int, year: int) -> str:
     if rng.random() < 0.03:
         return rng.choice(
-            [f"RE-{year}/{invoice_id:04d}", f"../RE-{invoice_id}", f"RE {invoice_id:05d}",
-             f"RE-{invoice_id:05d}/B"]
+            [
+                f"RE-{year}/{invoice_id:04d}",
+                f"../RE-{invoice_id}",
+                f"RE {invoice_id:05d}",
+                f"RE-{invoice_id:05d}/B",
+            ]
         )
     return f"RE-{invoice_id:05d}"
 
@@ -209,8 +235,16 @@ class _InvoiceBuilder:
         cents = int(total * 100 * Decimal(str(self.rng.uniform(0.2, 0.8)))) // step * step
         return Decimal(max(cents, step)).scaleb(-2)
 
-    def add(self, invoice_id: int, status: int, currency: str, due: date, received: Decimal,
-            chain: list[tuple[int, date, date]], total: Decimal | None = None) -> None:
+    def add(
+        self,
+        invoice_id: int,
+        status: int,
+        currency: str,
+        due: date,
+        received: Decimal,
+        chain: list[tuple[int, date, date]],
+        total: Decimal | None = None,
+    ) -> None:
         rng = self.rng
         total = total if total is not None else _amount(rng, currency)
         valid_from = due - timedelta(days=rng.choice([10, 20, 30, 30, 30]))
@@ -218,30 +252,51 @@ class _InvoiceBuilder:
         stamp = (chain[-1][1] if chain else min(valid_from, self.today)).isoformat()
         clock = f"{rng.randint(7, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
         invoice = invoice_dict(
-            invoice_id=invoice_id, document_nr=_document_nr(rng, invoice_id, valid_from.year),
-            contact=contact, title=rng.choice(names.TITLES[_language(contact)]), status=status,
-            currency_id=CURRENCY_ID[currency], total=total, received=received,
-            valid_from=valid_from, valid_to=due,
+            invoice_id=invoice_id,
+            document_nr=_document_nr(rng, invoice_id, valid_from.year),
+            contact=contact,
+            title=rng.choice(names.TITLES[_language(contact)]),
+            status=status,
+            currency_id=CURRENCY_ID[currency],
+            total=total,
+            received=received,
+            valid_from=valid_from,
+            valid_to=due,
             updated_at=f"{stamp} {clock}",
         )
         self.company.invoices.append(invoice)
         if chain:
             self.company.reminders[invoice_id] = [
-                self.reminder(invoice, *link, len(chain)) for link in chain]
+                self.reminder(invoice, *link, len(chain)) for link in chain
+            ]
         if received > 0:
             paid_on = min(self.today, due + self.days(0, 20))
-            self.company.payments[invoice_id] = [payment_dict(
-                payment_id=self.next_payment_id, invoice_id=invoice_id, day=paid_on,
-                value=received, bank_account_id=1, payment_service_id=None)]
+            self.company.payments[invoice_id] = [
+                payment_dict(
+                    payment_id=self.next_payment_id,
+                    invoice_id=invoice_id,
+                    day=paid_on,
+                    value=received,
+                    bank_account_id=1,
+                    payment_service_id=None,
+                )
+            ]
             self.next_payment_id += 1
 
     def reminder(self, invoice: Json, level: int, start: date, end: date, last: int) -> Json:
         setting = level_setting(level)
         sent = level < last or self.rng.random() < 0.85
         reminder = reminder_dict(
-            reminder_id=self.next_reminder_id, invoice=invoice, level=level,
-            title=setting.title, period_days=setting.period_days, valid_from=start,
-            valid_to=end, header=setting.header, footer=setting.footer, is_sent=sent,
+            reminder_id=self.next_reminder_id,
+            invoice=invoice,
+            level=level,
+            title=setting.title,
+            period_days=setting.period_days,
+            valid_from=start,
+            valid_to=end,
+            header=setting.header,
+            footer=setting.footer,
+            is_sent=sent,
         )
         self.next_reminder_id += 1
         return reminder

@@ -62,8 +62,10 @@ class RateLimiter:
         reset = max(1, math.ceil((index + 1) * self.window - now))
         numbers = [str(limit).encode(), str(max(0, limit - used)).encode(), str(reset).encode()]
         return [
-            (b"ratelimit-limit", numbers[0]), (b"ratelimit-remaining", numbers[1]),
-            (b"ratelimit-reset", numbers[2]), (b"x-ratelimit-limit-minute", numbers[0]),
+            (b"ratelimit-limit", numbers[0]),
+            (b"ratelimit-remaining", numbers[1]),
+            (b"ratelimit-reset", numbers[2]),
+            (b"x-ratelimit-limit-minute", numbers[0]),
             (b"x-ratelimit-remaining-minute", numbers[1]),
         ]
 
@@ -105,18 +107,31 @@ class Stats:
         self.requests[route][status] += 1
 
     def snapshot(self) -> dict[str, Any]:
-        return {"requests": {k: dict(v) for k, v in sorted(self.requests.items())},
-                **dict(self.counters)}
+        return {
+            "requests": {k: dict(v) for k, v in sorted(self.requests.items())},
+            **dict(self.counters),
+        }
 
 
-_FAULT_MESSAGES = {"500": "Internal Server Error", "502": "Bad Gateway",
-                   "503": "Service Unavailable"}
+_FAULT_MESSAGES = {
+    "500": "Internal Server Error",
+    "502": "Bad Gateway",
+    "503": "Service Unavailable",
+}
 
 
 async def _respond(send: Send, status: int, body: bytes, headers: Headers | None = None) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -134,8 +149,17 @@ async def _drop(receive: Receive) -> bool:
 class Gate:
     """The ASGI middleware; `route_name` maps a scope to a route template for the stats."""
 
-    def __init__(self, app: ASGIApp, *, token: str, general: RateLimiter, heavy: RateLimiter,
-                 faults: Faults, stats: Stats, route_name: Callable[[Scope], str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str,
+        general: RateLimiter,
+        heavy: RateLimiter,
+        faults: Faults,
+        stats: Stats,
+        route_name: Callable[[Scope], str],
+    ) -> None:
         self.app, self.token = app, f"Bearer {token}".encode()
         self.general, self.heavy, self.faults, self.stats = general, heavy, faults, stats
         self.route_name = route_name
@@ -177,8 +201,9 @@ class Gate:
         else:
             await self._fail(scope, receive, send, fault, bucket)
 
-    async def _checks(self, scope: Scope, send: Send,
-                      bucket: RateLimiter) -> tuple[str | None, Headers]:
+    async def _checks(
+        self, scope: Scope, send: Send, bucket: RateLimiter
+    ) -> tuple[str | None, Headers]:
         """Answer 401, 429 or 415 and return the status (None: go on) and the limit headers."""
         if not self._authorized(scope):
             headers = bucket.headers()
@@ -191,8 +216,9 @@ class Gate:
             return "429", headers
         accept = next((v for k, v in scope["headers"] if k == b"accept"), b"")
         if b"application/json" not in accept:
-            await _respond(send, 415, error_body(415, "Accept: application/json is required"),
-                           headers)
+            await _respond(
+                send, 415, error_body(415, "Accept: application/json is required"), headers
+            )
             return "415", headers
         return None, headers
 
@@ -209,9 +235,11 @@ class Gate:
         await self.app(scope, receive, send_with_headers)
         self.stats.record(self.route_name(scope), status)
 
-    async def _tampered(self, scope: Scope, receive: Receive, send: Send, rule: Tampered,
-                        headers: Headers) -> None:
+    async def _tampered(
+        self, scope: Scope, receive: Receive, send: Send, rule: Tampered, headers: Headers
+    ) -> None:
         if rule.apply:
+
             async def swallow(message: dict[str, Any]) -> None:
                 return None
 
@@ -219,10 +247,17 @@ class Gate:
         await _respond(send, rule.status, rule.body, headers)
         self.stats.record(self.route_name(scope), f"tampered {rule.status}")
 
-    async def _fail(self, scope: Scope, receive: Receive, send: Send, fault: tuple[str, bool],
-                    bucket: RateLimiter) -> None:
+    async def _fail(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        fault: tuple[str, bool],
+        bucket: RateLimiter,
+    ) -> None:
         kind, after = fault
         if after:  # apply the change, throw the answer away
+
             async def swallow(message: dict[str, Any]) -> None:
                 return None
 

@@ -24,13 +24,20 @@ DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000
 
 _ALIASES = {
-    "equal": "=", "not_equal": "!=", "greater_than": ">", "greater_equal": ">=",
-    "less_than": "<", "less_equal": "<=",
+    "equal": "=",
+    "not_equal": "!=",
+    "greater_than": ">",
+    "greater_equal": ">=",
+    "less_than": "<",
+    "less_equal": "<=",
 }
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b,
-    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
 }
 
 
@@ -70,8 +77,11 @@ def _test(criterion: Any, fields: Mapping[str, Kind]) -> Test:
     criteria = criterion.get("criteria") or "like"
     criteria = _ALIASES.get(criteria, criteria)
     value = criterion.get("value")
-    read = (lambda item: _coerce(kind, item.get(name), name)) if kind != "text" else (
-        lambda item: item.get(name))
+    read = (
+        (lambda item: _coerce(kind, item.get(name), name))
+        if kind != "text"
+        else (lambda item: item.get(name))
+    )
     if criteria in ("is_null", "not_null"):
         want_null = criteria == "is_null"
         return lambda item: (item.get(name) in (None, "")) == want_null
@@ -131,4 +141,4 @@ def page(items: Sequence[Json], limit: int, offset: int) -> Sequence[Json]:
     if offset < 0:
         raise _invalid("offset: must not be negative")
     limit = min(max(limit, 1), MAX_LIMIT)
-    return items[offset: offset + limit]
+    return items[offset : offset + limit]

@@ -38,8 +38,16 @@ def _uvicorn_config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     return uvicorn.Config(
-        app, host=host, port=port, http=http, loop=loop, ws="none", lifespan="off",
-        access_log=False, log_level="warning", server_header=False,
+        app,
+        host=host,
+        port=port,
+        http=http,
+        loop=loop,
+        ws="none",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
     )
 
 
@@ -63,8 +71,9 @@ def running_sandbox(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     server = uvicorn.Server(_uvicorn_config(app, host, sock.getsockname()[1]))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name="bexio-sandbox", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="bexio-sandbox", daemon=True
+    )
     thread.start()
     url = SandboxURL(f"http://{host}:{sock.getsockname()[1]}")
     url.state, url.app = app.state.sandbox, app

@@ -29,19 +29,36 @@ __all__ = [
 Json = dict[str, Any]
 
 _LANGS = [
-    ("Deutsch", "de"), ("Französisch", "fr"), ("Italienisch", "it"), ("Englisch", "en"),
-    ("Portugiesisch", "pt"), ("Chinesisch", "zh"), ("Japanisch", "ja"), ("Spanisch", "es"),
+    ("Deutsch", "de"),
+    ("Französisch", "fr"),
+    ("Italienisch", "it"),
+    ("Englisch", "en"),
+    ("Portugiesisch", "pt"),
+    ("Chinesisch", "zh"),
+    ("Japanisch", "ja"),
+    ("Spanisch", "es"),
 ]
 LANGUAGES: list[Json] = [
-    {"id": i, "name": name, "decimal_point": ".", "thousands_separator": "'",
-     "date_format_id": 1, "date_format": "d.m.Y", "iso_639_1": iso}
+    {
+        "id": i,
+        "name": name,
+        "decimal_point": ".",
+        "thousands_separator": "'",
+        "date_format_id": 1,
+        "date_format": "d.m.Y",
+        "iso_639_1": iso,
+    }
     for i, (name, iso) in enumerate(_LANGS, start=1)
 ]
 LANGUAGE_ID = {lang["iso_639_1"]: lang["id"] for lang in LANGUAGES}
 
 _COUNTRIES = [
-    ("Schweiz", "CH"), ("Deutschland", "DE"), ("Frankreich", "FR"), ("Italien", "IT"),
-    ("Österreich", "AT"), ("Liechtenstein", "LI"),
+    ("Schweiz", "CH"),
+    ("Deutschland", "DE"),
+    ("Frankreich", "FR"),
+    ("Italien", "IT"),
+    ("Österreich", "AT"),
+    ("Liechtenstein", "LI"),
 ]
 COUNTRIES: list[Json] = [
     {"id": i, "name": name, "name_short": iso, "iso_3166_alpha2": iso}
@@ -101,22 +118,43 @@ def invoice_dict(
     """An invoice as `GET /2.0/kb_invoice` lists it (no positions)."""
     taxes = vat_included(total)
     return {
-        "id": invoice_id, "document_nr": document_nr, "title": title,
-        "contact_id": contact["id"], "contact_sub_id": None, "user_id": 1, "project_id": None,
-        "logopaper_id": 1, "language_id": contact["language_id"] or 1, "bank_account_id": 1,
-        "currency_id": currency_id, "payment_type_id": 4,
-        "header": INVOICE_HEADER, "footer": INVOICE_FOOTER,
-        "total_gross": money6(total), "total_net": money6(total - taxes),
-        "total_taxes": money4(taxes), "total_received_payments": money6(received),
+        "id": invoice_id,
+        "document_nr": document_nr,
+        "title": title,
+        "contact_id": contact["id"],
+        "contact_sub_id": None,
+        "user_id": 1,
+        "project_id": None,
+        "logopaper_id": 1,
+        "language_id": contact["language_id"] or 1,
+        "bank_account_id": 1,
+        "currency_id": currency_id,
+        "payment_type_id": 4,
+        "header": INVOICE_HEADER,
+        "footer": INVOICE_FOOTER,
+        "total_gross": money6(total),
+        "total_net": money6(total - taxes),
+        "total_taxes": money4(taxes),
+        "total_received_payments": money6(received),
         "total_credit_vouchers": money6(Decimal(0)),
-        "total_remaining_payments": money4(total - received), "total": money6(total),
-        "total_rounding_difference": 0, "mwst_type": 0, "mwst_is_net": False,
+        "total_remaining_payments": money4(total - received),
+        "total": money6(total),
+        "total_rounding_difference": 0,
+        "mwst_type": 0,
+        "mwst_is_net": False,
         "show_position_taxes": False,
-        "is_valid_from": valid_from.isoformat(), "is_valid_to": valid_to.isoformat(),
-        "contact_address": contact_address(contact), "kb_item_status_id": status,
-        "reference": "", "api_reference": None, "viewed_by_client_at": None,
-        "updated_at": updated_at, "esr_id": invoice_id, "qr_invoice_id": invoice_id,
-        "template_slug": "", "taxs": [{"percentage": "8.10", "value": money4(taxes)}],
+        "is_valid_from": valid_from.isoformat(),
+        "is_valid_to": valid_to.isoformat(),
+        "contact_address": contact_address(contact),
+        "kb_item_status_id": status,
+        "reference": "",
+        "api_reference": None,
+        "viewed_by_client_at": None,
+        "updated_at": updated_at,
+        "esr_id": invoice_id,
+        "qr_invoice_id": invoice_id,
+        "template_slug": "",
+        "taxs": [{"percentage": "8.10", "value": money4(taxes)}],
         "network_link": "",
     }
 
@@ -124,15 +162,29 @@ def invoice_dict(
 def positions_for(invoice: Json) -> list[Json]:
     """One custom position carrying the whole amount; enough for a show response."""
     total = Decimal(invoice["total"])
-    return [{
-        "id": invoice["id"], "type": "KbPositionCustom", "amount": "1.000000",
-        "amount_reserved": "0.000000", "amount_open": "0.000000",
-        "amount_completed": "0.000000", "unit_id": 1, "account_id": 95, "unit_name": "Stk",
-        "tax_id": 14, "tax_value": "8.10", "text": invoice["title"],
-        "unit_price": money6(total), "discount_in_percent": "0.0000",
-        "position_total": money6(total), "pos": "1", "internal_pos": 1, "parent_id": None,
-        "is_optional": False,
-    }]
+    return [
+        {
+            "id": invoice["id"],
+            "type": "KbPositionCustom",
+            "amount": "1.000000",
+            "amount_reserved": "0.000000",
+            "amount_open": "0.000000",
+            "amount_completed": "0.000000",
+            "unit_id": 1,
+            "account_id": 95,
+            "unit_name": "Stk",
+            "tax_id": 14,
+            "tax_value": "8.10",
+            "text": invoice["title"],
+            "unit_price": money6(total),
+            "discount_in_percent": "0.0000",
+            "position_total": money6(total),
+            "pos": "1",
+            "internal_pos": 1,
+            "parent_id": None,
+            "is_optional": False,
+        }
+    ]
 
 
 def contact_address(contact: Json) -> str:
@@ -152,26 +204,55 @@ def contact_address(contact: Json) -> str:
 
 
 def reminder_dict(
-    *, reminder_id: int, invoice: Json, level: int, title: str, period_days: int,
-    valid_from: date, valid_to: date, header: str, footer: str, is_sent: bool,
+    *,
+    reminder_id: int,
+    invoice: Json,
+    level: int,
+    title: str,
+    period_days: int,
+    valid_from: date,
+    valid_to: date,
+    header: str,
+    footer: str,
+    is_sent: bool,
 ) -> Json:
     return {
-        "id": reminder_id, "kb_invoice_id": invoice["id"], "title": title,
-        "is_valid_from": valid_from.isoformat(), "is_valid_to": valid_to.isoformat(),
-        "reminder_period_in_days": period_days, "reminder_level": level,
+        "id": reminder_id,
+        "kb_invoice_id": invoice["id"],
+        "title": title,
+        "is_valid_from": valid_from.isoformat(),
+        "is_valid_to": valid_to.isoformat(),
+        "reminder_period_in_days": period_days,
+        "reminder_level": level,
         "show_positions": True,
         "remaining_price": money6(Decimal(invoice["total_remaining_payments"])),
-        "received_total": invoice["total_received_payments"], "is_sent": is_sent,
-        "header": header, "footer": footer,
+        "received_total": invoice["total_received_payments"],
+        "is_sent": is_sent,
+        "header": header,
+        "footer": footer,
     }
 
 
-def payment_dict(*, payment_id: int, invoice_id: int, day: date, value: Decimal,
-                 bank_account_id: int | None, payment_service_id: int | None) -> Json:
+def payment_dict(
+    *,
+    payment_id: int,
+    invoice_id: int,
+    day: date,
+    value: Decimal,
+    bank_account_id: int | None,
+    payment_service_id: int | None,
+) -> Json:
     return {
-        "id": payment_id, "date": day.isoformat(), "value": money6(value),
-        "bank_account_id": bank_account_id, "title": "Zahlungseingang",
-        "payment_service_id": payment_service_id, "is_client_account_redemption": False,
-        "is_cash_discount": False, "kb_invoice_id": invoice_id, "kb_credit_voucher_id": None,
-        "kb_bill_id": None, "kb_credit_voucher_text": "",
+        "id": payment_id,
+        "date": day.isoformat(),
+        "value": money6(value),
+        "bank_account_id": bank_account_id,
+        "title": "Zahlungseingang",
+        "payment_service_id": payment_service_id,
+        "is_client_account_redemption": False,
+        "is_cash_discount": False,
+        "kb_invoice_id": invoice_id,
+        "kb_credit_voucher_id": None,
+        "kb_bill_id": None,
+        "kb_credit_voucher_text": "",
     }

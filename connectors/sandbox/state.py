@@ -37,24 +37,54 @@ Json = dict[str, Any]
 PENDING, PAID, PARTIAL, UNPAID = 8, 9, 16, 31
 NETWORK_LINK = "[Network Link]"
 INVOICE_SEARCH: dict[str, Kind] = {
-    "id": "int", "kb_item_status_id": "int", "document_nr": "text", "title": "text",
-    "api_reference": "text", "contact_id": "int", "contact_sub_id": "int", "user_id": "int",
-    "currency_id": "int", "total_gross": "money", "total_net": "money", "total": "money",
-    "is_valid_from": "text", "is_valid_to": "text", "updated_at": "text",
+    "id": "int",
+    "kb_item_status_id": "int",
+    "document_nr": "text",
+    "title": "text",
+    "api_reference": "text",
+    "contact_id": "int",
+    "contact_sub_id": "int",
+    "user_id": "int",
+    "currency_id": "int",
+    "total_gross": "money",
+    "total_net": "money",
+    "total": "money",
+    "is_valid_from": "text",
+    "is_valid_to": "text",
+    "updated_at": "text",
 }
 INVOICE_ORDER: dict[str, Kind] = {
-    "id": "int", "total": "money", "total_net": "money", "total_gross": "money",
+    "id": "int",
+    "total": "money",
+    "total_net": "money",
+    "total_gross": "money",
     "updated_at": "text",
 }
 REMINDER_SEARCH: dict[str, Kind] = {
-    "id": "int", "kb_invoice_id": "int", "title": "text", "is_valid_from": "text",
-    "is_valid_to": "text", "reminder_level": "int",
+    "id": "int",
+    "kb_invoice_id": "int",
+    "title": "text",
+    "is_valid_from": "text",
+    "is_valid_to": "text",
+    "reminder_level": "int",
 }
 CONTACT_SEARCH: dict[str, Kind] = {
-    "id": "int", "name_1": "text", "name_2": "text", "nr": "text", "address": "text",
-    "mail": "text", "mail_second": "text", "postcode": "text", "city": "text",
-    "country_id": "int", "contact_group_ids": "text", "contact_type_id": "int",
-    "updated_at": "text", "user_id": "int", "phone_fixed": "text", "phone_mobile": "text",
+    "id": "int",
+    "name_1": "text",
+    "name_2": "text",
+    "nr": "text",
+    "address": "text",
+    "mail": "text",
+    "mail_second": "text",
+    "postcode": "text",
+    "city": "text",
+    "country_id": "int",
+    "contact_group_ids": "text",
+    "contact_type_id": "int",
+    "updated_at": "text",
+    "user_id": "int",
+    "phone_fixed": "text",
+    "phone_mobile": "text",
     "fax": "text",
 }
 CONTACT_ORDER: dict[str, Kind] = {"id": "int", "nr": "text", "name_1": "text", "updated_at": "text"}
@@ -83,9 +113,11 @@ class SandboxState:
         self.reminders = company.reminders
         self.payments = company.payments
         self.next_reminder_id = 1 + max(
-            (r["id"] for rs in self.reminders.values() for r in rs), default=0)
+            (r["id"] for rs in self.reminders.values() for r in rs), default=0
+        )
         self.next_payment_id = 1 + max(
-            (p["id"] for ps in self.payments.values() for p in ps), default=0)
+            (p["id"] for ps in self.payments.values() for p in ps), default=0
+        )
         self.counters: Counter[str] = Counter()
         # A test's hook, called with each reminder a client creates, after it is stored and
         # before the answer leaves: e.g. to kill the client between the create and its answer.
@@ -113,8 +145,11 @@ class SandboxState:
 
     def invoice_pdf(self, invoice_id: int) -> Json:
         invoice = self.invoice(invoice_id)
-        lines = [f"Rechnung {invoice['document_nr']}", invoice["contact_address"].split("\n")[0],
-                 f"Total {invoice['total']}"]
+        lines = [
+            f"Rechnung {invoice['document_nr']}",
+            invoice["contact_address"].split("\n")[0],
+            f"Total {invoice['total']}",
+        ]
         return _pdf_json(f"{slug(invoice['document_nr'])}.pdf", lines)
 
     def mark_unpaid(self, invoice_id: int) -> Json:
@@ -155,10 +190,16 @@ class SandboxState:
             raise ApiError(400, "The last reminder level has already been reached")
         setting = level_setting(level)
         reminder = reminder_dict(
-            reminder_id=self.next_reminder_id, invoice=invoice, level=level,
-            title=setting.title, period_days=setting.period_days, valid_from=self.today,
+            reminder_id=self.next_reminder_id,
+            invoice=invoice,
+            level=level,
+            title=setting.title,
+            period_days=setting.period_days,
+            valid_from=self.today,
             valid_to=self.today + timedelta(days=setting.period_days - 1),
-            header=setting.header, footer=setting.footer, is_sent=False,
+            header=setting.header,
+            footer=setting.footer,
+            is_sent=False,
         )
         self.next_reminder_id += 1
         existing.append(reminder)
@@ -184,16 +225,21 @@ class SandboxState:
         return SUCCESS
 
     def send_reminder(self, invoice_id: int, reminder_id: int, body: Any) -> Json:
-        """"Sends" the e-mail: nothing leaves the machine; the reminder becomes sent."""
+        """ "Sends" the e-mail: nothing leaves the machine; the reminder becomes sent."""
         reminder = self.reminder(invoice_id, reminder_id)
         body = body if isinstance(body, dict) else {}
-        missing = [f"{key}: missing" for key in ("recipient_email", "subject", "message")
-                   if not isinstance(body.get(key), str) or not body[key].strip()]
+        missing = [
+            f"{key}: missing"
+            for key in ("recipient_email", "subject", "message")
+            if not isinstance(body.get(key), str) or not body[key].strip()
+        ]
         if missing:
             raise ApiError(422, "missing data", errors=missing)
         if NETWORK_LINK not in body["message"]:
-            raise _invalid("message: plugins.ibNetworkPlugin.i18n.form_module_network.error."
-                           "missing_network_placeholder")
+            raise _invalid(
+                "message: plugins.ibNetworkPlugin.i18n.form_module_network.error."
+                "missing_network_placeholder"
+            )
         reminder["is_sent"] = True
         self.counters["reminders_sent"] += 1
         return SUCCESS
@@ -201,9 +247,11 @@ class SandboxState:
     def reminder_pdf(self, invoice_id: int, reminder_id: int) -> Json:
         reminder = self.reminder(invoice_id, reminder_id)
         invoice = self.invoice(invoice_id)
-        lines = [f"{reminder['title']} {invoice['document_nr']}",
-                 invoice["contact_address"].split("\n")[0],
-                 f"Offen {reminder['remaining_price']}, zahlbar bis {reminder['is_valid_to']}"]
+        lines = [
+            f"{reminder['title']} {invoice['document_nr']}",
+            invoice["contact_address"].split("\n")[0],
+            f"Offen {reminder['remaining_price']}, zahlbar bis {reminder['is_valid_to']}",
+        ]
         return _pdf_json(f"{slug(reminder['title'])}-{slug(invoice['document_nr'])}.pdf", lines)
 
     def all_reminders(self) -> list[Json]:
@@ -231,7 +279,10 @@ class SandboxState:
         if received > Decimal(invoice["total"]):
             raise _invalid("value: the payment exceeds the open amount")
         payment = payment_dict(
-            payment_id=self.next_payment_id, invoice_id=invoice_id, day=day, value=value,
+            payment_id=self.next_payment_id,
+            invoice_id=invoice_id,
+            day=day,
+            value=value,
             bank_account_id=body.get("bank_account_id"),
             payment_service_id=body.get("payment_service_id"),
         )
@@ -302,5 +353,9 @@ def _payment_date(raw: Any, today: date) -> date:
 
 def _pdf_json(name: str, lines: list[str]) -> Json:
     content = one_page_pdf(lines)
-    return {"name": name, "size": len(content), "mime": "application/pdf",
-            "content": base64.b64encode(content).decode("ascii")}
+    return {
+        "name": name,
+        "size": len(content),
+        "mime": "application/pdf",
+        "content": base64.b64encode(content).decode("ascii"),
+    }

@@ -80,8 +80,12 @@ class LetterPool:
 
     _CHUNK = 8  # letters per job: small enough to spread evenly, big enough to be cheap
 
-    def __init__(self, processes: int = 2, on_done: Callable[[int], None] | None = None,
-                 in_order: Callable[[list[LetterResult]], None] | None = None) -> None:
+    def __init__(
+        self,
+        processes: int = 2,
+        on_done: Callable[[int], None] | None = None,
+        in_order: Callable[[list[LetterResult]], None] | None = None,
+    ) -> None:
         self._pool = _context().Pool(processes, initializer=_yield_to_the_caller)
         self._on_done, self._in_order = on_done, in_order
         self._pending: list[multiprocessing.pool.AsyncResult[list[LetterResult]]] = []
@@ -93,9 +97,13 @@ class LetterPool:
         jobs = list(letters)
         for start in range(0, len(jobs), self._CHUNK):
             number, self._submitted = self._submitted, self._submitted + 1
-            self._pending.append(self._pool.apply_async(
-                _render_chunk, (jobs[start:start + self._CHUNK],),
-                callback=lambda results, n=number: self._done(n, results)))
+            self._pending.append(
+                self._pool.apply_async(
+                    _render_chunk,
+                    (jobs[start : start + self._CHUNK],),
+                    callback=lambda results, n=number: self._done(n, results),
+                )
+            )
 
     def _done(self, number: int, results: list[LetterResult]) -> None:
         if self._on_done:

@@ -113,12 +113,7 @@ def _qr_allowed(char: str) -> bool:
     # The Latin set of the QR-bill guidelines 2.3: Basic Latin, Latin-1 Supplement,
     # Latin Extended-A, Ș ș Ț ț and the euro sign.
     code = ord(char)
-    return (
-        0x20 <= code <= 0x7E
-        or 0xA0 <= code <= 0x17F
-        or 0x218 <= code <= 0x21B
-        or code == 0x20AC
-    )
+    return 0x20 <= code <= 0x7E or 0xA0 <= code <= 0x17F or 0x218 <= code <= 0x21B or code == 0x20AC
 
 
 _SPACES = re.compile(r"[^\S\xa0]+")  # a no-break space is kept: it glues "CHF" to its amount

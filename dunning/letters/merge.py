@@ -151,17 +151,27 @@ class _StreamingWriter:
                 links += b" /Prev %d 0 R" % (item_id - 1)
             if i < len(outlines) - 1:
                 links += b" /Next %d 0 R" % (item_id + 1)
-            self._write(item_id, b"<< /Title %s %s /Dest [ %d 0 R /Fit ] >>"
-                        % (_string(text), links, page_id))
+            self._write(
+                item_id,
+                b"<< /Title %s %s /Dest [ %d 0 R /Fit ] >>" % (_string(text), links, page_id),
+            )
         kids = b" ".join(b"%d 0 R" % p for p in self.page_ids)
-        self._write(_PAGES, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(self.page_ids), kids))
+        self._write(
+            _PAGES, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(self.page_ids), kids)
+        )
         if outlines:
-            self._write(_OUTLINES, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
-                        % (first_item, len(self.offsets) - 1, len(outlines)))
+            self._write(
+                _OUTLINES,
+                b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
+                % (first_item, len(self.offsets) - 1, len(outlines)),
+            )
         else:
             self._write(_OUTLINES, b"<< /Type /Outlines /Count 0 >>")
-        self._write(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R "
-                    b"/PageMode /UseOutlines /Lang %s >>" % (_PAGES, _OUTLINES, _string(language)))
+        self._write(
+            _CATALOG,
+            b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R "
+            b"/PageMode /UseOutlines /Lang %s >>" % (_PAGES, _OUTLINES, _string(language)),
+        )
         self._write(_INFO, b"<< /Title %s /Producer (dunning) >>" % _string(title))
         self._trailer(title)
 
@@ -170,11 +180,14 @@ class _StreamingWriter:
         size = len(self.offsets)
         self.out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
         for start in range(1, size, 4096):
-            self.out.write(b"".join(b"%010d 00000 n \n" % off
-                                    for off in self.offsets[start:start + 4096]))
+            self.out.write(
+                b"".join(b"%010d 00000 n \n" % off for off in self.offsets[start : start + 4096])
+            )
         file_id = hashlib.md5(f"{title}/{size}/{xref_at}".encode()).hexdigest().encode()
-        self.out.write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
-                       b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, file_id, file_id, xref_at))
+        self.out.write(
+            b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
+            b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, file_id, file_id, xref_at)
+        )
 
 
 def _inherited(page: DictionaryObject, key: str) -> PdfObject | None:
@@ -195,7 +208,9 @@ def _string(text: str) -> bytes:
     return buf.getvalue()
 
 
-def merge_letters(parts: Iterable[tuple[Path, str]], out_path: Path, *, title: str, language: str) -> int:
+def merge_letters(
+    parts: Iterable[tuple[Path, str]], out_path: Path, *, title: str, language: str
+) -> int:
     """Write every (file, bookmark) in order into `out_path`; returns the pages written.
 
     `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH").
@@ -227,8 +242,12 @@ class BackgroundMerge:
     def __init__(self, out_path: Path, context: multiprocessing.context.BaseContext) -> None:
         self._inbox = context.Queue()  # never blocks the sender, even if the merge failed
         self._outbox = context.SimpleQueue()
-        self._process = context.Process(target=_merge_in_background, name="letters-merge",
-                                        args=(Path(out_path), self._inbox, self._outbox), daemon=True)
+        self._process = context.Process(
+            target=_merge_in_background,
+            name="letters-merge",
+            args=(Path(out_path), self._inbox, self._outbox),
+            daemon=True,
+        )
         self._process.start()
 
     def append(self, parts: list[tuple[Path, str]]) -> None:
@@ -255,8 +274,11 @@ class BackgroundMerge:
         self._process.join()
 
 
-def _merge_in_background(out_path: Path, inbox: multiprocessing.Queue,  # type: ignore[type-arg]
-                         outbox: multiprocessing.SimpleQueue) -> None:  # type: ignore[type-arg]
+def _merge_in_background(
+    out_path: Path,
+    inbox: multiprocessing.Queue,  # type: ignore[type-arg]
+    outbox: multiprocessing.SimpleQueue,
+) -> None:  # type: ignore[type-arg]
     if hasattr(os, "nice"):
         os.nice(10)  # like the render processes: background work yields to the caller
     try:

@@ -46,7 +46,9 @@ def _greedy(text: str, font: str, size: float, width: float) -> list[str]:
             lines.append(current)
             current, used = word, needed
         else:
-            current, used = (f"{current} {word}", used + space + needed) if current else (word, needed)
+            current, used = (
+                (f"{current} {word}", used + space + needed) if current else (word, needed)
+            )
     return [*lines, current]
 
 
@@ -92,8 +94,16 @@ def _separation_lines(c: Canvas, page_width: float) -> None:
 class _Column:
     """Heading/value blocks stacked downwards from a top edge, wrapped to a width."""
 
-    def __init__(self, c: Canvas, x: float, top: float, width: float, head: float, value: float,
-                 max_lines: int = 0):
+    def __init__(
+        self,
+        c: Canvas,
+        x: float,
+        top: float,
+        width: float,
+        head: float,
+        value: float,
+        max_lines: int = 0,
+    ):
         self.c, self.x, self.width, self.max_lines = c, x, width, max_lines
         self.head, self.value = head, value
         self.leading = value + 1  # 9 pt for 8 pt values, 11 pt for 10 pt values
@@ -140,8 +150,16 @@ def _payment(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
     col.block(labels["payable_by"], pay.debtor)
 
 
-def _amount(c: Canvas, x: float, x_amount: float, top: float, pay: Payment,
-            labels: dict[str, str], head: float, value: float) -> None:
+def _amount(
+    c: Canvas,
+    x: float,
+    x_amount: float,
+    top: float,
+    pay: Payment,
+    labels: dict[str, str],
+    head: float,
+    value: float,
+) -> None:
     c.setFont(_BOLD, head)
     c.drawString(x, top - head, labels["currency"])
     c.drawString(x_amount, top - head, labels["amount"])

@@ -19,7 +19,15 @@ from dunning.letters.texts import TEXTS
 from dunning.letters.types import LetterInput
 from dunning.model import Address
 
-__all__ = ["Payment", "build_payment", "reference_for", "format_reference", "qr_runs", "make_qrr", "make_scor"]
+__all__ = [
+    "Payment",
+    "build_payment",
+    "reference_for",
+    "format_reference",
+    "qr_runs",
+    "make_qrr",
+    "make_scor",
+]
 
 _MAX_AMOUNT = Decimal("999999999.99")
 _QRR_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
@@ -74,7 +82,7 @@ def reference_for(letter: LetterInput) -> str:
 
 def _group(text: str, first: int, size: int) -> str:
     parts = [text[:first]] if first else []
-    parts += [text[i:i + size] for i in range(first, len(text), size)]
+    parts += [text[i : i + size] for i in range(first, len(text), size)]
     return " ".join(p for p in parts if p)
 
 
@@ -83,12 +91,21 @@ def format_reference(reference: str) -> str:
     return _group(reference, 0, 4) if reference[:2] == "RF" else _group(reference, 2, 5)
 
 
-def _address(name: str, street: str | None, house: str | None, pcode: str | None,
-             city: str | None, country: str | None) -> dict[str, str]:
+def _address(
+    name: str,
+    street: str | None,
+    house: str | None,
+    pcode: str | None,
+    city: str | None,
+    country: str | None,
+) -> dict[str, str]:
     return {
-        "name": latin_text(name, 70), "street": latin_text(street or "", 70),
-        "house_num": latin_text(house or "", 16), "pcode": latin_text(pcode or "", 16),
-        "city": latin_text(city or "", 35), "country": (country or "CH").strip().upper() or "CH",
+        "name": latin_text(name, 70),
+        "street": latin_text(street or "", 70),
+        "house_num": latin_text(house or "", 16),
+        "pcode": latin_text(pcode or "", 16),
+        "city": latin_text(city or "", 35),
+        "country": (country or "CH").strip().upper() or "CH",
     }
 
 
@@ -129,15 +146,27 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
     info = latin_text(_additional_info(letter), 140)
     try:
         reference = reference_for(letter)
-        bill = QRBill(account=cred.iban, creditor=creditor, debtor=debtor, amount=f"{amount:.2f}",
-                      currency=currency, reference_number=reference,
-                      additional_information=info, language=_language(letter))
+        bill = QRBill(
+            account=cred.iban,
+            creditor=creditor,
+            debtor=debtor,
+            amount=f"{amount:.2f}",
+            currency=currency,
+            reference_number=reference,
+            additional_information=info,
+            language=_language(letter),
+        )
         payload = bill.qr_data()
     except ValueError as err:
         return None, f"no QR-bill possible: {err}"
     printed = Payment(
-        payload=payload, account=_group(bill.account, 0, 4), creditor=_lines(creditor),
-        debtor=_lines(debtor), reference=format_reference(reference), additional=info, currency=currency,
+        payload=payload,
+        account=_group(bill.account, 0, 4),
+        creditor=_lines(creditor),
+        debtor=_lines(debtor),
+        reference=format_reference(reference),
+        additional=info,
+        currency=currency,
         amount=f"{amount:,.2f}".replace(",", " "),
     )
     return printed, None
@@ -149,7 +178,9 @@ def _debtor_address(addr: Address) -> dict[str, str]:
 
 def _additional_info(letter: LetterInput) -> str:
     template = TEXTS[_language(letter)]["additional_info"]
-    return fill_placeholders(template, {"title": letter.title, "document_nr": letter.invoice.document_nr})
+    return fill_placeholders(
+        template, {"title": letter.title, "document_nr": letter.invoice.document_nr}
+    )
 
 
 def _language(letter: LetterInput) -> str:
@@ -158,12 +189,16 @@ def _language(letter: LetterInput) -> str:
 
 def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     """The QR matrix (ECC M, UTF-8 bytes) as dark runs: (size, [(row, column, length)])."""
-    code = zxingcpp.create_barcode(payload.encode("utf-8"), zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    code = zxingcpp.create_barcode(
+        payload.encode("utf-8"), zxingcpp.BarcodeFormat.QRCode, ec_level="M"
+    )
     view = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     size, raw = view.shape[0], view.tobytes()
     runs = []
     for row in range(size):  # 0 is a dark module, 255 a light one
         start = row * size
-        runs += [(row, m.start() - start, m.end() - m.start())
-                 for m in _DARK_RUN.finditer(raw, start, start + size)]
+        runs += [
+            (row, m.start() - start, m.end() - m.start())
+            for m in _DARK_RUN.finditer(raw, start, start + size)
+        ]
     return size, runs

@@ -23,7 +23,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from dunning.letters.fmt import (
-    fill_placeholders, format_amount, format_rate, numeric_date, pdf_text, prose_date,
+    fill_placeholders,
+    format_amount,
+    format_rate,
+    numeric_date,
+    pdf_text,
+    prose_date,
 )
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
 from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
@@ -50,8 +55,15 @@ class _Flow:
     fitted above the payment part before anything is drawn; when a block does not fit it
     starts a new page."""
 
-    def __init__(self, c: Canvas, top: float, bottom: float, running_head: str,
-                 size: float, measure: bool = False):
+    def __init__(
+        self,
+        c: Canvas,
+        top: float,
+        bottom: float,
+        running_head: str,
+        size: float,
+        measure: bool = False,
+    ):
         self.c, self.y, self.bottom, self.head, self.page = c, top, bottom, running_head, 1
         self.size, self.leading, self.measure = size, size * 1.26, measure
 
@@ -96,16 +108,21 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
     lang = letter.language if letter.language in TEXTS else "de"
     texts = TEXTS[lang]
     payment, warning = build_payment(letter)
-    subject = pdf_text(fill_placeholders(
-        texts["subject"], {"title": letter.title, "document_nr": letter.invoice.document_nr}))
+    subject = pdf_text(
+        fill_placeholders(
+            texts["subject"], {"title": letter.title, "document_nr": letter.invoice.document_nr}
+        )
+    )
     c = Canvas(str(path), pagesize=A4, invariant=1, lang=f"{lang}-CH", initialFontName=REG)
     c.setTitle(subject)
     c.setAuthor(pdf_text(letter.creditor.name))
     _letterhead(c, letter)
     _address_window(c, letter, lang)
     c.setFont(REG, SIZE)
-    place = fill_placeholders(texts["date_line"], {
-        "city": letter.creditor.city, "date": prose_date(letter.reference_date, lang)})
+    place = fill_placeholders(
+        texts["date_line"],
+        {"city": letter.creditor.city, "date": prose_date(letter.reference_date, lang)},
+    )
     c.drawString(LEFT, PAGE_H - 80 * mm, pdf_text(place))
     c.setFont(BOLD, 11.5)
     c.drawString(LEFT, PAGE_H - 89 * mm, subject)
@@ -123,8 +140,9 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
         draw_payment_part(c, payment, PAYMENT_LABELS[lang], PAGE_W)
     c.showPage()
     c.save()
-    return LetterResult(path=Path(path), qr_payload=payment.payload if payment else None,
-                        warning=warning)
+    return LetterResult(
+        path=Path(path), qr_payload=payment.payload if payment else None, warning=warning
+    )
 
 
 def _letterhead(c: Canvas, letter: LetterInput) -> None:
@@ -147,17 +165,29 @@ def _address_window(c: Canvas, letter: LetterInput, lang: str) -> None:
     back_text = pdf_text(back)
     c.drawString(WINDOW_X, PAGE_H - 48 * mm, back_text)
     c.setLineWidth(0.4)
-    c.line(WINDOW_X, PAGE_H - 48.8 * mm, WINDOW_X + c.stringWidth(back_text, REG, 7),
-           PAGE_H - 48.8 * mm)
-    lines = [addr.name, addr.extra, " ".join(x for x in (addr.street, addr.house_num) if x),
-             " ".join(x for x in (addr.pcode, addr.city) if x)]
+    c.line(
+        WINDOW_X,
+        PAGE_H - 48.8 * mm,
+        WINDOW_X + c.stringWidth(back_text, REG, 7),
+        PAGE_H - 48.8 * mm,
+    )
+    lines = [
+        addr.name,
+        addr.extra,
+        " ".join(x for x in (addr.street, addr.house_num) if x),
+        " ".join(x for x in (addr.pcode, addr.city) if x),
+    ]
     country = (addr.country or "CH").upper()
     if country not in ("CH", ""):
         lines.append(Locale.parse(lang).territories.get(country, country).upper())
     c.setFont(REG, SIZE)
     y = PAGE_H - 54 * mm - SIZE
-    parts = [part for line in lines if line
-             for part in wrap(pdf_text(line), REG, SIZE, RIGHT - WINDOW_X, max_lines=2)]
+    parts = [
+        part
+        for line in lines
+        if line
+        for part in wrap(pdf_text(line), REG, SIZE, RIGHT - WINDOW_X, max_lines=2)
+    ]
     for part in parts[:5] + parts[-1:] if len(parts) > 6 else parts:  # the window holds six
         c.drawString(WINDOW_X, y, part)
         y -= 12
@@ -182,10 +212,15 @@ def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | Non
     flow.text(body, after=0.8)
     _table(flow, letter, lang)
     contact = " / ".join(x for x in (letter.creditor.email, letter.creditor.phone) if x)
-    contact_text = (fill_placeholders(texts["contact"], {"contact": contact}) if contact
-                    else texts["contact_none"])
-    flow.text(" ".join((_payment_sentence(letter, lang, payment), texts["crossing"], contact_text)),
-              after=0.9)
+    contact_text = (
+        fill_placeholders(texts["contact"], {"contact": contact})
+        if contact
+        else texts["contact_none"]
+    )
+    flow.text(
+        " ".join((_payment_sentence(letter, lang, payment), texts["crossing"], contact_text)),
+        after=0.9,
+    )
     flow.need(2 * flow.leading)  # closing and signature stay together
     flow.text(texts["closing"], after=0.15)
     flow.text(letter.creditor.name, after=0)
@@ -200,9 +235,14 @@ def _payment_sentence(letter: LetterInput, lang: str, payment: Payment | None) -
     except ValueError:
         reference = letter.invoice.document_nr
     iban = letter.creditor.iban.replace(" ", "")
-    return fill_placeholders(texts["pay_iban"], {
-        "iban": " ".join(iban[i:i + 4] for i in range(0, len(iban), 4)),
-        "creditor": letter.creditor.name, "reference": reference})
+    return fill_placeholders(
+        texts["pay_iban"],
+        {
+            "iban": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
+            "creditor": letter.creditor.name,
+            "reference": reference,
+        },
+    )
 
 
 def _table_rows(letter: LetterInput, lang: str) -> list[tuple[str, str]]:
@@ -210,15 +250,27 @@ def _table_rows(letter: LetterInput, lang: str) -> list[tuple[str, str]]:
     rows = []
     for fee in amounts.fees:
         title = letter.title if fee.level == letter.level else letter.level_title(fee.level)
-        label = (fill_placeholders(texts["fee"], {"title": title}) if title
-                 else fill_placeholders(texts["fee_level"], {"level": str(fee.level)}))
+        label = (
+            fill_placeholders(texts["fee"], {"title": title})
+            if title
+            else fill_placeholders(texts["fee_level"], {"level": str(fee.level)})
+        )
         rows.append((label, format_amount(fee.amount, lang)))
     if amounts.interest > 0:
         key = "interest_one" if amounts.interest_days == 1 else "interest"
-        rows.append((fill_placeholders(texts[key], {
-            "rate": format_rate(amounts.interest_rate_percent, lang),
-            "base": format_amount(amounts.open_amount, lang),
-            "days": str(amounts.interest_days)}), format_amount(amounts.interest, lang)))
+        rows.append(
+            (
+                fill_placeholders(
+                    texts[key],
+                    {
+                        "rate": format_rate(amounts.interest_rate_percent, lang),
+                        "base": format_amount(amounts.open_amount, lang),
+                        "days": str(amounts.interest_days),
+                    },
+                ),
+                format_amount(amounts.interest, lang),
+            )
+        )
     return rows
 
 
@@ -230,15 +282,18 @@ def _table(flow: _Flow, letter: LetterInput, lang: str) -> None:
     cols = (LEFT, LEFT + 45 * mm, LEFT + 85 * mm)
     flow.y -= size
     heads = (texts["col_invoice"], texts["col_invoice_date"], texts["col_due_date"])
-    for x, head in zip(cols, heads):
+    for x, head in zip(cols, heads, strict=False):
         flow.draw(x, head, BOLD, size - 1)
     col_amount = fill_placeholders(texts["col_amount"], {"currency": amounts.currency})
     flow.draw(RIGHT, col_amount, BOLD, size - 1, right=True)
     flow.rule(4)
     flow.y -= row + 1
-    cells = (letter.invoice.document_nr, numeric_date(letter.invoice.valid_from, lang),
-             numeric_date(letter.invoice.valid_to, lang))
-    for x, cell in zip(cols, cells):
+    cells = (
+        letter.invoice.document_nr,
+        numeric_date(letter.invoice.valid_from, lang),
+        numeric_date(letter.invoice.valid_to, lang),
+    )
+    for x, cell in zip(cols, cells, strict=False):
         flow.draw(x, pdf_text(cell), REG, size)
     flow.draw(RIGHT, format_amount(amounts.open_amount, lang), REG, size, right=True)
     for label, amount in extra:

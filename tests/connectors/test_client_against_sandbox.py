@@ -57,8 +57,13 @@ def test_a_reminder_from_creation_to_deletion(sandbox: SandboxURL) -> None:
         assert created.reminder_level == 1 and not created.is_sent
         assert [r.id for r in bexio.list_reminders(invoice.id)] == [created.id]
         assert bexio.reminder_pdf(invoice.id, created.id).startswith(b"%PDF")
-        bexio.send_reminder(invoice.id, created.id, recipient_email="kunde@example.ch",
-                            subject="Zahlungserinnerung", message="Guten Tag [Network Link]")
+        bexio.send_reminder(
+            invoice.id,
+            created.id,
+            recipient_email="kunde@example.ch",
+            subject="Zahlungserinnerung",
+            message="Guten Tag [Network Link]",
+        )
         assert bexio.show_reminder(invoice.id, created.id).is_sent
         bexio.delete_reminder(invoice.id, created.id)
         assert bexio.list_reminders(invoice.id) == []

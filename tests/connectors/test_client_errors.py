@@ -27,9 +27,15 @@ SHOW = "/2.0/kb_invoice/12"
 
 def invoice(**fields: Any) -> dict[str, Any]:
     data = {
-        "id": 12, "document_nr": "RE-00012", "contact_id": 1, "currency_id": 1,
-        "kb_item_status_id": 8, "total": "100.000000", "total_remaining_payments": "100.0000",
-        "is_valid_from": "2026-06-01", "is_valid_to": "2026-06-30",
+        "id": 12,
+        "document_nr": "RE-00012",
+        "contact_id": 1,
+        "currency_id": 1,
+        "kb_item_status_id": 8,
+        "total": "100.000000",
+        "total_remaining_payments": "100.0000",
+        "is_valid_from": "2026-06-01",
+        "is_valid_to": "2026-06-30",
         "updated_at": "2026-06-18 15:57:30",
     }
     data.update(fields)
@@ -39,10 +45,17 @@ def invoice(**fields: Any) -> dict[str, Any]:
 def show_with(response: httpx.Response) -> ConnectorError:
     router = respx.Router(base_url=BASE)
     router.get(SHOW).mock(return_value=response)
-    with BexioClient(BASE, "tok", transport=httpx.MockTransport(router.handler), max_attempts=2,
-                     sleep=lambda s: None) as bexio:
-        with pytest.raises(ConnectorError) as caught:
-            bexio.show_invoice(12)
+    with (
+        BexioClient(
+            BASE,
+            "tok",
+            transport=httpx.MockTransport(router.handler),
+            max_attempts=2,
+            sleep=lambda s: None,
+        ) as bexio,
+        pytest.raises(ConnectorError) as caught,
+    ):
+        bexio.show_invoice(12)
     assert not isinstance(caught.value, httpx.HTTPError)
     return caught.value
 
@@ -63,7 +76,9 @@ def test_auth_failures(status: int) -> None:
 
 @pytest.mark.parametrize("status", [400, 409, 411, 415])
 def test_refusals_are_rejected_errors(status: int) -> None:
-    error = show_with(httpx.Response(status, json={"error_code": status, "message": "refused here"}))
+    error = show_with(
+        httpx.Response(status, json={"error_code": status, "message": "refused here"})
+    )
     assert isinstance(error, RejectedError)
     assert str(error).endswith(": refused here")
 
@@ -134,8 +149,9 @@ def test_a_json_float_for_money_is_refused_not_rounded() -> None:
 
 def test_a_list_item_is_named_by_position() -> None:
     router = respx.Router(base_url=BASE)
-    router.get("/2.0/kb_invoice").mock(return_value=httpx.Response(
-        200, json=[invoice(id=1), invoice(id=2, kb_item_status_id="8")]))
+    router.get("/2.0/kb_invoice").mock(
+        return_value=httpx.Response(200, json=[invoice(id=1), invoice(id=2, kb_item_status_id="8")])
+    )
     with BexioClient(BASE, "tok", transport=httpx.MockTransport(router.handler)) as bexio:
         with pytest.raises(BadResponseError, match=r"item 1, field 'kb_item_status_id'"):
             list(bexio.iter_invoices())

@@ -17,11 +17,21 @@ BASE = "https://api.bexio.com"
 
 def invoice(invoice_id: int, **fields: Any) -> dict[str, Any]:
     data = {
-        "id": invoice_id, "document_nr": f"RE-{invoice_id:05d}", "title": None,
-        "contact_id": 1, "contact_sub_id": None, "currency_id": 1, "language_id": 1,
-        "kb_item_status_id": 8, "total": "100.000000", "total_remaining_payments": "100.0000",
-        "is_valid_from": "2026-06-01", "is_valid_to": "2026-06-30",
-        "updated_at": "2026-06-18 15:57:30", "api_reference": None, "reference": "",
+        "id": invoice_id,
+        "document_nr": f"RE-{invoice_id:05d}",
+        "title": None,
+        "contact_id": 1,
+        "contact_sub_id": None,
+        "currency_id": 1,
+        "language_id": 1,
+        "kb_item_status_id": 8,
+        "total": "100.000000",
+        "total_remaining_payments": "100.0000",
+        "is_valid_from": "2026-06-01",
+        "is_valid_to": "2026-06-30",
+        "updated_at": "2026-06-18 15:57:30",
+        "api_reference": None,
+        "reference": "",
     }
     data.update(fields)
     return data
@@ -29,10 +39,12 @@ def invoice(invoice_id: int, **fields: Any) -> dict[str, Any]:
 
 def paged(invoices: list[dict[str, Any]]) -> Any:
     """A handler that serves `invoices` by limit/offset, as bexio does."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         limit = int(request.url.params["limit"])
         offset = int(request.url.params["offset"])
-        return httpx.Response(200, json=invoices[offset:offset + limit])
+        return httpx.Response(200, json=invoices[offset : offset + limit])
+
     return handler
 
 
@@ -42,8 +54,13 @@ def router() -> Iterator[respx.Router]:
 
 
 def client(router: respx.Router, page_size: int = 2) -> BexioClient:
-    return BexioClient(BASE, "secret-token", transport=httpx.MockTransport(router.handler),
-                       page_size=page_size, sleep=lambda s: None)
+    return BexioClient(
+        BASE,
+        "secret-token",
+        transport=httpx.MockTransport(router.handler),
+        page_size=page_size,
+        sleep=lambda s: None,
+    )
 
 
 def test_pages_through_every_invoice_and_stops_on_the_short_page(router: respx.Router) -> None:
@@ -64,8 +81,12 @@ def test_an_exactly_full_last_page_costs_one_empty_page(router: respx.Router) ->
     assert route.call_count == 3
 
 
-def test_a_server_that_ignores_the_offset_is_refused_instead_of_looping(router: respx.Router) -> None:
-    router.get("/2.0/kb_invoice").mock(return_value=httpx.Response(200, json=[invoice(1), invoice(2)]))
+def test_a_server_that_ignores_the_offset_is_refused_instead_of_looping(
+    router: respx.Router,
+) -> None:
+    router.get("/2.0/kb_invoice").mock(
+        return_value=httpx.Response(200, json=[invoice(1), invoice(2)])
+    )
     with client(router) as bexio, pytest.raises(BadResponseError, match="same page again") as err:
         list(bexio.iter_invoices())
     assert "GET /2.0/kb_invoice" in str(err.value)
@@ -84,12 +105,14 @@ def test_criteria_turn_the_listing_into_a_search(router: respx.Router) -> None:
 
 def test_open_invoices_searches_pending_and_partial(router: respx.Router) -> None:
     route = router.post("/2.0/kb_invoice/search").mock(
-        side_effect=paged([invoice(1), invoice(2, kb_item_status_id=16)]))
+        side_effect=paged([invoice(1), invoice(2, kb_item_status_id=16)])
+    )
     with client(router, page_size=2000) as bexio:
         found = bexio.open_invoices()
     assert [inv.kb_item_status_id for inv in found] == [8, 16]
     assert json.loads(route.calls.last.request.content) == [
-        {"field": "kb_item_status_id", "value": [8, 16], "criteria": "in"}]
+        {"field": "kb_item_status_id", "value": [8, 16], "criteria": "in"}
+    ]
     assert route.calls.last.request.url.params["limit"] == "2000"
 
 

@@ -13,10 +13,19 @@ from connectors import BadResponseError, BexioClient, PermanentError, TransientE
 BASE = "https://api.bexio.com"
 REMINDERS = "/2.0/kb_invoice/5/kb_reminder"
 REMINDER = {
-    "id": 67, "kb_invoice_id": 5, "title": "Zahlungserinnerung", "is_valid_from": "2026-06-18",
-    "is_valid_to": "2026-07-01", "reminder_period_in_days": 14, "reminder_level": 1,
-    "show_positions": True, "remaining_price": "100", "received_total": "0.000000",
-    "is_sent": False, "header": "Guten Tag", "footer": "Freundliche Grüsse",
+    "id": 67,
+    "kb_invoice_id": 5,
+    "title": "Zahlungserinnerung",
+    "is_valid_from": "2026-06-18",
+    "is_valid_to": "2026-07-01",
+    "reminder_period_in_days": 14,
+    "reminder_level": 1,
+    "show_positions": True,
+    "remaining_price": "100",
+    "received_total": "0.000000",
+    "is_sent": False,
+    "header": "Guten Tag",
+    "footer": "Freundliche Grüsse",
 }
 MAINTENANCE = httpx.Response(503, json={"error_code": 503, "message": "maintenance"})
 
@@ -25,8 +34,13 @@ class Harness:
     def __init__(self, **options: Any) -> None:
         self.router = respx.Router(base_url=BASE)
         self.sleeps: list[float] = []
-        self.client = BexioClient(BASE, "tok", transport=httpx.MockTransport(self.router.handler),
-                                  sleep=self.sleeps.append, **options)
+        self.client = BexioClient(
+            BASE,
+            "tok",
+            transport=httpx.MockTransport(self.router.handler),
+            sleep=self.sleeps.append,
+            **options,
+        )
 
 
 @pytest.fixture
@@ -36,7 +50,8 @@ def h() -> Harness:
 
 def test_a_read_is_retried_through_maintenance_with_growing_pauses(h: Harness) -> None:
     route = h.router.get(REMINDERS).mock(
-        side_effect=[MAINTENANCE, MAINTENANCE, httpx.Response(200, json=[REMINDER])])
+        side_effect=[MAINTENANCE, MAINTENANCE, httpx.Response(200, json=[REMINDER])]
+    )
     assert [r.id for r in h.client.list_reminders(5)] == [67]
     assert route.call_count == 3
     assert h.sleeps == [0.5, 1.0]
@@ -45,8 +60,12 @@ def test_a_read_is_retried_through_maintenance_with_growing_pauses(h: Harness) -
 
 def test_a_read_is_retried_after_a_dropped_connection(h: Harness) -> None:
     route = h.router.get(REMINDERS).mock(
-        side_effect=[httpx.ConnectError("refused"), httpx.ReadTimeout("slow"),
-                     httpx.Response(200, json=[])])
+        side_effect=[
+            httpx.ConnectError("refused"),
+            httpx.ReadTimeout("slow"),
+            httpx.Response(200, json=[]),
+        ]
+    )
     assert h.client.list_reminders(5) == []
     assert route.call_count == 3
 
@@ -74,8 +93,11 @@ def test_permanent_errors_are_not_retried(h: Harness) -> None:
 
 @pytest.mark.parametrize(
     "failure",
-    [httpx.Response(500, json={"error_code": 500, "message": "boom"}),
-     httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")],
+    [
+        httpx.Response(500, json={"error_code": 500, "message": "boom"}),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("dropped"),
+    ],
     ids=["500", "timeout", "dropped"],
 )
 def test_creating_a_reminder_is_never_repeated_blindly(h: Harness, failure: Any) -> None:
@@ -92,7 +114,9 @@ def test_sending_and_marking_unpaid_are_not_repeated(h: Harness) -> None:
     unpaid = h.router.post("/ext/kb_invoice/5/mark_unpaid").mock(return_value=MAINTENANCE)
     delete = h.router.delete(f"{REMINDERS}/67").mock(return_value=MAINTENANCE)
     with pytest.raises(TransientError):
-        h.client.send_reminder(5, 67, recipient_email="a@b.ch", subject="s", message="[Network Link]")
+        h.client.send_reminder(
+            5, 67, recipient_email="a@b.ch", subject="s", message="[Network Link]"
+        )
     with pytest.raises(TransientError):
         h.client.mark_unpaid(5)
     with pytest.raises(TransientError):
@@ -102,13 +126,15 @@ def test_sending_and_marking_unpaid_are_not_repeated(h: Harness) -> None:
 
 def test_marking_as_sent_is_idempotent_and_retried(h: Harness) -> None:
     route = h.router.post(f"{REMINDERS}/67/mark_as_sent").mock(
-        side_effect=[MAINTENANCE, httpx.Response(200, json={"success": True})])
+        side_effect=[MAINTENANCE, httpx.Response(200, json={"success": True})]
+    )
     h.client.mark_reminder_sent(5, 67)
     assert route.call_count == 2
 
 
 def test_a_success_false_answer_is_not_taken_for_success(h: Harness) -> None:
     h.router.post(f"{REMINDERS}/67/mark_as_sent").mock(
-        return_value=httpx.Response(200, json={"success": False}))
+        return_value=httpx.Response(200, json={"success": False})
+    )
     with pytest.raises(BadResponseError, match="success=false"):
         h.client.mark_reminder_sent(5, 67)

@@ -18,27 +18,52 @@ from connectors import BadResponseError, BexioClient
 BASE = "https://api.bexio.com"
 REMINDERS = "/2.0/kb_invoice/194/kb_reminder"
 INVOICE = {
-    "id": 194, "document_nr": "RE-00194", "title": "Test", "contact_id": 1, "contact_sub_id": None,
-    "user_id": 1, "language_id": 1, "currency_id": 1, "total_gross": "100.000000",
-    "total_received_payments": "0.000000", "total_remaining_payments": "100.0000",
-    "total": "100.000000", "total_rounding_difference": 0, "is_valid_from": "2026-06-18",
-    "is_valid_to": "2026-06-23", "kb_item_status_id": 8, "reference": "",
-    "api_reference": "269cf367", "updated_at": "2026-06-18 15:57:30", "taxs": [],
-    "positions": [{"id": 329, "type": "KbPositionCustom", "pos": "1"}], "network_link": "",
+    "id": 194,
+    "document_nr": "RE-00194",
+    "title": "Test",
+    "contact_id": 1,
+    "contact_sub_id": None,
+    "user_id": 1,
+    "language_id": 1,
+    "currency_id": 1,
+    "total_gross": "100.000000",
+    "total_received_payments": "0.000000",
+    "total_remaining_payments": "100.0000",
+    "total": "100.000000",
+    "total_rounding_difference": 0,
+    "is_valid_from": "2026-06-18",
+    "is_valid_to": "2026-06-23",
+    "kb_item_status_id": 8,
+    "reference": "",
+    "api_reference": "269cf367",
+    "updated_at": "2026-06-18 15:57:30",
+    "taxs": [],
+    "positions": [{"id": 329, "type": "KbPositionCustom", "pos": "1"}],
+    "network_link": "",
 }
 REMINDER = {
-    "id": 67, "kb_invoice_id": 194, "title": "Zahlungserinnerung", "is_valid_from": "2026-06-18",
-    "is_valid_to": "2026-07-01", "reminder_period_in_days": 14, "reminder_level": 1,
-    "show_positions": True, "remaining_price": "100", "received_total": "0.000000",
-    "is_sent": False, "header": "Guten Tag", "footer": "Freundliche Grüsse",
+    "id": 67,
+    "kb_invoice_id": 194,
+    "title": "Zahlungserinnerung",
+    "is_valid_from": "2026-06-18",
+    "is_valid_to": "2026-07-01",
+    "reminder_period_in_days": 14,
+    "reminder_level": 1,
+    "show_positions": True,
+    "remaining_price": "100",
+    "received_total": "0.000000",
+    "is_sent": False,
+    "header": "Guten Tag",
+    "footer": "Freundliche Grüsse",
 }
 
 
 class Harness:
     def __init__(self) -> None:
         self.router = respx.Router(base_url=BASE)
-        self.client = BexioClient(BASE, "tok", transport=httpx.MockTransport(self.router.handler),
-                                  sleep=lambda s: None)
+        self.client = BexioClient(
+            BASE, "tok", transport=httpx.MockTransport(self.router.handler), sleep=lambda s: None
+        )
 
 
 @pytest.fixture
@@ -57,7 +82,8 @@ def test_money_arrives_as_exact_decimals(h: Harness) -> None:
 
 def test_a_decimal_that_a_float_cannot_hold_survives(h: Harness) -> None:
     h.router.get("/2.0/kb_invoice/194").mock(
-        return_value=httpx.Response(200, json={**INVOICE, "total": "0.100000000000000000000001"}))
+        return_value=httpx.Response(200, json={**INVOICE, "total": "0.100000000000000000000001"})
+    )
     assert h.client.show_invoice(194).total - Decimal("0.1") == Decimal("1E-24")
 
 
@@ -67,18 +93,24 @@ def test_a_decimal_that_a_float_cannot_hold_survives(h: Harness) -> None:
 )
 def test_updated_at_is_swiss_local_time(h: Harness, stamp: str, utc_offset: timedelta) -> None:
     h.router.get("/2.0/kb_invoice/194").mock(
-        return_value=httpx.Response(200, json={**INVOICE, "updated_at": stamp}))
+        return_value=httpx.Response(200, json={**INVOICE, "updated_at": stamp})
+    )
     updated = h.client.show_invoice(194).updated_at
     assert updated is not None
     assert updated.tzinfo == ZoneInfo("Europe/Zurich")
     assert updated.utcoffset() == utc_offset
     assert updated == datetime.fromisoformat(stamp.replace(" ", "T")).replace(
-        tzinfo=ZoneInfo("Europe/Zurich"))
+        tzinfo=ZoneInfo("Europe/Zurich")
+    )
 
 
 def test_the_rounding_step_is_exact_although_bexio_sends_a_json_number(h: Harness) -> None:
-    h.router.get("/3.0/currencies").mock(return_value=httpx.Response(
-        200, content=b'[{"id":1,"name":"CHF","round_factor":0.05},{"id":2,"name":"EUR","round_factor":0.01}]'))
+    h.router.get("/3.0/currencies").mock(
+        return_value=httpx.Response(
+            200,
+            content=b'[{"id":1,"name":"CHF","round_factor":0.05},{"id":2,"name":"EUR","round_factor":0.01}]',
+        )
+    )
     assert h.client.rounding() == {"CHF": Decimal("0.05"), "EUR": Decimal("0.01")}
     assert str(h.client.rounding()["CHF"]) == "0.05"
 
@@ -94,16 +126,27 @@ def test_create_reminder_posts_an_empty_object_and_returns_what_bexio_computed(h
 
 
 def test_send_posts_the_three_fields(h: Harness) -> None:
-    route = h.router.post(f"{REMINDERS}/67/send").mock(return_value=httpx.Response(200, json={"success": True}))
-    h.client.send_reminder(194, 67, recipient_email="kunde@example.ch", subject="Zahlungserinnerung RE-00194",
-                           message="Guten Tag [Network Link]")
+    route = h.router.post(f"{REMINDERS}/67/send").mock(
+        return_value=httpx.Response(200, json={"success": True})
+    )
+    h.client.send_reminder(
+        194,
+        67,
+        recipient_email="kunde@example.ch",
+        subject="Zahlungserinnerung RE-00194",
+        message="Guten Tag [Network Link]",
+    )
     assert json.loads(route.calls.last.request.content) == {
-        "recipient_email": "kunde@example.ch", "subject": "Zahlungserinnerung RE-00194",
-        "message": "Guten Tag [Network Link]"}
+        "recipient_email": "kunde@example.ch",
+        "subject": "Zahlungserinnerung RE-00194",
+        "message": "Guten Tag [Network Link]",
+    }
 
 
 @pytest.mark.parametrize("message", ["Guten Tag", "Guten Tag [network link]", "[Network-Link]"])
-def test_send_without_the_placeholder_is_refused_before_any_request(h: Harness, message: str) -> None:
+def test_send_without_the_placeholder_is_refused_before_any_request(
+    h: Harness, message: str
+) -> None:
     with pytest.raises(ValueError, match=r"\[Network Link\]"):
         h.client.send_reminder(194, 67, recipient_email="a@b.ch", subject="s", message=message)
     assert h.client.request_count == 0
@@ -112,14 +155,24 @@ def test_send_without_the_placeholder_is_refused_before_any_request(h: Harness, 
 
 def test_the_reminder_pdf_is_decoded(h: Harness) -> None:
     pdf = b"%PDF-1.7\n...%%EOF"
-    h.router.get(f"{REMINDERS}/67/pdf").mock(return_value=httpx.Response(200, json={
-        "name": "zahlungserinnerung-re-00194.pdf", "size": len(pdf), "mime": "application/pdf",
-        "content": base64.b64encode(pdf).decode()}))
+    h.router.get(f"{REMINDERS}/67/pdf").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "name": "zahlungserinnerung-re-00194.pdf",
+                "size": len(pdf),
+                "mime": "application/pdf",
+                "content": base64.b64encode(pdf).decode(),
+            },
+        )
+    )
     assert h.client.reminder_pdf(194, 67) == pdf
 
 
 def test_a_pdf_that_is_not_base64_is_a_bad_response(h: Harness) -> None:
-    h.router.get(f"{REMINDERS}/67/pdf").mock(return_value=httpx.Response(200, json={"content": "%PDF-1.7!"}))
+    h.router.get(f"{REMINDERS}/67/pdf").mock(
+        return_value=httpx.Response(200, json={"content": "%PDF-1.7!"})
+    )
     with pytest.raises(BadResponseError, match="not base64"):
         h.client.reminder_pdf(194, 67)
 
@@ -128,7 +181,9 @@ def test_reminder_actions_hit_their_paths(h: Harness) -> None:
     ok = httpx.Response(200, json={"success": True})
     routes = {
         "list": h.router.get(REMINDERS).mock(return_value=httpx.Response(200, json=[REMINDER])),
-        "show": h.router.get(f"{REMINDERS}/67").mock(return_value=httpx.Response(200, json=REMINDER)),
+        "show": h.router.get(f"{REMINDERS}/67").mock(
+            return_value=httpx.Response(200, json=REMINDER)
+        ),
         "sent": h.router.post(f"{REMINDERS}/67/mark_as_sent").mock(return_value=ok),
         "delete": h.router.delete(f"{REMINDERS}/67").mock(return_value=ok),
         "unpaid": h.router.post("/ext/kb_invoice/194/mark_unpaid").mock(return_value=ok),
@@ -143,12 +198,21 @@ def test_reminder_actions_hit_their_paths(h: Harness) -> None:
 
 
 def test_contacts_and_lookups_are_fetched_once_per_client(h: Harness) -> None:
-    contact: dict[str, Any] = {"id": 3, "contact_type_id": 1, "name_1": "Muster AG", "language_id": 1}
-    contact_route = h.router.get("/2.0/contact/3").mock(return_value=httpx.Response(200, json=contact))
+    contact: dict[str, Any] = {
+        "id": 3,
+        "contact_type_id": 1,
+        "name_1": "Muster AG",
+        "language_id": 1,
+    }
+    contact_route = h.router.get("/2.0/contact/3").mock(
+        return_value=httpx.Response(200, json=contact)
+    )
     lang_route = h.router.get("/2.0/language").mock(
-        return_value=httpx.Response(200, json=[{"id": 1, "name": "Deutsch", "iso_639_1": "de"}]))
+        return_value=httpx.Response(200, json=[{"id": 1, "name": "Deutsch", "iso_639_1": "de"}])
+    )
     cur_route = h.router.get("/3.0/currencies").mock(
-        return_value=httpx.Response(200, json=[{"id": 1, "name": "CHF", "round_factor": "0.05"}]))
+        return_value=httpx.Response(200, json=[{"id": 1, "name": "CHF", "round_factor": "0.05"}])
+    )
     for _ in range(3):
         assert h.client.contact(3).name_1 == "Muster AG"
         h.client.languages()

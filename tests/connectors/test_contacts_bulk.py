@@ -32,7 +32,9 @@ def test_bulk_read_gives_the_same_contacts_with_far_fewer_calls(sandbox: Sandbox
     assert calls <= 10  # languages, countries and a handful of searches, not 100 reads
 
 
-def test_an_unknown_contact_keeps_its_own_error_and_the_others_are_read(sandbox: SandboxURL) -> None:
+def test_an_unknown_contact_keeps_its_own_error_and_the_others_are_read(
+    sandbox: SandboxURL,
+) -> None:
     with BexioClient(sandbox, CONFIG.token) as bexio:
         found = fetch_contacts(bexio, [2, 999_999, 5])
     assert found[2].id == 2 and found[5].id == 5  # type: ignore[union-attr]
@@ -44,9 +46,17 @@ def test_a_failing_search_falls_back_to_one_read_per_contact(sandbox: SandboxURL
         if request.url.path.endswith("/search"):
             return httpx.Response(422, json={"error_code": 422, "message": "no search here"})
         with httpx.Client(base_url=str(sandbox)) as real:
-            return real.send(real.build_request(request.method, request.url.path,
-                                                headers=request.headers, content=request.content))
+            return real.send(
+                real.build_request(
+                    request.method,
+                    request.url.path,
+                    headers=request.headers,
+                    content=request.content,
+                )
+            )
 
-    with BexioClient(sandbox, CONFIG.token, transport=httpx.MockTransport(refuse_searches)) as bexio:
+    with BexioClient(
+        sandbox, CONFIG.token, transport=httpx.MockTransport(refuse_searches)
+    ) as bexio:
         found = fetch_contacts(bexio, [1, 2, 3])
     assert [found[i].id for i in (1, 2, 3)] == [1, 2, 3]  # type: ignore[union-attr]

@@ -23,12 +23,14 @@ def test_parallel_reads_give_the_invoices_in_the_same_order_as_one_at_a_time() -
 
 
 def test_two_requests_in_flight_never_overrun_the_rate_limit() -> None:
-    config = SandboxConfig(invoices=100, seed=5, today=DAY, scenario="all_overdue",
-                           rate_limit=40, window_seconds=1)
+    config = SandboxConfig(
+        invoices=100, seed=5, today=DAY, scenario="all_overdue", rate_limit=40, window_seconds=1
+    )
     with running_sandbox(config) as url, BexioClient(url, config.token) as bexio:
         invoices = bexio.fetch_open_invoices()
-        stats = httpx.get(f"{url}/_sandbox/stats",
-                          headers={"Authorization": f"Bearer {config.token}"}).json()
+        stats = httpx.get(
+            f"{url}/_sandbox/stats", headers={"Authorization": f"Bearer {config.token}"}
+        ).json()
     assert len(invoices) == 100
     assert stats.get("responses_429", 0) == 0
 

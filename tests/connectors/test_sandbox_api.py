@@ -47,8 +47,10 @@ def take(sandbox: SandboxURL, status: int, level: int = 0) -> dict[str, Any]:
 
 
 def test_a_request_without_the_right_token_is_401(sandbox: SandboxURL) -> None:
-    for headers in ({"Accept": "application/json"},
-                    {"Accept": "application/json", "Authorization": "Bearer wrong"}):
+    for headers in (
+        {"Accept": "application/json"},
+        {"Accept": "application/json", "Authorization": "Bearer wrong"},
+    ):
         response = httpx.get(f"{sandbox}/2.0/kb_invoice", headers=headers)
         assert response.status_code == 401
         assert response.json()["error_code"] == 401
@@ -90,15 +92,21 @@ def test_money_is_a_decimal_string_with_six_or_four_decimals(api: httpx.Client) 
 
 
 def test_search_combines_criteria_and_refuses_unknown_fields(api: httpx.Client) -> None:
-    criteria = [{"field": "kb_item_status_id", "value": [8, 16], "criteria": "in"},
-                {"field": "is_valid_to", "value": TODAY.isoformat(), "criteria": "<"}]
+    criteria = [
+        {"field": "kb_item_status_id", "value": [8, 16], "criteria": "in"},
+        {"field": "is_valid_to", "value": TODAY.isoformat(), "criteria": "<"},
+    ]
     found = api.post("/2.0/kb_invoice/search", json=criteria).json()
-    expected = [i["id"] for i in api.get("/2.0/kb_invoice").json()
-                if i["kb_item_status_id"] in (8, 16) and i["is_valid_to"] < TODAY.isoformat()]
+    expected = [
+        i["id"]
+        for i in api.get("/2.0/kb_invoice").json()
+        if i["kb_item_status_id"] in (8, 16) and i["is_valid_to"] < TODAY.isoformat()
+    ]
     assert [i["id"] for i in found] == expected and expected
     bad_field = api.post("/2.0/kb_invoice/search", json=[{"field": "secret", "value": "1"}])
-    bad_criteria = api.post("/2.0/kb_invoice/search",
-                            json=[{"field": "id", "value": "1", "criteria": "roughly"}])
+    bad_criteria = api.post(
+        "/2.0/kb_invoice/search", json=[{"field": "id", "value": "1", "criteria": "roughly"}]
+    )
     for response in (bad_field, bad_criteria):
         assert response.status_code == 422 and response.json()["errors"]
 
@@ -109,8 +117,9 @@ def test_an_unknown_invoice_is_404(api: httpx.Client) -> None:
     assert response.json() == {"error_code": 404, "message": "Page not found"}
 
 
-def test_reminders_climb_one_level_at_a_time_until_the_last(api: httpx.Client,
-                                                            sandbox: SandboxURL) -> None:
+def test_reminders_climb_one_level_at_a_time_until_the_last(
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
     invoice_id = take(sandbox, status=8)["id"]
     path = f"/2.0/kb_invoice/{invoice_id}/kb_reminder"
     expected = [(1, "Zahlungserinnerung", 14), (2, "1. Mahnung", 10), (3, "2. Mahnung", 10)]
@@ -129,8 +138,9 @@ def test_reminders_climb_one_level_at_a_time_until_the_last(api: httpx.Client,
 
 
 @pytest.mark.parametrize("status", [7, 9, 19, 31])
-def test_no_reminder_on_an_invoice_that_is_not_open(api: httpx.Client, sandbox: SandboxURL,
-                                                   status: int) -> None:
+def test_no_reminder_on_an_invoice_that_is_not_open(
+    api: httpx.Client, sandbox: SandboxURL, status: int
+) -> None:
     invoice = next(i for i in sandbox.state.invoice_list if i["kb_item_status_id"] == status)
     response = api.post(f"/2.0/kb_invoice/{invoice['id']}/kb_reminder")
     assert response.status_code == 400
@@ -144,26 +154,32 @@ def test_only_the_latest_reminder_can_be_deleted(api: httpx.Client, sandbox: San
     assert [r["id"] for r in api.get(path).json()] == [first["id"]]
 
 
-def test_send_needs_the_network_link_and_marks_the_reminder_sent(api: httpx.Client,
-                                                                sandbox: SandboxURL) -> None:
+def test_send_needs_the_network_link_and_marks_the_reminder_sent(
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
     path = f"/2.0/kb_invoice/{take(sandbox, status=8)['id']}/kb_reminder"
     reminder = api.post(path).json()
-    body = {"recipient_email": "kunde@example.com", "subject": "Zahlungserinnerung",
-            "message": "Guten Tag, bitte bezahlen Sie."}
+    body = {
+        "recipient_email": "kunde@example.com",
+        "subject": "Zahlungserinnerung",
+        "message": "Guten Tag, bitte bezahlen Sie.",
+    }
     refused = api.post(f"{path}/{reminder['id']}/send", json=body)
     assert refused.status_code == 422
     assert "missing_network_placeholder" in refused.json()["errors"][0]
     assert api.get(f"{path}/{reminder['id']}").json()["is_sent"] is False
-    sent = api.post(f"{path}/{reminder['id']}/send",
-                    json={**body, "message": "Guten Tag. [Network Link]"})
+    sent = api.post(
+        f"{path}/{reminder['id']}/send", json={**body, "message": "Guten Tag. [Network Link]"}
+    )
     assert sent.json() == {"success": True}
     assert api.get(f"{path}/{reminder['id']}").json()["is_sent"] is True
     api.post(f"{path}/{reminder['id']}/mark_as_unsent")
     assert api.get(f"{path}/{reminder['id']}").json()["is_sent"] is False
 
 
-def test_a_reminder_pdf_is_a_real_pdf_named_after_the_document(api: httpx.Client,
-                                                             sandbox: SandboxURL) -> None:
+def test_a_reminder_pdf_is_a_real_pdf_named_after_the_document(
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
     invoice = take(sandbox, status=8)
     path = f"/2.0/kb_invoice/{invoice['id']}/kb_reminder"
     reminder = api.post(path).json()
@@ -175,8 +191,9 @@ def test_a_reminder_pdf_is_a_real_pdf_named_after_the_document(api: httpx.Client
     assert len(pages) == 1 and invoice["document_nr"] in pages[0].extract_text()
 
 
-def test_payments_move_an_invoice_to_partial_then_paid(api: httpx.Client,
-                                                      sandbox: SandboxURL) -> None:
+def test_payments_move_an_invoice_to_partial_then_paid(
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
     invoice = take(sandbox, status=8)
     path = f"/2.0/kb_invoice/{invoice['id']}"
     total = Decimal(invoice["total"])
@@ -195,8 +212,9 @@ def test_payments_move_an_invoice_to_partial_then_paid(api: httpx.Client,
     assert api.get(path).json()["kb_item_status_id"] == 16
 
 
-def test_the_unpaid_extension_writes_off_open_invoices_only(api: httpx.Client,
-                                                           sandbox: SandboxURL) -> None:
+def test_the_unpaid_extension_writes_off_open_invoices_only(
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
     invoice_id = take(sandbox, status=8)["id"]
     assert api.post(f"/ext/kb_invoice/{invoice_id}/mark_unpaid").json() == {"success": True}
     assert api.get(f"/2.0/kb_invoice/{invoice_id}").json()["kb_item_status_id"] == 31
@@ -217,7 +235,8 @@ def test_lookups_have_bexio_ids(api: httpx.Client) -> None:
 
 
 def test_a_colleague_reminder_shows_in_the_api_and_admin_needs_the_token(
-        api: httpx.Client, sandbox: SandboxURL) -> None:
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
     invoice_id = take(sandbox, status=16)["id"]
     made = api.post(f"/_sandbox/kb_invoice/{invoice_id}/reminder").json()
     listed = api.get(f"/2.0/kb_invoice/{invoice_id}/kb_reminder").json()

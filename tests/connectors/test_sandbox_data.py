@@ -31,12 +31,25 @@ def _day(text: str) -> date:
 
 def _as_invoice(raw: dict[str, Any], reminders: list[dict[str, Any]]) -> Invoice:
     return Invoice(
-        id=raw["id"], document_nr=raw["document_nr"], contact_id=raw["contact_id"],
-        status=raw["kb_item_status_id"], currency=CURRENCY[raw["currency_id"]],
-        total=Decimal(raw["total"]), remaining=Decimal(raw["total_remaining_payments"]),
-        valid_from=_day(raw["is_valid_from"]), valid_to=_day(raw["is_valid_to"]),
-        reminders=tuple(Reminder(r["id"], raw["id"], r["reminder_level"], _day(r["is_valid_from"]),
-                                 _day(r["is_valid_to"])) for r in reminders),
+        id=raw["id"],
+        document_nr=raw["document_nr"],
+        contact_id=raw["contact_id"],
+        status=raw["kb_item_status_id"],
+        currency=CURRENCY[raw["currency_id"]],
+        total=Decimal(raw["total"]),
+        remaining=Decimal(raw["total_remaining_payments"]),
+        valid_from=_day(raw["is_valid_from"]),
+        valid_to=_day(raw["is_valid_to"]),
+        reminders=tuple(
+            Reminder(
+                r["id"],
+                raw["id"],
+                r["reminder_level"],
+                _day(r["is_valid_from"]),
+                _day(r["is_valid_to"]),
+            )
+            for r in reminders
+        ),
     )
 
 
@@ -84,8 +97,9 @@ def test_amounts_are_realistic_and_add_up(mixed: Company) -> None:
         assert Decimal("45") <= total <= Decimal("12500")
         if invoice["currency_id"] == 1:
             assert total % Decimal("0.05") == 0
-        received = sum((Decimal(p["value"]) for p in mixed.payments.get(invoice["id"], [])),
-                       Decimal(0))
+        received = sum(
+            (Decimal(p["value"]) for p in mixed.payments.get(invoice["id"], [])), Decimal(0)
+        )
         assert Decimal(invoice["total_received_payments"]) == received
         assert Decimal(invoice["total_remaining_payments"]) == total - received
 

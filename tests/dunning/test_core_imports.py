@@ -21,9 +21,13 @@ def imported_roots(source: str) -> set[str]:
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             roots.add(node.module.split(".")[0])
-        elif (isinstance(node, ast.Call) and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-              and _name(node.func) in {"import_module", "__import__"}):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and _name(node.func) in {"import_module", "__import__"}
+        ):
             roots.add(node.args[0].value.split(".")[0])
     return roots
 
@@ -32,8 +36,11 @@ def clock_calls(source: str) -> set[str]:
     """Calls such as `date.today()`: the core takes the reference date as an argument."""
     found = set()
     for node in ast.walk(ast.parse(source)):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and (_name(node.func.value), node.func.attr) in CLOCKS):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and (_name(node.func.value), node.func.attr) in CLOCKS
+        ):
             found.add(f"{_name(node.func.value)}.{node.func.attr}()")
     return found
 
@@ -48,13 +55,22 @@ def core_modules() -> list[Path]:
     return sorted(CORE.rglob("*.py"))
 
 
-@pytest.mark.parametrize(("source", "roots"), [
-    pytest.param("import prefect.flows", {"prefect"}, id="import"),
-    pytest.param("from httpx import Client", {"httpx"}, id="from import"),
-    pytest.param("from . import money", set(), id="relative import is ours"),
-    pytest.param("import importlib\nimportlib.import_module('tenacity')", {"importlib", "tenacity"}, id="dynamic import"),
-    pytest.param("def f():\n    import connectors.client", {"connectors"}, id="import inside a function"),
-])
+@pytest.mark.parametrize(
+    ("source", "roots"),
+    [
+        pytest.param("import prefect.flows", {"prefect"}, id="import"),
+        pytest.param("from httpx import Client", {"httpx"}, id="from import"),
+        pytest.param("from . import money", set(), id="relative import is ours"),
+        pytest.param(
+            "import importlib\nimportlib.import_module('tenacity')",
+            {"importlib", "tenacity"},
+            id="dynamic import",
+        ),
+        pytest.param(
+            "def f():\n    import connectors.client", {"connectors"}, id="import inside a function"
+        ),
+    ],
+)
 def test_the_checker_sees_every_kind_of_import(source: str, roots: set[str]) -> None:
     assert imported_roots(source) == roots
 

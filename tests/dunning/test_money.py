@@ -9,18 +9,21 @@ import pytest
 from dunning.money import MoneyError, as_text, parse_money, round_to_step
 
 
-@pytest.mark.parametrize(("amount", "step", "expected"), [
-    pytest.param("12.325", "0.05", "12.35", id="CHF: tie rounds up"),
-    pytest.param("12.324", "0.05", "12.30", id="CHF: below the tie rounds down"),
-    pytest.param("12.375", "0.05", "12.40", id="CHF: tie with an odd step count rounds up"),
-    pytest.param("12.3749", "0.05", "12.35", id="CHF: just below a tie"),
-    pytest.param("0.005", "0.01", "0.01", id="cent: tie rounds up, not to even"),
-    pytest.param("0.0049", "0.01", "0.00", id="cent: below the tie"),
-    pytest.param("7", "0.05", "7.00", id="whole amount keeps two decimals"),
-    pytest.param("2.5", "1", "3.00", id="step of 1 keeps two decimals"),
-    pytest.param("1.2345", "0.001", "1.235", id="finer step keeps its decimals"),
-    pytest.param("-0.025", "0.05", "-0.05", id="negative tie rounds away from zero"),
-])
+@pytest.mark.parametrize(
+    ("amount", "step", "expected"),
+    [
+        pytest.param("12.325", "0.05", "12.35", id="CHF: tie rounds up"),
+        pytest.param("12.324", "0.05", "12.30", id="CHF: below the tie rounds down"),
+        pytest.param("12.375", "0.05", "12.40", id="CHF: tie with an odd step count rounds up"),
+        pytest.param("12.3749", "0.05", "12.35", id="CHF: just below a tie"),
+        pytest.param("0.005", "0.01", "0.01", id="cent: tie rounds up, not to even"),
+        pytest.param("0.0049", "0.01", "0.00", id="cent: below the tie"),
+        pytest.param("7", "0.05", "7.00", id="whole amount keeps two decimals"),
+        pytest.param("2.5", "1", "3.00", id="step of 1 keeps two decimals"),
+        pytest.param("1.2345", "0.001", "1.235", id="finer step keeps its decimals"),
+        pytest.param("-0.025", "0.05", "-0.05", id="negative tie rounds away from zero"),
+    ],
+)
 def test_round_to_step(amount: str, step: str, expected: str) -> None:
     result = round_to_step(Decimal(amount), Decimal(step))
     assert str(result) == expected
@@ -32,9 +35,14 @@ def test_round_to_step_refuses_a_step_that_is_not_positive(step: str) -> None:
         round_to_step(Decimal("1.00"), Decimal(step))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("12.50", Decimal("12.50")), (" 0.1 ", Decimal("0.1")), ("-3", Decimal("-3")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.50", Decimal("12.50")),
+        (" 0.1 ", Decimal("0.1")),
+        ("-3", Decimal("-3")),
+    ],
+)
 def test_parse_money_is_exact(text: str, expected: Decimal) -> None:
     value = parse_money(text, "fee")
     assert value == expected and str(value) == str(expected)
@@ -48,8 +56,15 @@ def test_parse_money_names_the_place_and_the_text(text: str) -> None:
     assert f'"{text}"' in str(caught.value)
 
 
-@pytest.mark.parametrize(("amount", "text"), [
-    ("80", "80.00"), ("80.5", "80.50"), ("120.00", "120.00"), ("0.125", "0.125"), ("1E+2", "100.00"),
-])
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        ("80", "80.00"),
+        ("80.5", "80.50"),
+        ("120.00", "120.00"),
+        ("0.125", "0.125"),
+        ("1E+2", "100.00"),
+    ],
+)
 def test_as_text(amount: str, text: str) -> None:
     assert as_text(Decimal(amount)) == text

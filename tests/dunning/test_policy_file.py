@@ -59,43 +59,220 @@ def without_levels() -> str:
 
 # file text -> the field named, words that say what is wrong
 BROKEN = [
-    pytest.param(changed('version = "2026-11"\n', 'version = "2026-11"\ncolour = "red"\n'), "colour", "not a known setting", id="unknown key"),
-    pytest.param(changed("grace_days = 5", "grace_day = 5"), "levels[1].grace_day", 'did you mean "grace_days"', id="unknown key inside a level"),
-    pytest.param(changed('city = "Zürich"', 'city = "Zürich"\nfax = "044"'), "creditor.fax", "not a known setting", id="unknown key in the creditor"),
-    pytest.param(changed('fee = { CHF = "20.00", EUR = "20.00" }', 'fee = { CHF = "-5.00" }'), "levels[2].fee.CHF", 'the fee must not be negative (got "-5.00")', id="negative fee"),
-    pytest.param(changed('fee = { CHF = "0.00" }', 'fee = { CHF = "ten" }'), "levels[1].fee.CHF", 'must be an amount like "12.50", not "ten"', id="fee is not a number"),
-    pytest.param(changed('fee = { CHF = "0.00" }', 'fee = { CHF = "0.005" }'), "levels[1].fee.CHF", "more than 2 decimal places", id="fee with fractions of a cent"),
-    pytest.param(changed("CH44 3199 9123 0008 8901 2", "CH45 3199 9123 0008 8901 2"), "creditor.iban", "check digits do not match", id="IBAN with a typo"),
-    pytest.param(changed("CH44 3199 9123 0008 8901 2", "DE89 3704 0044 0532 0130 00"), "creditor.iban", "Swiss or Liechtenstein", id="IBAN from Germany"),
-    pytest.param(changed("CH44 3199 9123 0008 8901 2", "CH44 3199"), "creditor.iban", "has 21 characters, this one 8", id="IBAN too short"),
-    pytest.param(changed("CH44 3199 9123 0008 8901 2", "CH44 3199 9123 0008 8901 !"), "creditor.iban", "is not a valid IBAN", id="IBAN with a sign that has no place in it"),
-    pytest.param("levels = []\n" + without_levels(), "levels", "1 to 9 levels (found 0)", id="0 levels"),
+    pytest.param(
+        changed('version = "2026-11"\n', 'version = "2026-11"\ncolour = "red"\n'),
+        "colour",
+        "not a known setting",
+        id="unknown key",
+    ),
+    pytest.param(
+        changed("grace_days = 5", "grace_day = 5"),
+        "levels[1].grace_day",
+        'did you mean "grace_days"',
+        id="unknown key inside a level",
+    ),
+    pytest.param(
+        changed('city = "Zürich"', 'city = "Zürich"\nfax = "044"'),
+        "creditor.fax",
+        "not a known setting",
+        id="unknown key in the creditor",
+    ),
+    pytest.param(
+        changed('fee = { CHF = "20.00", EUR = "20.00" }', 'fee = { CHF = "-5.00" }'),
+        "levels[2].fee.CHF",
+        'the fee must not be negative (got "-5.00")',
+        id="negative fee",
+    ),
+    pytest.param(
+        changed('fee = { CHF = "0.00" }', 'fee = { CHF = "ten" }'),
+        "levels[1].fee.CHF",
+        'must be an amount like "12.50", not "ten"',
+        id="fee is not a number",
+    ),
+    pytest.param(
+        changed('fee = { CHF = "0.00" }', 'fee = { CHF = "0.005" }'),
+        "levels[1].fee.CHF",
+        "more than 2 decimal places",
+        id="fee with fractions of a cent",
+    ),
+    pytest.param(
+        changed("CH44 3199 9123 0008 8901 2", "CH45 3199 9123 0008 8901 2"),
+        "creditor.iban",
+        "check digits do not match",
+        id="IBAN with a typo",
+    ),
+    pytest.param(
+        changed("CH44 3199 9123 0008 8901 2", "DE89 3704 0044 0532 0130 00"),
+        "creditor.iban",
+        "Swiss or Liechtenstein",
+        id="IBAN from Germany",
+    ),
+    pytest.param(
+        changed("CH44 3199 9123 0008 8901 2", "CH44 3199"),
+        "creditor.iban",
+        "has 21 characters, this one 8",
+        id="IBAN too short",
+    ),
+    pytest.param(
+        changed("CH44 3199 9123 0008 8901 2", "CH44 3199 9123 0008 8901 !"),
+        "creditor.iban",
+        "is not a valid IBAN",
+        id="IBAN with a sign that has no place in it",
+    ),
+    pytest.param(
+        "levels = []\n" + without_levels(), "levels", "1 to 9 levels (found 0)", id="0 levels"
+    ),
     pytest.param(VALID + LEVEL * 8, "levels", "1 to 9 levels (found 10)", id="10 levels"),
-    pytest.param(without_levels() + "[levels]\ntitle = { de = \"x\" }\n", "levels", "[[levels]]", id="levels written as a single table"),
-    pytest.param(changed("grace_days = 5", 'grace_days = "5"'), "levels[1].grace_days", 'whole number without quotes, like 10, not "5"', id="days in quotes"),
-    pytest.param(changed("grace_days = 5", "grace_days = 2.5"), "levels[1].grace_days", "whole number", id="days with decimals"),
-    pytest.param(changed("grace_days = 5", "grace_days = -1"), "levels[1].grace_days", "at least 0 (got -1)", id="negative grace"),
-    pytest.param(changed("payment_days = 14", "payment_days = 0"), "levels[1].payment_days", "at least 1 (got 0)", id="no days to pay"),
-    pytest.param(changed("payment_days = 14\n", ""), "levels[1].payment_days", "is missing", id="missing payment days"),
-    pytest.param(changed('fr = "Rappel"', 'es = "Recordatorio"'), "levels[1].title.es", "use de, fr, it or en", id="bad language key"),
-    pytest.param(changed('title = { de = "Zahlungserinnerung", fr = "Rappel" }', "title = {}"), "levels[1].title", "at least one language", id="title without text"),
-    pytest.param(changed("bitte {total_due}", "bitte {amount}"), "levels[2].texts.de", '"{amount}", which is not known', id="unknown placeholder"),
-    pytest.param(changed("bitte {total_due}", "bitte {total_due:>10}"), "levels[2].texts.de", "no format", id="placeholder with a format"),
-    pytest.param(changed("bitte {total_due}", "bitte {total_due"), "levels[2].texts.de", "without its partner", id="unclosed brace"),
-    pytest.param(changed('version = "2026-11"\n', ""), "version", "is missing; it is required", id="missing version"),
-    pytest.param(changed('version = "2026-11"', "version = 2026"), "version", "text in quotes, not the number 2026", id="version not text"),
-    pytest.param(changed('interest_rate_percent = "5.0"', 'interest_rate_percent = "101"'), "interest_rate_percent", "at most 100", id="interest above 100 %"),
-    pytest.param(changed('interest_from = "due_date"', 'interest_from = "invoice_date"'), "interest_from", '"due_date" or "first_reminder"', id="bad interest start"),
-    pytest.param(changed('final_action = "propose_unpaid"', 'final_action = "sue"'), "final_action", '"propose_unpaid" or "none", not "sue"', id="bad final action"),
-    pytest.param(changed('minimum_amount = { CHF = "10.00"', 'minimum_amount = { chf = "10.00"'), "minimum_amount.chf", "three capital letters", id="currency in lower case"),
-    pytest.param(changed('country = "CH"', 'country = "Schweiz"'), "creditor.country", "two-letter country code", id="country name instead of code"),
-    pytest.param(changed('name = "Muster AG"', 'name = "' + "M" * 71 + '"'), "creditor.name", "at most 70 fit", id="name too long for the QR-bill"),
-    pytest.param(changed('city = "Zürich"', 'city = "Zürich"\nemail = "buchhaltung"'), "creditor.email", "not an e-mail address", id="bad e-mail"),
-    pytest.param(changed('street = "Bahnhofstrasse"\n', ""), "creditor.street", "is missing", id="creditor without street"),
-    pytest.param(changed('name = "Muster AG"', 'name = ""'), "creditor.name", "must not be empty", id="empty name"),
-    pytest.param('default_language = "rm"\n' + VALID, "default_language", 'one of "de", "fr", "it", "en", not "rm"', id="unsupported default language"),
-    pytest.param(changed('payment_days = 14', 'payment_days = 14\npayment_days = 15'), "line 20", "not valid TOML", id="duplicate key"),
-    pytest.param(changed('grace_days = 5', 'grace_days = '), "line 18, column 14", "not valid TOML", id="bad TOML syntax"),
+    pytest.param(
+        without_levels() + '[levels]\ntitle = { de = "x" }\n',
+        "levels",
+        "[[levels]]",
+        id="levels written as a single table",
+    ),
+    pytest.param(
+        changed("grace_days = 5", 'grace_days = "5"'),
+        "levels[1].grace_days",
+        'whole number without quotes, like 10, not "5"',
+        id="days in quotes",
+    ),
+    pytest.param(
+        changed("grace_days = 5", "grace_days = 2.5"),
+        "levels[1].grace_days",
+        "whole number",
+        id="days with decimals",
+    ),
+    pytest.param(
+        changed("grace_days = 5", "grace_days = -1"),
+        "levels[1].grace_days",
+        "at least 0 (got -1)",
+        id="negative grace",
+    ),
+    pytest.param(
+        changed("payment_days = 14", "payment_days = 0"),
+        "levels[1].payment_days",
+        "at least 1 (got 0)",
+        id="no days to pay",
+    ),
+    pytest.param(
+        changed("payment_days = 14\n", ""),
+        "levels[1].payment_days",
+        "is missing",
+        id="missing payment days",
+    ),
+    pytest.param(
+        changed('fr = "Rappel"', 'es = "Recordatorio"'),
+        "levels[1].title.es",
+        "use de, fr, it or en",
+        id="bad language key",
+    ),
+    pytest.param(
+        changed('title = { de = "Zahlungserinnerung", fr = "Rappel" }', "title = {}"),
+        "levels[1].title",
+        "at least one language",
+        id="title without text",
+    ),
+    pytest.param(
+        changed("bitte {total_due}", "bitte {amount}"),
+        "levels[2].texts.de",
+        '"{amount}", which is not known',
+        id="unknown placeholder",
+    ),
+    pytest.param(
+        changed("bitte {total_due}", "bitte {total_due:>10}"),
+        "levels[2].texts.de",
+        "no format",
+        id="placeholder with a format",
+    ),
+    pytest.param(
+        changed("bitte {total_due}", "bitte {total_due"),
+        "levels[2].texts.de",
+        "without its partner",
+        id="unclosed brace",
+    ),
+    pytest.param(
+        changed('version = "2026-11"\n', ""),
+        "version",
+        "is missing; it is required",
+        id="missing version",
+    ),
+    pytest.param(
+        changed('version = "2026-11"', "version = 2026"),
+        "version",
+        "text in quotes, not the number 2026",
+        id="version not text",
+    ),
+    pytest.param(
+        changed('interest_rate_percent = "5.0"', 'interest_rate_percent = "101"'),
+        "interest_rate_percent",
+        "at most 100",
+        id="interest above 100 %",
+    ),
+    pytest.param(
+        changed('interest_from = "due_date"', 'interest_from = "invoice_date"'),
+        "interest_from",
+        '"due_date" or "first_reminder"',
+        id="bad interest start",
+    ),
+    pytest.param(
+        changed('final_action = "propose_unpaid"', 'final_action = "sue"'),
+        "final_action",
+        '"propose_unpaid" or "none", not "sue"',
+        id="bad final action",
+    ),
+    pytest.param(
+        changed('minimum_amount = { CHF = "10.00"', 'minimum_amount = { chf = "10.00"'),
+        "minimum_amount.chf",
+        "three capital letters",
+        id="currency in lower case",
+    ),
+    pytest.param(
+        changed('country = "CH"', 'country = "Schweiz"'),
+        "creditor.country",
+        "two-letter country code",
+        id="country name instead of code",
+    ),
+    pytest.param(
+        changed('name = "Muster AG"', 'name = "' + "M" * 71 + '"'),
+        "creditor.name",
+        "at most 70 fit",
+        id="name too long for the QR-bill",
+    ),
+    pytest.param(
+        changed('city = "Zürich"', 'city = "Zürich"\nemail = "buchhaltung"'),
+        "creditor.email",
+        "not an e-mail address",
+        id="bad e-mail",
+    ),
+    pytest.param(
+        changed('street = "Bahnhofstrasse"\n', ""),
+        "creditor.street",
+        "is missing",
+        id="creditor without street",
+    ),
+    pytest.param(
+        changed('name = "Muster AG"', 'name = ""'),
+        "creditor.name",
+        "must not be empty",
+        id="empty name",
+    ),
+    pytest.param(
+        'default_language = "rm"\n' + VALID,
+        "default_language",
+        'one of "de", "fr", "it", "en", not "rm"',
+        id="unsupported default language",
+    ),
+    pytest.param(
+        changed("payment_days = 14", "payment_days = 14\npayment_days = 15"),
+        "line 20",
+        "not valid TOML",
+        id="duplicate key",
+    ),
+    pytest.param(
+        changed("grace_days = 5", "grace_days = "),
+        "line 18, column 14",
+        "not valid TOML",
+        id="bad TOML syntax",
+    ),
 ]
 
 
@@ -114,16 +291,22 @@ def test_every_problem_is_reported_at_once() -> None:
     text = changed("grace_days = 5", "grace_days = -1").replace('country = "CH"', 'country = "ch"')
     with pytest.raises(PolicyError) as caught:
         parse_policy(text, "policy.toml")
-    assert [path for path, _ in caught.value.problems] == ["creditor.country", "levels[1].grace_days"]
+    assert [path for path, _ in caught.value.problems] == [
+        "creditor.country",
+        "levels[1].grace_days",
+    ]
     assert str(caught.value).startswith("policy.toml: 2 problems: (1) creditor.country: ")
 
 
-@pytest.mark.parametrize(("written", "exact"), [
-    pytest.param("0.1", "0.1", id="float 0.1 stays 0.1"),
-    pytest.param("20.10", "20.10", id="float 20.10 keeps its zero"),
-    pytest.param("20", "20", id="integer"),
-    pytest.param('"20.00"', "20.00", id="string"),
-])
+@pytest.mark.parametrize(
+    ("written", "exact"),
+    [
+        pytest.param("0.1", "0.1", id="float 0.1 stays 0.1"),
+        pytest.param("20.10", "20.10", id="float 20.10 keeps its zero"),
+        pytest.param("20", "20", id="integer"),
+        pytest.param('"20.00"', "20.00", id="string"),
+    ],
+)
 def test_fees_written_as_numbers_are_read_exactly(written: str, exact: str) -> None:
     policy = parse_policy(changed('fee = { CHF = "0.00" }', f"fee = {{ CHF = {written} }}"))
     fee = policy.level(1).fee("CHF")
@@ -143,8 +326,11 @@ def test_a_valid_policy_gives_its_values() -> None:
 
 
 def test_optional_settings_have_defaults_and_numbers_are_accepted_as_text() -> None:
-    text = (changed('interest_rate_percent = "5.0"\n', "").replace('house_num = "1"', "house_num = 1")
-            .replace('iban = "CH44 3199 9123 0008 8901 2"', 'iban = "li21 0881 0000 2324 013a a"'))
+    text = (
+        changed('interest_rate_percent = "5.0"\n', "")
+        .replace('house_num = "1"', "house_num = 1")
+        .replace('iban = "CH44 3199 9123 0008 8901 2"', 'iban = "li21 0881 0000 2324 013a a"')
+    )
     policy = parse_policy(text)
     assert policy.interest_rate_percent == 0 and policy.creditor.house_num == "1"
     assert policy.creditor.iban == "LI21088100002324013AA"
@@ -159,15 +345,22 @@ def test_load_hashes_the_exact_bytes(tmp_path: Path) -> None:
     assert load_policy(path).sha256 != first.sha256
 
 
-@pytest.mark.parametrize(("make", "words"), [
-    pytest.param(lambda d: d / "missing.toml", "the policy file does not exist", id="missing file"),
-    pytest.param(lambda d: d, "is a folder, not a policy file", id="a folder"),
-])
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        pytest.param(
+            lambda d: d / "missing.toml", "the policy file does not exist", id="missing file"
+        ),
+        pytest.param(lambda d: d, "is a folder, not a policy file", id="a folder"),
+    ],
+)
 def test_a_file_that_cannot_be_read(tmp_path: Path, make, words: str) -> None:  # type: ignore[no-untyped-def]
     path = make(tmp_path)
     with pytest.raises(PolicyError) as caught:
         load_policy(path)
-    assert str(caught.value) == f"{path}: {words}" + ("; check the name and folder." if "exist" in words else ".")
+    assert str(caught.value) == f"{path}: {words}" + (
+        "; check the name and folder." if "exist" in words else "."
+    )
 
 
 def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
@@ -180,9 +373,15 @@ def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
 def test_the_example_policy_loads_with_swiss_defaults() -> None:
     policy = load_policy(example_policy_path())
     assert [level.title_for("de") for level in policy.levels] == [
-        "Zahlungserinnerung", "1. Mahnung", "Letzte Mahnung"]
+        "Zahlungserinnerung",
+        "1. Mahnung",
+        "Letzte Mahnung",
+    ]
     assert [level.title_for("it") for level in policy.levels] == [
-        "Promemoria di pagamento", "1° sollecito", "Ultimo sollecito"]
+        "Promemoria di pagamento",
+        "1° sollecito",
+        "Ultimo sollecito",
+    ]
     assert [level.fee("CHF") for level in policy.levels] == [0, Decimal("20.00"), Decimal("30.00")]
     assert [level.payment_days for level in policy.levels] == [14, 10, 10]
     assert policy.interest_rate_percent == 5 and policy.interest_from == "due_date"

@@ -15,8 +15,9 @@ from dunning.proposal import Reason
 from dunning.rules import propose
 
 R = date(2026, 11, 30)
-CREDITOR = Creditor("Muster AG", "Bahnhofstrasse", "1", "8001", "Zürich", "CH",
-                    "CH4431999123000889012")
+CREDITOR = Creditor(
+    "Muster AG", "Bahnhofstrasse", "1", "8001", "Zürich", "CH", "CH4431999123000889012"
+)
 CURRENCIES = ("CHF", "EUR", "USD")
 ROUNDING = {"CHF": Decimal("0.05"), "EUR": Decimal("0.01")}
 
@@ -28,12 +29,20 @@ fees = st.dictionaries(st.sampled_from(CURRENCIES), amounts, max_size=3)
 def policies(draw: st.DrawFn) -> Policy:
     count = draw(st.integers(1, 9))
     levels = tuple(
-        Level(n, {"de": f"Stufe {n}"}, grace_days=draw(st.integers(0, 30)),
-              payment_days=draw(st.integers(1, 30)), fees=draw(fees))
+        Level(
+            n,
+            {"de": f"Stufe {n}"},
+            grace_days=draw(st.integers(0, 30)),
+            payment_days=draw(st.integers(1, 30)),
+            fees=draw(fees),
+        )
         for n in range(1, count + 1)
     )
     return Policy(
-        version="p", sha256="0" * 64, levels=levels, creditor=CREDITOR,
+        version="p",
+        sha256="0" * 64,
+        levels=levels,
+        creditor=CREDITOR,
         interest_rate_percent=draw(st.decimals(min_value=0, max_value=100, places=2)),
         interest_from=draw(st.sampled_from(["due_date", "first_reminder"])),
         final_action=draw(st.sampled_from(["propose_unpaid", "none"])),
@@ -48,14 +57,26 @@ def invoices(draw: st.DrawFn, invoice_id: int) -> Invoice:
     reminders = []
     for n in range(1, level + 1):
         sent = due + timedelta(days=draw(st.integers(0, 200)))
-        reminders.append(Reminder(id=invoice_id * 100 + n, invoice_id=invoice_id, level=n,
-                                  valid_from=sent,
-                                  valid_to=sent + timedelta(days=draw(st.integers(1, 30)))))
+        reminders.append(
+            Reminder(
+                id=invoice_id * 100 + n,
+                invoice_id=invoice_id,
+                level=n,
+                valid_from=sent,
+                valid_to=sent + timedelta(days=draw(st.integers(1, 30))),
+            )
+        )
     remaining = draw(amounts)
     return Invoice(
-        id=invoice_id, document_nr=f"RE-{invoice_id}", contact_id=draw(st.integers(1, 5)),
-        status=draw(st.sampled_from([8, 8, 16, 9, 7, 31])), currency=draw(st.sampled_from(CURRENCIES)),
-        total=remaining, remaining=remaining, valid_from=due - timedelta(days=30), valid_to=due,
+        id=invoice_id,
+        document_nr=f"RE-{invoice_id}",
+        contact_id=draw(st.integers(1, 5)),
+        status=draw(st.sampled_from([8, 8, 16, 9, 7, 31])),
+        currency=draw(st.sampled_from(CURRENCIES)),
+        total=remaining,
+        remaining=remaining,
+        valid_from=due - timedelta(days=30),
+        valid_to=due,
         reminders=tuple(reminders),
     )
 
@@ -67,10 +88,13 @@ def invoice_lists(draw: st.DrawFn) -> list[Invoice]:
 
 
 until = st.one_of(st.none(), st.dates(R - timedelta(days=60), R + timedelta(days=60)))
-blocks = st.lists(st.one_of(
-    st.builds(Block, reason=st.just("disputed"), invoice_id=st.integers(1, 25), until=until),
-    st.builds(Block, reason=st.just("payment plan"), contact_id=st.integers(1, 5), until=until),
-), max_size=4)
+blocks = st.lists(
+    st.one_of(
+        st.builds(Block, reason=st.just("disputed"), invoice_id=st.integers(1, 25), until=until),
+        st.builds(Block, reason=st.just("payment plan"), contact_id=st.integers(1, 5), until=until),
+    ),
+    max_size=4,
+)
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -95,8 +119,9 @@ def test_total_is_open_plus_fees_plus_interest(
         if amounts is None:
             continue
         assert amounts.total_due == amounts.open_amount + amounts.fees_total + amounts.interest
-        expected_fees = sum(policy.level(n).fee(amounts.currency)
-                            for n in range(1, (decision.to_level or 0) + 1))
+        expected_fees = sum(
+            policy.level(n).fee(amounts.currency) for n in range(1, (decision.to_level or 0) + 1)
+        )
         assert amounts.fees_total == expected_fees
         assert amounts.interest >= 0 and amounts.deadline > R
         step = ROUNDING.get(amounts.currency, Decimal("0.01"))

@@ -16,11 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from prefect_api import PrefectApi
 from processes import Service, bin_path, free_port, start_postgres
-from stack import (CHROMIUM, CHROMIUM_ARGS, IMAGES, QUIET_PREFECT, REFERENCE_DATE, TOKEN, Company,
-                   PrefectServer)
+from stack import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IMAGES,
+    QUIET_PREFECT,
+    REFERENCE_DATE,
+    TOKEN,
+    Company,
+    PrefectServer,
+)
 
 FAILED = pytest.StashKey[bool]()
 
@@ -46,7 +53,9 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def clean_environ() -> dict[str, str]:
     """This environment without the caller's own Prefect, bexio and dunning settings."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BEXIO_", "DUNNING_"))}
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "BEXIO_", "DUNNING_"))
+    }
 
 
 @contextmanager
@@ -68,12 +77,19 @@ def prefect(logs: Path, request: pytest.FixtureRequest) -> Iterator[PrefectServe
     home = Path(tempfile.mkdtemp(prefix="dunning-e2e-prefect-"))
     port = free_port()
     ui = f"http://127.0.0.1:{port}"
-    env = {**clean_environ(), **QUIET_PREFECT, "PREFECT_HOME": str(home),
-           "PREFECT_API_URL": f"{ui}/api"}
+    env = {
+        **clean_environ(),
+        **QUIET_PREFECT,
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": f"{ui}/api",
+    }
     with _postgres() as database_url:
-        server = Service("prefect-server", [bin_path("prefect"), "server", "start",
-                                            "--host", "127.0.0.1", "--port", str(port)],
-                         {**env, "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url}, logs)
+        server = Service(
+            "prefect-server",
+            [bin_path("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            {**env, "PREFECT_SERVER_DATABASE_CONNECTION_URL": database_url},
+            logs,
+        )
         api = PrefectApi(f"{ui}/api")
         try:
             server.wait_http(f"{ui}/api/health", timeout=120)
@@ -92,12 +108,31 @@ def company(logs: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
     output.mkdir()
     sandbox_port, files_port = free_port(), free_port()
     name = request.node.name
-    sandbox = Service(f"{name}-sandbox", [
-        bin_path("dunning"), "sandbox", "--port", str(sandbox_port), "--today", REFERENCE_DATE,
-        "--token", TOKEN, "--invoices", "20", "--seed", "3"], clean_environ(), logs)
-    files = Service(f"{name}-files", [
-        bin_path("dunning"), "serve-files", "--output", str(output), "--port", str(files_port)],
-        clean_environ(), logs)
+    sandbox = Service(
+        f"{name}-sandbox",
+        [
+            bin_path("dunning"),
+            "sandbox",
+            "--port",
+            str(sandbox_port),
+            "--today",
+            REFERENCE_DATE,
+            "--token",
+            TOKEN,
+            "--invoices",
+            "20",
+            "--seed",
+            "3",
+        ],
+        clean_environ(),
+        logs,
+    )
+    files = Service(
+        f"{name}-files",
+        [bin_path("dunning"), "serve-files", "--output", str(output), "--port", str(files_port)],
+        clean_environ(),
+        logs,
+    )
     try:
         sandbox.wait_http(f"http://127.0.0.1:{sandbox_port}/2.0/language", timeout=60)
         files.wait_http(f"http://127.0.0.1:{files_port}/", timeout=60)
@@ -117,8 +152,9 @@ def browser() -> Iterator[Any]:
     expect.set_options(timeout=30_000)
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield launched
         launched.close()
 

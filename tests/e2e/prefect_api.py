@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 import httpx
-
 from processes import wait_until
 
 __all__ = ["PrefectApi"]
@@ -45,6 +44,7 @@ class PrefectApi:
     def wait_for_form(self, flow_run_id: str, timeout: float) -> dict[str, Any]:
         """The approval form's JSON schema, once the run waits for it (not before: the
         server refuses a resume until the schema is stored)."""
+
         def stored() -> dict[str, Any] | None:
             state = self.flow_run(flow_run_id)["state"]
             keys = state["state_details"].get("run_input_keyset")
@@ -55,6 +55,7 @@ class PrefectApi:
                 return None
             value = response.json()
             return json.loads(value) if isinstance(value, str) else value
+
         return wait_until(stored, timeout, f"the approval form of flow run {flow_run_id}")  # type: ignore[return-value]
 
     def resume(self, flow_run_id: str, run_input: dict[str, Any]) -> dict[str, Any]:
@@ -62,14 +63,22 @@ class PrefectApi:
 
     def wait_for_final_state(self, flow_run_id: str, timeout: float) -> tuple[str, str]:
         final = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-        wait_until(lambda: self.state(flow_run_id)[0] in final, timeout,
-                   f"flow run {flow_run_id} finishing")
+        wait_until(
+            lambda: self.state(flow_run_id)[0] in final,
+            timeout,
+            f"flow run {flow_run_id} finishing",
+        )
         return self.state(flow_run_id)
 
     def artifact(self, flow_run_id: str, key: str) -> dict[str, Any]:
         """The newest version of the run's artifact with that key."""
-        found = self.post("/artifacts/filter", {
-            "artifacts": {"flow_run_id": {"any_": [flow_run_id]}, "key": {"any_": [key]}},
-            "sort": "CREATED_DESC", "limit": 1})
+        found = self.post(
+            "/artifacts/filter",
+            {
+                "artifacts": {"flow_run_id": {"any_": [flow_run_id]}, "key": {"any_": [key]}},
+                "sort": "CREATED_DESC",
+                "limit": 1,
+            },
+        )
         assert found, f"flow run {flow_run_id} has no artifact {key!r}"
         return found[0]

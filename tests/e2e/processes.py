@@ -19,8 +19,16 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Service", "free_port", "wait_until", "bin_path", "run_cli", "descendants",
-           "start_postgres", "pg_bin"]
+__all__ = [
+    "Service",
+    "free_port",
+    "wait_until",
+    "bin_path",
+    "run_cli",
+    "descendants",
+    "start_postgres",
+    "pg_bin",
+]
 
 LOOPBACK = "127.0.0.1"
 
@@ -36,7 +44,9 @@ def bin_path(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def wait_until(check: Callable[[], object], timeout: float, what: str, every: float = 0.25) -> object:
+def wait_until(
+    check: Callable[[], object], timeout: float, what: str, every: float = 0.25
+) -> object:
     """Poll `check` until it returns something truthy; its last error says why not."""
     deadline = time.monotonic() + timeout
     last: object = None
@@ -54,9 +64,19 @@ def wait_until(check: Callable[[], object], timeout: float, what: str, every: fl
 
 def run_cli(argv: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 120) -> str:
     """Run a command to its end, as a person would type it; its output (it must succeed)."""
-    done = subprocess.run(list(argv), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=timeout, check=False)
-    assert done.returncode == 0, f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    done = subprocess.run(
+        list(argv),
+        env=dict(env),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    )
     return done.stdout
 
 
@@ -81,14 +101,26 @@ def descendants(pid: int) -> list[int]:
 class Service:
     """One started process (and its children), its log, and how to stop it."""
 
-    def __init__(self, name: str, argv: Sequence[str], env: Mapping[str, str], logs: Path,
-                 cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        logs: Path,
+        cwd: Path | None = None,
+    ) -> None:
         self.name = name
         self.log_path = logs / f"{name}.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                list(argv), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                list(argv),
+                env=dict(env),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -101,6 +133,7 @@ class Service:
             if not self.alive():
                 raise RuntimeError(f"{self.name} exited: {self.log()[-2000:]}")
             return httpx.get(url, timeout=2).status_code < 500
+
         wait_until(ready, timeout, f"{self.name} answering at {url}")
 
     def stop(self, grace: float = 10) -> None:
@@ -144,20 +177,56 @@ def start_postgres(folder: Path) -> tuple[str, Callable[[], None]]:
         if os.geteuid() == 0:
             shutil.chown(path, "postgres", "postgres")
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "stdin": subprocess.DEVNULL}
-    subprocess.run(_as_postgres([pg_bin("initdb"), "-D", str(data), "-U", "prefect",
-                                 "--auth=trust", "-E", "UTF8", "--no-sync"]), check=True, **quiet)
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "prefect",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        **quiet,
+    )
     port = free_port()
     options = f"-p {port} -k {run} -c listen_addresses={LOOPBACK} -c fsync=off"
-    subprocess.run(_as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-l", str(folder / "pg.log"),
-                                 "-o", options, "-w", "start"]), check=True, **quiet)
+    subprocess.run(
+        _as_postgres(
+            [
+                pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(folder / "pg.log"),
+                "-o",
+                options,
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        **quiet,
+    )
 
     def stop() -> None:
-        subprocess.run(_as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate",
-                                     "-w", "stop"]), check=False, **quiet)
+        subprocess.run(
+            _as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+            check=False,
+            **quiet,
+        )
 
     try:
-        subprocess.run([pg_bin("createdb"), "-h", LOOPBACK, "-p", str(port), "-U", "prefect",
-                        "prefect"], check=True, **quiet)
+        subprocess.run(
+            [pg_bin("createdb"), "-h", LOOPBACK, "-p", str(port), "-U", "prefect", "prefect"],
+            check=True,
+            **quiet,
+        )
     except BaseException:
         stop()
         raise

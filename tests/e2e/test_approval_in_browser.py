@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
-from pypdf import PdfReader
-
-from stack import REFERENCE_DATE, RUN_MENU, Company, PrefectServer
 from processes import Service, bin_path, wait_until
+from pypdf import PdfReader
+from stack import REFERENCE_DATE, RUN_MENU, Company, PrefectServer
 
 NOTE = "Customer phoned: pays by Friday, no reminder this month."
 
 
 def _awaiting_manifest(output: Path, run: Service) -> dict[str, Any]:
     """The run's record once it waits for approval (it names the flow run)."""
+
     def waiting() -> dict[str, Any] | None:
         if not run.alive():
             raise AssertionError(f"`dunning run` exited early:\n{run.log()[-3000:]}")
@@ -32,6 +32,7 @@ def _awaiting_manifest(output: Path, run: Service) -> dict[str, Any]:
             if manifest["status"] == "awaiting_approval":
                 return manifest
         return None
+
     return wait_until(waiting, 120, "the run waiting for approval")  # type: ignore[return-value]
 
 
@@ -65,15 +66,21 @@ def test_approver_removes_one_invoice_in_the_prefect_ui(
     prefect: PrefectServer, company: Company, page: Page, images: Path, tmp_path: Path
 ) -> None:
     levels_before = company.reminder_levels()
-    run = Service("dunning-run", [bin_path("dunning"), "run", "--approval",
-                                  "--reference-date", REFERENCE_DATE],
-                  company.env(prefect), tmp_path, cwd=tmp_path)
+    run = Service(
+        "dunning-run",
+        [bin_path("dunning"), "run", "--approval", "--reference-date", REFERENCE_DATE],
+        company.env(prefect),
+        tmp_path,
+        cwd=tmp_path,
+    )
     try:
         waiting = _awaiting_manifest(company.output, run)
         flow_run_id, run_id = waiting["flow_run_id"], waiting["run_id"]
         schema = prefect.api.wait_for_form(flow_run_id, timeout=60)
         labels: list[str] = schema["properties"]["selected"]["default"]
-        proposed = {ln["invoice_id"]: ln for ln in waiting["lines"] if ln["reason"] in ("ESCALATE", "FINAL")}
+        proposed = {
+            ln["invoice_id"]: ln for ln in waiting["lines"] if ln["reason"] in ("ESCALATE", "FINAL")
+        }
         escalations = [ln for ln in proposed.values() if ln["reason"] == "ESCALATE"]
         assert len(labels) == len(proposed) and len(escalations) >= 2
 
@@ -120,11 +127,18 @@ def test_approver_removes_one_invoice_in_the_prefect_ui(
     # bexio: one new reminder for each approved escalation, none elsewhere; finals unpaid.
     levels_after = company.reminder_levels()
     approved = {i: ln for i, ln in proposed.items() if i != deselected_id}
-    grown = {i: lv[len(levels_before.get(i, [])):] for i, lv in levels_after.items()
-             if len(lv) > len(levels_before.get(i, []))}
-    assert grown == {i: [ln["to_level"]] for i, ln in approved.items() if ln["reason"] == "ESCALATE"}
+    grown = {
+        i: lv[len(levels_before.get(i, [])) :]
+        for i, lv in levels_after.items()
+        if len(lv) > len(levels_before.get(i, []))
+    }
+    assert grown == {
+        i: [ln["to_level"]] for i, ln in approved.items() if ln["reason"] == "ESCALATE"
+    }
     for i, ln in approved.items():
-        assert outcomes[i]["outcome"] == ("ESCALATED" if ln["reason"] == "ESCALATE" else "MARKED_UNPAID")
+        assert outcomes[i]["outcome"] == (
+            "ESCALATED" if ln["reason"] == "ESCALATE" else "MARKED_UNPAID"
+        )
         if ln["reason"] == "FINAL":
             assert company.invoice_status(i) == 31
 

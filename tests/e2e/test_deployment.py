@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-
 from processes import Service, bin_path, descendants, run_cli, wait_until
 from stack import REFERENCE_DATE, REPO, RUN_MENU, Company, PrefectServer
 
@@ -22,21 +21,39 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
 ) -> None:
     # The set-up a person follows from the README, in the project folder.
     env = {**company.env(prefect), "PWD": str(REPO)}  # prefect.yaml pulls from "{{ $PWD }}"
-    run_cli([bin_path("prefect"), "work-pool", "create", "dunning-pool", "--type", "process"], env, REPO)
+    run_cli(
+        [bin_path("prefect"), "work-pool", "create", "dunning-pool", "--type", "process"], env, REPO
+    )
     run_cli([bin_path("prefect"), "--no-prompt", "deploy", "--all"], env, REPO)
     deployment = prefect.api.get("/deployments/name/dunning-run/monthly")
     assert deployment["parameters"] == {"approval": True}
-    assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"])
-            for s in deployment["schedules"]] == [("0 6 1 * *", "Europe/Zurich", True)]
+    assert [
+        (s["schedule"]["cron"], s["schedule"]["timezone"], s["active"])
+        for s in deployment["schedules"]
+    ] == [("0 6 1 * *", "Europe/Zurich", True)]
     assert deployment["global_concurrency_limit"]["limit"] == 1
 
     levels_before = company.reminder_levels()
     # The worker's environment (bexio, output) is what its flow runs see.
-    worker = Service("worker", [bin_path("prefect"), "worker", "start", "--pool", "dunning-pool"],
-                     {**env, "PREFECT_WORKER_QUERY_SECONDS": "1"}, logs)
+    worker = Service(
+        "worker",
+        [bin_path("prefect"), "worker", "start", "--pool", "dunning-pool"],
+        {**env, "PREFECT_WORKER_QUERY_SECONDS": "1"},
+        logs,
+    )
     try:
-        started = run_cli([bin_path("prefect"), "deployment", "run", "dunning-run/monthly",
-                           "-p", f"reference_date={REFERENCE_DATE}"], env, REPO)
+        started = run_cli(
+            [
+                bin_path("prefect"),
+                "deployment",
+                "run",
+                "dunning-run/monthly",
+                "-p",
+                f"reference_date={REFERENCE_DATE}",
+            ],
+            env,
+            REPO,
+        )
         flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", started).group(1)  # type: ignore[union-attr]
 
         schema = prefect.api.wait_for_form(flow_run_id, timeout=120)
@@ -56,11 +73,19 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
         labels: list[str] = schema["properties"]["selected"]["default"]
         escalations = [ln for ln in waiting["lines"] if ln["reason"] == "ESCALATE"]
         held = escalations[-1]
-        prefect.api.resume(flow_run_id, {
-            "selected": [label for label in labels if not label.startswith(f"#{held['invoice_id']} ")],
-            "note": NOTE})
-        assert prefect.api.wait_for_final_state(flow_run_id, timeout=180) == ("COMPLETED", "Completed"), \
-            worker.log()[-4000:]
+        prefect.api.resume(
+            flow_run_id,
+            {
+                "selected": [
+                    label for label in labels if not label.startswith(f"#{held['invoice_id']} ")
+                ],
+                "note": NOTE,
+            },
+        )
+        assert prefect.api.wait_for_final_state(flow_run_id, timeout=180) == (
+            "COMPLETED",
+            "Completed",
+        ), worker.log()[-4000:]
     finally:
         worker.stop()
     assert not worker.alive()
@@ -70,11 +95,17 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "completed"
     lines = {ln["invoice_id"]: ln for ln in manifest["lines"]}
-    assert (lines[held["invoice_id"]]["outcome"], lines[held["invoice_id"]]["note"]) == ("DESELECTED", NOTE)
+    assert (lines[held["invoice_id"]]["outcome"], lines[held["invoice_id"]]["note"]) == (
+        "DESELECTED",
+        NOTE,
+    )
     assert (folder / "letters.pdf").read_bytes().startswith(b"%PDF")
     levels_after = company.reminder_levels()
-    new = {i: lv[len(levels_before.get(i, [])):] for i, lv in levels_after.items()
-           if len(lv) > len(levels_before.get(i, []))}
+    new = {
+        i: lv[len(levels_before.get(i, [])) :]
+        for i, lv in levels_after.items()
+        if len(lv) > len(levels_before.get(i, []))
+    }
     assert new == {ln["invoice_id"]: [ln["to_level"]] for ln in escalations if ln is not held}
     for ln in escalations:
         if ln is not held:

@@ -15,12 +15,11 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dunning-prefect-"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+from flow_helpers import REFERENCE_DATE, TOKEN  # noqa: E402
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
 from connectors.sandbox import SandboxConfig, running_sandbox  # noqa: E402
-
-from flow_helpers import REFERENCE_DATE, TOKEN  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,15 +38,20 @@ class Bexio:
         self.state = url.state  # type: ignore[attr-defined]
 
     def admin(self, method: str, path: str, json: object | None = None) -> object:
-        response = httpx.request(method, f"{self.url}/_sandbox{path}", json=json,
-                                 headers={"Authorization": f"Bearer {TOKEN}",
-                                          "Accept": "application/json"})
+        response = httpx.request(
+            method,
+            f"{self.url}/_sandbox{path}",
+            json=json,
+            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+        )
         response.raise_for_status()
         return response.json()
 
     def levels(self) -> dict[int, list[int]]:
         """Reminder levels per invoice, in the order they were created."""
-        return {iid: [r["reminder_level"] for r in rems] for iid, rems in self.state.reminders.items()}
+        return {
+            iid: [r["reminder_level"] for r in rems] for iid, rems in self.state.reminders.items()
+        }
 
     def status(self, invoice_id: int) -> int:
         return self.state.invoices[invoice_id]["kb_item_status_id"]

@@ -34,8 +34,11 @@ def wait_for_paused_run(timeout: float = 60) -> tuple[UUID, dict[str, Any]]:
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
-            paused = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))))
+            paused = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+                )
+            )
             for run in paused:
                 keys = run.state.state_details.run_input_keyset if run.state else None
                 if keys:

@@ -6,9 +6,8 @@ from decimal import Decimal
 
 import pypdfium2 as pdfium
 import zxingcpp
-from pypdf import PdfReader
-
 from flow_helpers import REFERENCE_DATE, manifest, run_flow
+from pypdf import PdfReader
 
 
 def qr_amount_and_currency(path) -> tuple[Decimal, str] | None:  # noqa: ANN001

@@ -6,9 +6,8 @@ import threading
 from collections import Counter
 
 import pytest
-from prefect.flow_runs import resume_flow_run
-
 from flow_helpers import REFERENCE_DATE, manifest, run_flow, wait_for_paused_run
+from prefect.flow_runs import resume_flow_run
 
 
 def no_level_twice(levels: dict[int, list[int]]) -> bool:
@@ -39,9 +38,14 @@ def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio
     retried = manifest(again)
     assert retried["run_id"] == record["run_id"] and retried["status"] == "completed"
     assert no_level_twice(bexio.levels())
-    proposed = {ln["invoice_id"] for ln in retried["lines"] if ln["reason"] in ("ESCALATE", "FINAL")}
-    done = {ln["invoice_id"] for ln in retried["lines"]
-            if ln["outcome"] in ("ESCALATED", "ALREADY_DONE", "MARKED_UNPAID", "CHANGED")}
+    proposed = {
+        ln["invoice_id"] for ln in retried["lines"] if ln["reason"] in ("ESCALATE", "FINAL")
+    }
+    done = {
+        ln["invoice_id"]
+        for ln in retried["lines"]
+        if ln["outcome"] in ("ESCALATED", "ALREADY_DONE", "MARKED_UNPAID", "CHANGED")
+    }
     assert proposed == done
     for line in retried["lines"]:
         if line["outcome"] in ("ESCALATED", "ALREADY_DONE"):

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reliability_kit import REFERENCE_DATE, TOKEN, Company
+
 from connectors.client import BexioClient
 from dunning.policy_file import example_policy_path, load_policy
 from dunning.proposal import Reason
 from dunning.rules import propose
-from reliability_kit import REFERENCE_DATE, TOKEN, Company
 
 
 def escalating(company: Company) -> list[int]:
@@ -43,12 +44,23 @@ def _contact(company: Company, invoice_id: int) -> dict[str, Any]:
     return state.contacts[state.invoices[invoice_id]["contact_id"]]
 
 
-def _tamper(method: str, path: str, status: int, body: str, apply: bool = False) -> Callable[[Company, int], None]:
+def _tamper(
+    method: str, path: str, status: int, body: str, apply: bool = False
+) -> Callable[[Company, int], None]:
     def change(company: Company, invoice_id: int) -> None:
         contact = company.state.invoices[invoice_id]["contact_id"]
-        company.admin("POST", "/tamper", {
-            "method": method, "path": path.format(invoice=invoice_id, contact=contact),
-            "status": status, "body": body, "apply": apply})
+        company.admin(
+            "POST",
+            "/tamper",
+            {
+                "method": method,
+                "path": path.format(invoice=invoice_id, contact=contact),
+                "status": status,
+                "body": body,
+                "apply": apply,
+            },
+        )
+
     return change
 
 
@@ -60,54 +72,114 @@ def _set_invoice(**fields: Any) -> Callable[[Company, int], None]:
                 invoice.pop(key, None)
             else:
                 invoice[key] = value
+
     return change
 
 
 def _set_contact(**fields: Any) -> Callable[[Company, int], None]:
     def change(company: Company, invoice_id: int) -> None:
         _contact(company, invoice_id).update(fields)
+
     return change
 
 
 _DROP = object()
 LONG = "Genossenschaft für ausserordentlich lange Firmennamen und noch längere Adressen " * 3
-NO_ADDRESS = {"address": "", "street_name": None, "house_number": None, "postcode": None,
-              "city": None, "address_addition": ""}
+NO_ADDRESS = {
+    "address": "",
+    "street_name": None,
+    "house_number": None,
+    "postcode": None,
+    "city": None,
+    "address_addition": "",
+}
 
 ANSWERS = [
-    Answer("answer: bexio is overloaded when the run starts",
-           _tamper("GET", "/3.0/currencies", 503, '{"error_code": 503, "message": "busy"}'),
-           1, ("503", "nothing was pushed", "try again")),
-    Answer("answer: invoice search is not JSON",
-           _tamper("POST", "/2.0/kb_invoice/search", 200, "<html>Wartungsarbeiten</html>"),
-           1, ("/2.0/kb_invoice/search", "not valid JSON")),
-    Answer("answer: invoice search is cut short",
-           _tamper("POST", "/2.0/kb_invoice/search", 200, '[{"id": 1, "document_nr": "RE-'),
-           1, ("/2.0/kb_invoice/search", "not valid JSON")),
-    Answer("answer: invoice without its due date", _set_invoice(is_valid_to=_DROP),
-           1, ("is_valid_to",)),
-    Answer("answer: text where an amount belongs", _set_invoice(total_remaining_payments="lots"),
-           1, ("total_remaining_payments",)),
-    Answer("answer: a JSON number where money belongs", _set_invoice(total="12.5e1"),
-           1, ("'total'",)),
+    Answer(
+        "answer: bexio is overloaded when the run starts",
+        _tamper("GET", "/3.0/currencies", 503, '{"error_code": 503, "message": "busy"}'),
+        1,
+        ("503", "nothing was pushed", "try again"),
+    ),
+    Answer(
+        "answer: invoice search is not JSON",
+        _tamper("POST", "/2.0/kb_invoice/search", 200, "<html>Wartungsarbeiten</html>"),
+        1,
+        ("/2.0/kb_invoice/search", "not valid JSON"),
+    ),
+    Answer(
+        "answer: invoice search is cut short",
+        _tamper("POST", "/2.0/kb_invoice/search", 200, '[{"id": 1, "document_nr": "RE-'),
+        1,
+        ("/2.0/kb_invoice/search", "not valid JSON"),
+    ),
+    Answer(
+        "answer: invoice without its due date", _set_invoice(is_valid_to=_DROP), 1, ("is_valid_to",)
+    ),
+    Answer(
+        "answer: text where an amount belongs",
+        _set_invoice(total_remaining_payments="lots"),
+        1,
+        ("total_remaining_payments",),
+    ),
+    Answer(
+        "answer: a JSON number where money belongs", _set_invoice(total="12.5e1"), 1, ("'total'",)
+    ),
     Answer("answer: an id as text", _set_invoice(contact_id="7"), 1, ("contact_id",)),
-    Answer("answer: a currency the API does not list", _set_invoice(currency_id=99),
-           1, ("currency_id 99",)),
+    Answer(
+        "answer: a currency the API does not list",
+        _set_invoice(currency_id=99),
+        1,
+        ("currency_id 99",),
+    ),
     Answer("answer: invoice without contact", _set_invoice(contact_id=None), 0, (), "ESCALATED"),
-    Answer("answer: contact that does not exist", _set_invoice(contact_id=9999), 0, (), "ESCALATED"),
-    Answer("answer: contact is not JSON", _tamper("GET", "/2.0/contact/{contact}", 200, "{"),
-           0, (), "ESCALATED"),
+    Answer(
+        "answer: contact that does not exist", _set_invoice(contact_id=9999), 0, (), "ESCALATED"
+    ),
+    Answer(
+        "answer: contact is not JSON",
+        _tamper("GET", "/2.0/contact/{contact}", 200, "{"),
+        0,
+        (),
+        "ESCALATED",
+    ),
     Answer("answer: contact without address", _set_contact(**NO_ADDRESS), 0, (), "ESCALATED"),
-    Answer("answer: name and address too long for the QR-bill",
-           _set_contact(name_1=LONG, street_name=LONG, address=LONG, city=LONG), 0, (), "ESCALATED"),
-    Answer("answer: non-Latin names and address",
-           _set_contact(name_1="Ωμέγα Τεχνική ΑΕ 株式会社", street_name="Улица Ленина",
-                        address="Улица Ленина 5", city="Αθήνα"), 0, (), "ESCALATED"),
-    Answer("answer: the created reminder comes back empty",
-           _tamper("POST", "/2.0/kb_invoice/{invoice}/kb_reminder", 200, "{}", apply=True),
-           1, ("kb_reminder",), "FAILED"),
-    Answer("answer: the reminder is refused",
-           _tamper("POST", "/2.0/kb_invoice/{invoice}/kb_reminder", 422,
-                   '{"error_code": 422, "message": "Could not save the entity"}'),
-           1, ("422",), "FAILED"),
+    Answer(
+        "answer: name and address too long for the QR-bill",
+        _set_contact(name_1=LONG, street_name=LONG, address=LONG, city=LONG),
+        0,
+        (),
+        "ESCALATED",
+    ),
+    Answer(
+        "answer: non-Latin names and address",
+        _set_contact(
+            name_1="Ωμέγα Τεχνική ΑΕ 株式会社",
+            street_name="Улица Ленина",
+            address="Улица Ленина 5",
+            city="Αθήνα",
+        ),
+        0,
+        (),
+        "ESCALATED",
+    ),
+    Answer(
+        "answer: the created reminder comes back empty",
+        _tamper("POST", "/2.0/kb_invoice/{invoice}/kb_reminder", 200, "{}", apply=True),
+        1,
+        ("kb_reminder",),
+        "FAILED",
+    ),
+    Answer(
+        "answer: the reminder is refused",
+        _tamper(
+            "POST",
+            "/2.0/kb_invoice/{invoice}/kb_reminder",
+            422,
+            '{"error_code": 422, "message": "Could not save the entity"}',
+        ),
+        1,
+        ("422",),
+        "FAILED",
+    ),
 ]

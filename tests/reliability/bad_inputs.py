@@ -33,8 +33,10 @@ def policy(*changes: tuple[str, str], add: str = "") -> str:
 
 def _levels(count: int) -> str:
     start = EXAMPLE.index("\n[[levels]]\n") + 1
-    level = ('[[levels]]\ntitle = { de = "Mahnung" }\ngrace_days = 3\npayment_days = 10\n'
-             'fee = { CHF = "0.00" }\n\n')
+    level = (
+        '[[levels]]\ntitle = { de = "Mahnung" }\ngrace_days = 3\npayment_days = 10\n'
+        'fee = { CHF = "0.00" }\n\n'
+    )
     return EXAMPLE[:start] + level * count
 
 
@@ -60,75 +62,182 @@ def _blocks_case(name: str, text: str, *says: str, flag: bool = True) -> Case:
 
 
 POLICY_CASES = [
-    _policy_case("policy: unknown top-level key", policy(add='colour = "red"\n'), "colour", "not a known setting"),
-    _policy_case("policy: unknown key in a level",
-                 policy(("grace_days = 5", "grace_days = 5\ngrace_dayz = 4")), "levels[1].grace_dayz"),
-    _policy_case("policy: text where a number belongs",
-                 policy(("grace_days = 5", 'grace_days = "five"')), "levels[1].grace_days", "whole number"),
-    _policy_case("policy: negative fee",
-                 policy(('fee = { CHF = "20.00"', 'fee = { CHF = "-20.00"')), "levels[2].fee.CHF", "negative"),
+    _policy_case(
+        "policy: unknown top-level key",
+        policy(add='colour = "red"\n'),
+        "colour",
+        "not a known setting",
+    ),
+    _policy_case(
+        "policy: unknown key in a level",
+        policy(("grace_days = 5", "grace_days = 5\ngrace_dayz = 4")),
+        "levels[1].grace_dayz",
+    ),
+    _policy_case(
+        "policy: text where a number belongs",
+        policy(("grace_days = 5", 'grace_days = "five"')),
+        "levels[1].grace_days",
+        "whole number",
+    ),
+    _policy_case(
+        "policy: negative fee",
+        policy(('fee = { CHF = "20.00"', 'fee = { CHF = "-20.00"')),
+        "levels[2].fee.CHF",
+        "negative",
+    ),
     _policy_case("policy: no levels", _levels(0), "levels"),
     _policy_case("policy: ten levels", _levels(10), "levels", "9"),
-    _policy_case("policy: bad IBAN",
-                 policy(('iban = "CH44 3199 9123 0008 8901 2"', 'iban = "CH00 1234"')), "creditor.iban"),
-    _policy_case("policy: TOML syntax error", policy(("grace_days = 5", "grace_days = = 5")), "line"),
-    _policy_case("policy: interest_from not a choice",
-                 policy(('interest_from = "due_date"', 'interest_from = "tomorrow"')), "interest_from"),
-    _policy_case("policy: negative minimum amount",
-                 policy(('CHF = "10.00"', 'CHF = "-1.00"')), "minimum_amount.CHF", "negative"),
-    _policy_case("policy: creditor name too long for the QR-bill",
-                 policy(('name = "Muster AG"', f'name = "{"Muster " * 15}AG"')), "creditor.name", "70"),
-    _policy_case("policy: interest rate not a number",
-                 policy(('interest_rate_percent = "5.0"', 'interest_rate_percent = "five"')),
-                 "interest_rate_percent"),
+    _policy_case(
+        "policy: bad IBAN",
+        policy(('iban = "CH44 3199 9123 0008 8901 2"', 'iban = "CH00 1234"')),
+        "creditor.iban",
+    ),
+    _policy_case(
+        "policy: TOML syntax error", policy(("grace_days = 5", "grace_days = = 5")), "line"
+    ),
+    _policy_case(
+        "policy: interest_from not a choice",
+        policy(('interest_from = "due_date"', 'interest_from = "tomorrow"')),
+        "interest_from",
+    ),
+    _policy_case(
+        "policy: negative minimum amount",
+        policy(('CHF = "10.00"', 'CHF = "-1.00"')),
+        "minimum_amount.CHF",
+        "negative",
+    ),
+    _policy_case(
+        "policy: creditor name too long for the QR-bill",
+        policy(('name = "Muster AG"', f'name = "{"Muster " * 15}AG"')),
+        "creditor.name",
+        "70",
+    ),
+    _policy_case(
+        "policy: interest rate not a number",
+        policy(('interest_rate_percent = "5.0"', 'interest_rate_percent = "five"')),
+        "interest_rate_percent",
+    ),
     _policy_case("policy: missing creditor", policy(("[creditor]", "[creditorx]")), "creditor"),
-    Case("policy: not UTF-8", (*RUN, "--policy", "p.toml"), ("p.toml", "UTF-8"),
-         {"p.toml": b'version = "\xe9t\xe9"\n'}),
-    Case("policy: file does not exist", (*RUN, "--policy", "missing.toml"), ("missing.toml", "does not exist")),
+    Case(
+        "policy: not UTF-8",
+        (*RUN, "--policy", "p.toml"),
+        ("p.toml", "UTF-8"),
+        {"p.toml": b'version = "\xe9t\xe9"\n'},
+    ),
+    Case(
+        "policy: file does not exist",
+        (*RUN, "--policy", "missing.toml"),
+        ("missing.toml", "does not exist"),
+    ),
     Case("policy: a folder", (*RUN, "--policy", "."), ("folder",)),
 ]
 
 BLOCKS_CASES = [
-    _blocks_case("blocks: bad until date", '[[block]]\ninvoice_id = 4\nreason = "x"\nuntil = "2026-02-30"\n',
-                 "block[1].until"),
-    _blocks_case("blocks: duplicate block",
-                 '[[block]]\ninvoice_id = 4\nreason = "a"\n[[block]]\ninvoice_id = 4\nreason = "b"\n',
-                 "block[2]", "already blocked"),
-    _blocks_case("blocks: both invoice and contact",
-                 '[[block]]\ninvoice_id = 4\ncontact_id = 2\nreason = "a"\n', "block[1]", "exactly one"),
-    _blocks_case("blocks: unknown key", '[[block]]\ninvoce_id = 4\nreason = "a"\n', "block[1].invoce_id"),
-    _blocks_case("blocks: id as text", '[[block]]\ninvoice_id = "4"\nreason = "a"\n',
-                 "block[1].invoice_id", "whole number"),
-    _blocks_case("blocks: missing reason", '[[block]]\ninvoice_id = 4\n', "block[1].reason", "missing"),
-    _blocks_case("blocks: single brackets", '[block]\ninvoice_id = 4\nreason = "a"\n', "two brackets"),
-    _blocks_case("blocks: negative id from DUNNING_BLOCKS", '[[block]]\ninvoice_id = -4\nreason = "a"\n',
-                 "block[1].invoice_id", flag=False),
-    Case("blocks: DUNNING_BLOCKS names no file", RUN, ("nowhere.toml", "does not exist"),
-         env={"DUNNING_BLOCKS": "nowhere.toml"}),
+    _blocks_case(
+        "blocks: bad until date",
+        '[[block]]\ninvoice_id = 4\nreason = "x"\nuntil = "2026-02-30"\n',
+        "block[1].until",
+    ),
+    _blocks_case(
+        "blocks: duplicate block",
+        '[[block]]\ninvoice_id = 4\nreason = "a"\n[[block]]\ninvoice_id = 4\nreason = "b"\n',
+        "block[2]",
+        "already blocked",
+    ),
+    _blocks_case(
+        "blocks: both invoice and contact",
+        '[[block]]\ninvoice_id = 4\ncontact_id = 2\nreason = "a"\n',
+        "block[1]",
+        "exactly one",
+    ),
+    _blocks_case(
+        "blocks: unknown key", '[[block]]\ninvoce_id = 4\nreason = "a"\n', "block[1].invoce_id"
+    ),
+    _blocks_case(
+        "blocks: id as text",
+        '[[block]]\ninvoice_id = "4"\nreason = "a"\n',
+        "block[1].invoice_id",
+        "whole number",
+    ),
+    _blocks_case(
+        "blocks: missing reason", "[[block]]\ninvoice_id = 4\n", "block[1].reason", "missing"
+    ),
+    _blocks_case(
+        "blocks: single brackets", '[block]\ninvoice_id = 4\nreason = "a"\n', "two brackets"
+    ),
+    _blocks_case(
+        "blocks: negative id from DUNNING_BLOCKS",
+        '[[block]]\ninvoice_id = -4\nreason = "a"\n',
+        "block[1].invoice_id",
+        flag=False,
+    ),
+    Case(
+        "blocks: DUNNING_BLOCKS names no file",
+        RUN,
+        ("nowhere.toml", "does not exist"),
+        env={"DUNNING_BLOCKS": "nowhere.toml"},
+    ),
 ]
 
 ARGUMENT_CASES = [
-    Case("argument: impossible date", ("run", "--reference-date", "2026-13-01"),
-         ("--reference-date", "2026-13-01", "YYYY-MM-DD")),
-    Case("argument: Swiss date format", ("run", "--reference-date", "30.11.2026"),
-         ("--reference-date", "30.11.2026")),
+    Case(
+        "argument: impossible date",
+        ("run", "--reference-date", "2026-13-01"),
+        ("--reference-date", "2026-13-01", "YYYY-MM-DD"),
+    ),
+    Case(
+        "argument: Swiss date format",
+        ("run", "--reference-date", "30.11.2026"),
+        ("--reference-date", "30.11.2026"),
+    ),
     Case("argument: unknown flag", ("run", "--frobnicate"), ("--frobnicate",)),
-    Case("argument: retry of an unknown run", ("retry", "2026-11-30-deadbeef"),
-         ("2026-11-30-deadbeef", "dunning runs")),
+    Case(
+        "argument: retry of an unknown run",
+        ("retry", "2026-11-30-deadbeef"),
+        ("2026-11-30-deadbeef", "dunning runs"),
+    ),
     Case("argument: retry of a path", ("retry", "../../etc"), ("../../etc",)),
-    Case("argument: --approval without a Prefect server", (*RUN, "--approval"),
-         ("--approval", "PREFECT_API_URL"), env={"PREFECT_API_URL": None}, process=True),
+    Case(
+        "argument: --approval without a Prefect server",
+        (*RUN, "--approval"),
+        ("--approval", "PREFECT_API_URL"),
+        env={"PREFECT_API_URL": None},
+        process=True,
+    ),
     Case("setting: BEXIO_TOKEN missing", RUN, ("BEXIO_TOKEN",), env={"BEXIO_TOKEN": None}),
-    Case("setting: wrong token", RUN, ("BEXIO_TOKEN", "refused", "401"), env={"BEXIO_TOKEN": "wrong"}),
-    Case("setting: nothing listens at BEXIO_BASE_URL", RUN, ("BEXIO_BASE_URL", "{dead_url}"),
-         env={"BEXIO_BASE_URL": "{dead_url}"}),
-    Case("setting: BEXIO_BASE_URL not a URL", RUN, ("BEXIO_BASE_URL",), env={"BEXIO_BASE_URL": "bexio"}),
-    Case("setting: DUNNING_OUTPUT is a URL", RUN, ("DUNNING_OUTPUT", "s3://"),
-         env={"DUNNING_OUTPUT": "s3://bucket/runs"}),
-    Case("setting: BEXIO_UNPAID_EXTENSION not a boolean", RUN, ("BEXIO_UNPAID_EXTENSION",),
-         env={"BEXIO_UNPAID_EXTENSION": "maybe"}),
-    Case("argument: --output is a file", (*RUN, "--output", "p.toml"), ("p.toml",),
-         files={"p.toml": EXAMPLE}),
+    Case(
+        "setting: wrong token", RUN, ("BEXIO_TOKEN", "refused", "401"), env={"BEXIO_TOKEN": "wrong"}
+    ),
+    Case(
+        "setting: nothing listens at BEXIO_BASE_URL",
+        RUN,
+        ("BEXIO_BASE_URL", "{dead_url}"),
+        env={"BEXIO_BASE_URL": "{dead_url}"},
+    ),
+    Case(
+        "setting: BEXIO_BASE_URL not a URL",
+        RUN,
+        ("BEXIO_BASE_URL",),
+        env={"BEXIO_BASE_URL": "bexio"},
+    ),
+    Case(
+        "setting: DUNNING_OUTPUT is a URL",
+        RUN,
+        ("DUNNING_OUTPUT", "s3://"),
+        env={"DUNNING_OUTPUT": "s3://bucket/runs"},
+    ),
+    Case(
+        "setting: BEXIO_UNPAID_EXTENSION not a boolean",
+        RUN,
+        ("BEXIO_UNPAID_EXTENSION",),
+        env={"BEXIO_UNPAID_EXTENSION": "maybe"},
+    ),
+    Case(
+        "argument: --output is a file",
+        (*RUN, "--output", "p.toml"),
+        ("p.toml",),
+        files={"p.toml": EXAMPLE},
+    ),
 ]
 
 CASES = POLICY_CASES + BLOCKS_CASES + ARGUMENT_CASES
@@ -149,7 +258,10 @@ def prepared(case: Case, workdir: Path, base_env: Mapping[str, str]) -> Iterator
     for name, content in case.files.items():
         data = content if isinstance(content, bytes) else content.encode("utf-8")
         (workdir / name).write_bytes(data)
-    env = {**base_env, **{k: v.replace("{dead_url}", dead) if v else v for k, v in case.env.items()}}
+    env = {
+        **base_env,
+        **{k: v.replace("{dead_url}", dead) if v else v for k, v in case.env.items()},
+    }
     saved, cwd = dict(os.environ), os.getcwd()
     try:
         os.chdir(workdir)
@@ -158,8 +270,15 @@ def prepared(case: Case, workdir: Path, base_env: Mapping[str, str]) -> Iterator
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        yield Case(case.name, case.argv, tuple(s.replace("{dead_url}", dead) for s in case.says),
-                   case.files, env, case.code, case.process)
+        yield Case(
+            case.name,
+            case.argv,
+            tuple(s.replace("{dead_url}", dead) for s in case.says),
+            case.files,
+            env,
+            case.code,
+            case.process,
+        )
     finally:
         os.chdir(cwd)
         os.environ.clear()

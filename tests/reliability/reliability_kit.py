@@ -14,9 +14,9 @@ import logging
 import os
 import signal
 import subprocess
-import time
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +39,11 @@ DONE = ("ESCALATED", "ALREADY_DONE")
 def prefect_api() -> Iterator[str]:
     """The Prefect API of the test session: the running harness, else a new one."""
     from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        temporary_settings,
+    )
     from prefect.testing.utilities import prefect_test_harness
 
     running = SubprocessASGIServer._instances.get(None)
@@ -53,6 +57,7 @@ def prefect_api() -> Iterator[str]:
 
 
 # -- the sandbox company ---------------------------------------------------------------------
+
 
 @dataclass
 class Company:
@@ -73,8 +78,12 @@ class Company:
             yield company
 
     def env(self, output: Path) -> dict[str, str]:
-        return {"BEXIO_BASE_URL": self.url, "BEXIO_TOKEN": TOKEN, "BEXIO_UNPAID_EXTENSION": "true",
-                "DUNNING_OUTPUT": str(output)}
+        return {
+            "BEXIO_BASE_URL": self.url,
+            "BEXIO_TOKEN": TOKEN,
+            "BEXIO_UNPAID_EXTENSION": "true",
+            "DUNNING_OUTPUT": str(output),
+        }
 
     def use(self, monkeypatch: Any, tmp_path: Path) -> None:
         """Point a run at this company from `tmp_path` (a test's own working directory)."""
@@ -85,8 +94,13 @@ class Company:
             monkeypatch.delenv(name, raising=False)
 
     def admin(self, method: str, path: str, body: object | None = None) -> Any:
-        response = httpx.request(method, f"{self.url}/_sandbox{path}", json=body, timeout=10,
-                                 headers={"Authorization": f"Bearer {TOKEN}"})
+        response = httpx.request(
+            method,
+            f"{self.url}/_sandbox{path}",
+            json=body,
+            timeout=10,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
         response.raise_for_status()
         return response.json()
 
@@ -98,8 +112,11 @@ class Company:
         """The invoice's status id, from the account (or over HTTP for a sandbox process)."""
         if self.state is not None:
             return int(self.state.invoices[invoice_id]["kb_item_status_id"])
-        response = httpx.get(f"{self.url}/2.0/kb_invoice/{invoice_id}", timeout=10, headers={
-            "Authorization": f"Bearer {TOKEN}", "Accept": "application/json"})
+        response = httpx.get(
+            f"{self.url}/2.0/kb_invoice/{invoice_id}",
+            timeout=10,
+            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+        )
         return int(response.json()["kb_item_status_id"])
 
     def faults(self, fail_rate: float = 0.0, latency_ms: int = 0) -> None:
@@ -114,8 +131,10 @@ def budget_burner(company: Company, window: int = 1) -> Iterator[None]:
     stop, started = threading.Event(), threading.Event()
 
     def burn() -> None:
-        with httpx.Client(base_url=company.url, headers={"Authorization": f"Bearer {TOKEN}",
-                                                         "Accept": "application/json"}) as http:
+        with httpx.Client(
+            base_url=company.url,
+            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+        ) as http:
             while not stop.is_set():
                 if int(time.time() // window) % 3 == 0:
                     with contextlib.suppress(httpx.HTTPError):  # the sandbox's faults hit it too
@@ -142,6 +161,7 @@ def reminders_by_invoice(reminders: Sequence[dict[str, Any]]) -> dict[int, list[
 
 
 # -- the command line ------------------------------------------------------------------------
+
 
 @dataclass
 class CliResult:
@@ -201,10 +221,18 @@ def subprocess_env(extra: dict[str, str], prefect_url: str | None) -> dict[str, 
     return env
 
 
-def run_cli_process(argv: Sequence[str], env: dict[str, str], cwd: Path,
-                    timeout: float = 180) -> CliResult:
-    done = subprocess.run(cli_command(*argv), env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def run_cli_process(
+    argv: Sequence[str], env: dict[str, str], cwd: Path, timeout: float = 180
+) -> CliResult:
+    done = subprocess.run(
+        cli_command(*argv),
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     return CliResult(done.returncode, done.stdout, done.stderr, "")
 
 
@@ -212,15 +240,20 @@ def new_runs(output: Path, known: set[str] | frozenset[str] = frozenset()) -> li
     """Run folders in `output` that are not in `known`."""
     if not output.is_dir():
         return []
-    return sorted(p.name for p in output.iterdir()
-                  if p.is_dir() and RUN_ID_PATTERN.match(p.name) and p.name not in known)
+    return sorted(
+        p.name
+        for p in output.iterdir()
+        if p.is_dir() and RUN_ID_PATTERN.match(p.name) and p.name not in known
+    )
 
 
 def load_manifest(output: Path, run_id: str) -> dict[str, Any]:
     return json.loads((output / run_id / "manifest.json").read_text(encoding="utf-8"))
 
 
-def run_until_done(output: Path, first: Sequence[str], max_retries: int = 4) -> tuple[str, list[int]]:
+def run_until_done(
+    output: Path, first: Sequence[str], max_retries: int = 4
+) -> tuple[str, list[int]]:
     """`dunning run …` (again, while bexio turns it away before it starts), then
     `dunning retry RUN_ID` while it exits 1; the run id and every exit code."""
     known = set(new_runs(output))
@@ -234,6 +267,7 @@ def run_until_done(output: Path, first: Sequence[str], max_retries: int = 4) -> 
 
 
 # -- the checks ------------------------------------------------------------------------------
+
 
 @dataclass
 class Tally:
@@ -275,19 +309,28 @@ def check_exactly_once(company: Company, output: Path, run_ids: Sequence[str]) -
     for invoice_id, reminders in new.items():
         if invoice_id not in escalated and reminders:
             tally.duplicates += len(reminders)
-            tally.problems.append(f"invoice {invoice_id} got {len(reminders)} reminders "
-                                  "no manifest line accounts for")
+            tally.problems.append(
+                f"invoice {invoice_id} got {len(reminders)} reminders no manifest line accounts for"
+            )
     return tally
 
 
-def _check_line(company: Company, folder: Path, line: dict[str, Any],
-                new: dict[int, list[dict[str, Any]]], tally: Tally) -> None:
+def _check_line(
+    company: Company,
+    folder: Path,
+    line: dict[str, Any],
+    new: dict[int, list[dict[str, Any]]],
+    tally: Tally,
+) -> None:
     invoice_id, target = line["invoice_id"], line["to_level"]
     if line["reason"] == "ESCALATE" and line["outcome"] not in (*DONE, "CHANGED"):
         tally.missed += 1
         tally.problems.append(f"invoice {invoice_id}: outcome {line['outcome']} ({line['error']})")
-    if line["reason"] == "FINAL" and line["outcome"] != "MARKED_UNPAID" \
-            and company.status(invoice_id) != 31:
+    if (
+        line["reason"] == "FINAL"
+        and line["outcome"] != "MARKED_UNPAID"
+        and company.status(invoice_id) != 31
+    ):
         tally.missed += 1
         tally.problems.append(f"invoice {invoice_id}: FINAL but not marked unpaid")
     if line["outcome"] not in DONE:
@@ -295,20 +338,26 @@ def _check_line(company: Company, folder: Path, line: dict[str, Any],
     added = new.get(invoice_id, [])
     if len(added) > 1:
         tally.duplicates += len(added) - 1
-        tally.problems.append(f"invoice {invoice_id}: {len(added)} new reminders "
-                              f"(levels {[r['reminder_level'] for r in added]})")
+        tally.problems.append(
+            f"invoice {invoice_id}: {len(added)} new reminders "
+            f"(levels {[r['reminder_level'] for r in added]})"
+        )
     if not added:
         tally.missed += 1
         tally.problems.append(f"invoice {invoice_id}: {line['outcome']} but no new reminder")
         return
     reminder = added[-1]
     if (reminder["id"], reminder["reminder_level"]) != (line["reminder_id"], target):
-        tally.problems.append(f"invoice {invoice_id}: manifest says reminder {line['reminder_id']} "
-                              f"at L{target}, the API has {reminder['id']} at "
-                              f"L{reminder['reminder_level']}")
+        tally.problems.append(
+            f"invoice {invoice_id}: manifest says reminder {line['reminder_id']} "
+            f"at L{target}, the API has {reminder['id']} at "
+            f"L{reminder['reminder_level']}"
+        )
     if line["api_deadline"] != reminder["is_valid_to"]:
-        tally.problems.append(f"invoice {invoice_id}: api_deadline {line['api_deadline']} "
-                              f"but the API says {reminder['is_valid_to']}")
+        tally.problems.append(
+            f"invoice {invoice_id}: api_deadline {line['api_deadline']} "
+            f"but the API says {reminder['is_valid_to']}"
+        )
     if not reminder["is_sent"]:
         tally.problems.append(f"invoice {invoice_id}: reminder {reminder['id']} not marked sent")
     if not line["letter"] or not (folder / line["letter"]).is_file():
@@ -337,11 +386,19 @@ def _check_letters(folder: Path, record: dict[str, Any], tally: Tally) -> None:
 
 # -- crashes ---------------------------------------------------------------------------------
 
+
 def start_run_process(env: dict[str, str], cwd: Path, *argv: str) -> subprocess.Popen[str]:
     """`dunning <argv>` as its own process group; what it prints goes to files in `cwd`."""
     with (cwd / "run.stdout").open("a") as out, (cwd / "run.stderr").open("a") as err:
-        return subprocess.Popen(cli_command(*argv), env=env, cwd=cwd, text=True, stdout=out,
-                                stderr=err, start_new_session=True)
+        return subprocess.Popen(
+            cli_command(*argv),
+            env=env,
+            cwd=cwd,
+            text=True,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
 
 
 def journal_lines(output: Path) -> int:
@@ -374,20 +431,29 @@ def kill(process: subprocess.Popen[str]) -> None:
 
 # -- approval --------------------------------------------------------------------------------
 
+
 def paused_run(timeout: float = 60) -> tuple[Any, dict[str, Any]]:
     """A paused flow run whose approval form is stored, and the form's schema."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
     from prefect.client.schemas.objects import StateType
 
     deadline = time.monotonic() + timeout
-    paused = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])))
+    paused = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+    )
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             for run in client.read_flow_runs(flow_run_filter=paused):
                 keys = run.state.state_details.run_input_keyset if run.state else None
                 if keys:
                     with contextlib.suppress(Exception):  # the form is not stored yet
-                        return run.id, json.loads(client.read_flow_run_input(run.id, keys["schema"]))
+                        return run.id, json.loads(
+                            client.read_flow_run_input(run.id, keys["schema"])
+                        )
             time.sleep(0.2)
     raise TimeoutError("no paused run appeared")

@@ -29,9 +29,23 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 from bad_answers import ANSWERS, escalating  # noqa: E402
 from bad_inputs import CASES, RUN, Case, mangled_policy, prepared  # noqa: E402
 from reliability_kit import (  # noqa: E402
-    REFERENCE_DATE, TOKEN, CliResult, Company, Tally, budget_burner, check_exactly_once,
-    cli_command, journal_lines, kill, kill_when, new_runs, prefect_api, run_cli,
-    run_cli_process, start_run_process, subprocess_env,
+    REFERENCE_DATE,
+    TOKEN,
+    CliResult,
+    Company,
+    Tally,
+    budget_burner,
+    check_exactly_once,
+    cli_command,
+    journal_lines,
+    kill,
+    kill_when,
+    new_runs,
+    prefect_api,
+    run_cli,
+    run_cli_process,
+    start_run_process,
+    subprocess_env,
 )
 
 
@@ -58,8 +72,12 @@ class Soak:
     def fault_seed(self, seed: int) -> None:
         rng = random.Random(seed)
         storm = rng.random() < 0.3
-        config = {"invoices": 40, "seed": seed, "fail_rate": round(rng.uniform(0.03, 0.25), 2),
-                  "latency_ms": rng.choice((0, 0, 10, 40))}
+        config = {
+            "invoices": 40,
+            "seed": seed,
+            "fail_rate": round(rng.uniform(0.03, 0.25), 2),
+            "latency_ms": rng.choice((0, 0, 10, 40)),
+        }
         if storm:
             config.update(rate_limit=rng.choice((40, 80)), window_seconds=1)
         work = self.folder(f"faults-{seed}")
@@ -75,11 +93,13 @@ class Soak:
         self.counts["fault seeds"] += 1
         self.counts["retries"] += len(codes) - 1
         self.counts["429 answers"] += stats.get("responses_429", 0)
-        self.counts["faults injected"] += sum(v for k, v in stats.items()
-                                              if k.startswith("faults_") and k != "faults_after_apply")
+        self.counts["faults injected"] += sum(
+            v for k, v in stats.items() if k.startswith("faults_") and k != "faults_after_apply"
+        )
 
-    def _check(self, company: Company, output: Path, run_ids: list[str], where: str,
-               codes: list[int]) -> None:
+    def _check(
+        self, company: Company, output: Path, run_ids: list[str], where: str, codes: list[int]
+    ) -> None:
         if codes[-1] != 0:
             self.tally.problems.append(f"{where}: still failing after retries {codes}")
         found = check_exactly_once(company, output, run_ids)
@@ -92,19 +112,25 @@ class Soak:
         rng = random.Random(1000 + number)
         work = self.folder(f"crash-{number}")
         output = work / "out"
-        with sandbox_process(rng.randrange(1, 10_000), latency_ms=rng.choice((5, 15, 30))) as company:
+        with sandbox_process(
+            rng.randrange(1, 10_000), latency_ms=rng.choice((5, 15, 30))
+        ) as company:
             env = subprocess_env(company.env(output), self.api)
             process = start_run_process(env, work, *RUN)
             how = rng.choice(("journal", "journal", "delay"))
             if how == "journal":
                 lines = rng.randrange(1, 16)
                 killed = kill_when(process, lambda: journal_lines(output) >= lines)
-                self.counts[f"kills at journal line {lines}" if killed else "runs done before the kill"] += 1
+                self.counts[
+                    f"kills at journal line {lines}" if killed else "runs done before the kill"
+                ] += 1
             else:
                 delay = rng.uniform(1.0, 8.0)
                 start = time.monotonic()
                 killed = kill_when(process, lambda: time.monotonic() - start >= delay)
-                self.counts["kills after a random delay" if killed else "runs done before the kill"] += 1
+                self.counts[
+                    "kills after a random delay" if killed else "runs done before the kill"
+                ] += 1
             self.counts["crashes injected"] += killed
             runs = new_runs(output)
             if not runs:  # killed before the run folder existed: nothing to retry, run again
@@ -112,8 +138,11 @@ class Soak:
                 runs = new_runs(output)
             codes = []
             while not codes or (codes[-1] == 1 and len(codes) < 4):
-                codes.append(self.saw(run_cli_process(["retry", runs[0]], env, work),
-                                      f"crash {number} retry").code)
+                codes.append(
+                    self.saw(
+                        run_cli_process(["retry", runs[0]], env, work), f"crash {number} retry"
+                    ).code
+                )
             self._check(company, output, runs, f"crash {number} ({how})", codes)
 
     def crash_after_create(self, number: int) -> None:
@@ -163,13 +192,21 @@ class Soak:
             rng = random.Random(7)
             for n in range(policies):
                 text = mangled_policy(rng)
-                case = Case(f"random policy {n}", (*RUN, "--dry-run", "--policy", "p.toml"), (),
-                            {"p.toml": text}, code=-1)
+                case = Case(
+                    f"random policy {n}",
+                    (*RUN, "--dry-run", "--policy", "p.toml"),
+                    (),
+                    {"p.toml": text},
+                    code=-1,
+                )
                 self._bad_input(company, case, self.folder(f"policy-{n}"))
         for n, answer in enumerate(ANSWERS):
             work = self.folder(f"answer-{n}")
-            with Company.started(invoices=30, seed=11) as company, \
-                    _env(company.env(work / "out")), _cwd(work):
+            with (
+                Company.started(invoices=30, seed=11) as company,
+                _env(company.env(work / "out")),
+                _cwd(work),
+            ):
                 answer.change(company, escalating(company)[0])
                 result = self.saw(run_cli(RUN), answer.name)
                 if result.code != answer.code:
@@ -179,8 +216,11 @@ class Soak:
     def _bad_input(self, company: Company, case: Case, work: Path) -> None:
         before = _pushed(company)
         with prepared(case, work, company.env(work / "out")) as ready:
-            result = (run_cli_process(ready.argv, subprocess_env({}, None), work) if ready.process
-                      else run_cli(ready.argv))
+            result = (
+                run_cli_process(ready.argv, subprocess_env({}, None), work)
+                if ready.process
+                else run_cli(ready.argv)
+            )
         self.saw(result, case.name)
         flat = " ".join(result.text.split()).lower()
         expected = (0, 2) if case.code == -1 else (case.code,)
@@ -193,7 +233,9 @@ class Soak:
 
 def _pushed(company: Company) -> int:
     stats = company.admin("GET", "/stats")
-    return sum(stats.get(k, 0) for k in ("reminders_created", "invoices_marked_unpaid", "reminders_sent"))
+    return sum(
+        stats.get(k, 0) for k in ("reminders_created", "invoices_marked_unpaid", "reminders_sent")
+    )
 
 
 @contextlib.contextmanager
@@ -224,10 +266,25 @@ def sandbox_process(seed: int, latency_ms: int) -> Iterator[Company]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen(
-        cli_command("sandbox", "--port", str(port), "--today", REFERENCE_DATE.isoformat(),
-                    "--token", TOKEN, "--invoices", "40", "--seed", str(seed),
-                    "--latency-ms", str(latency_ms)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cli_command(
+            "sandbox",
+            "--port",
+            str(port),
+            "--today",
+            REFERENCE_DATE.isoformat(),
+            "--token",
+            TOKEN,
+            "--invoices",
+            "40",
+            "--seed",
+            str(seed),
+            "--latency-ms",
+            str(latency_ms),
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     company = Company(f"http://127.0.0.1:{port}", None)
     try:
         deadline = time.monotonic() + 60
@@ -256,12 +313,18 @@ def main() -> int:
         soak = Soak(api, Path(tmp))
         for seed in range(1, args.seeds + 1):
             soak.fault_seed(seed)
-            print(f"fault seed {seed}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
-                  f"so far", flush=True)
+            print(
+                f"fault seed {seed}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
+                f"so far",
+                flush=True,
+            )
         for number in range(args.crashes):
             (soak.crash_after_create if number % 4 == 3 else soak.crash)(number)
-            print(f"crash {number}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
-                  f"so far", flush=True)
+            print(
+                f"crash {number}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
+                f"so far",
+                flush=True,
+            )
         for number in range(args.pairs):
             soak.pair(number)
         soak.bad_inputs(args.policies)
@@ -269,16 +332,26 @@ def main() -> int:
     print()
     for problem in t.problems:
         print(f"PROBLEM {problem}")
-    print(f"fault seeds run: {c['fault seeds']} (retries {c['retries']}, faults injected "
-          f"{c['faults injected']}, 429 answers {c['429 answers']})")
-    print(f"crashes injected: {c['crashes injected']} ("
-          + ", ".join(f"{k}: {v}" for k, v in sorted(c.items()) if k.startswith(("kills", "runs done")))
-          + f"); concurrent run pairs: {c['concurrent pairs']}")
-    print(f"bad inputs tried: {c['bad inputs tried']} (of which random policy files: "
-          f"{c['random policy files']})")
-    print(f"{t.duplicates} duplicates, {t.missed} missed, {soak.tracebacks} tracebacks"
-          f"{'' if t.ok else f', {len(t.problems)} other problems'} "
-          f"in {time.monotonic() - started:.0f} s")
+    print(
+        f"fault seeds run: {c['fault seeds']} (retries {c['retries']}, faults injected "
+        f"{c['faults injected']}, 429 answers {c['429 answers']})"
+    )
+    print(
+        f"crashes injected: {c['crashes injected']} ("
+        + ", ".join(
+            f"{k}: {v}" for k, v in sorted(c.items()) if k.startswith(("kills", "runs done"))
+        )
+        + f"); concurrent run pairs: {c['concurrent pairs']}"
+    )
+    print(
+        f"bad inputs tried: {c['bad inputs tried']} (of which random policy files: "
+        f"{c['random policy files']})"
+    )
+    print(
+        f"{t.duplicates} duplicates, {t.missed} missed, {soak.tracebacks} tracebacks"
+        f"{'' if t.ok else f', {len(t.problems)} other problems'} "
+        f"in {time.monotonic() - started:.0f} s"
+    )
     return 0 if t.ok and not soak.tracebacks else 1
 
 

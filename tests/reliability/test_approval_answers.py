@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from prefect.flow_runs import resume_flow_run
+from reliability_kit import REFERENCE_DATE, load_manifest, new_runs, paused_run, run_cli
 
 from flows.approval import NOTE_LIMIT, ApprovalError, check_answer
-from reliability_kit import REFERENCE_DATE, load_manifest, new_runs, paused_run, run_cli
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--approval"]
 
@@ -22,6 +22,7 @@ Answer = Callable[[list[str]], dict[str, Any]]  # the form's choices -> an answe
 
 def _approve(answers: list[Answer], refused: list[str]) -> threading.Thread:
     """Answers the paused run with each answer in turn until one is taken."""
+
     def person() -> None:
         run_id, schema = paused_run()
         choices = schema["properties"]["selected"]["default"]
@@ -49,8 +50,14 @@ def _run_with(answers: list[Answer], output: Path) -> tuple[int, dict[str, Any],
 def test_an_invoice_that_was_not_proposed_is_refused_and_nothing_pushed(company, tmp_path):
     before = company.admin("GET", "/reminders")
     code, record, refused = _run_with(
-        [lambda choices: {"selected": [*choices, "#99999 RE-99999 · forged · L0 → L1 · CHF 1.00"]},
-         lambda choices: {"selected": [], "note": "not this month"}], tmp_path / "out")
+        [
+            lambda choices: {
+                "selected": [*choices, "#99999 RE-99999 · forged · L0 → L1 · CHF 1.00"]
+            },
+            lambda choices: {"selected": [], "note": "not this month"},
+        ],
+        tmp_path / "out",
+    )
     assert len(refused) == 1 and "Cannot resume" in refused[0]
     assert code == 0
     proposed = [ln for ln in record["lines"] if ln["reason"] in ("ESCALATE", "FINAL")]
@@ -62,7 +69,8 @@ def test_an_invoice_that_was_not_proposed_is_refused_and_nothing_pushed(company,
 def test_an_oversized_note_is_refused_then_a_proper_answer_is_taken(company, tmp_path):
     code, record, refused = _run_with(
         [lambda choices: {"note": "x" * (NOTE_LIMIT + 1)}, lambda choices: {"note": "ok"}],
-        tmp_path / "out")
+        tmp_path / "out",
+    )
     assert len(refused) == 1 and code == 0
     escalated = [ln for ln in record["lines"] if ln["reason"] == "ESCALATE"]
     assert escalated and {ln["outcome"] for ln in escalated} == {"ESCALATED"}

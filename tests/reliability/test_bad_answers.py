@@ -4,10 +4,13 @@ run that cannot read its invoices, and one invoice's trouble stays with that inv
 from __future__ import annotations
 
 import pytest
-
 from bad_answers import ANSWERS, escalating
 from reliability_kit import (
-    REFERENCE_DATE, check_exactly_once, load_manifest, new_runs, run_cli,
+    REFERENCE_DATE,
+    check_exactly_once,
+    load_manifest,
+    new_runs,
+    run_cli,
 )
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import CASES, Case, prepared
-from reliability_kit import Company, CliResult, run_cli, run_cli_process, subprocess_env
+from reliability_kit import CliResult, Company, run_cli, run_cli_process, subprocess_env
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +23,22 @@ def shared_company() -> Iterator[Company]:
 
 def pushed(company: Company) -> int:
     stats = company.admin("GET", "/stats")
-    return sum(stats.get(k, 0) for k in ("reminders_created", "invoices_marked_unpaid",
-                                         "reminders_sent", "payments_created"))
+    return sum(
+        stats.get(k, 0)
+        for k in (
+            "reminders_created",
+            "invoices_marked_unpaid",
+            "reminders_sent",
+            "payments_created",
+        )
+    )
 
 
 def run_case(case: Case, workdir: Path, company: Company) -> tuple[Case, CliResult]:
     with prepared(case, workdir, company.env(workdir / "out")) as ready:
         if ready.process:
             env = subprocess_env({}, None)
-            result = run_cli_process(ready.argv, {k: v for k, v in env.items()}, workdir)
+            result = run_cli_process(ready.argv, dict(env.items()), workdir)
         else:
             result = run_cli(ready.argv)
     return ready, result

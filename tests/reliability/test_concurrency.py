@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import time
 
-from flows.lock import commit_lock
 from reliability_kit import (
-    REFERENCE_DATE, check_exactly_once, kill, load_manifest, new_runs, start_run_process,
+    REFERENCE_DATE,
+    check_exactly_once,
+    kill,
+    load_manifest,
+    new_runs,
+    start_run_process,
     subprocess_env,
 )
+
+from flows.lock import commit_lock
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
 
@@ -39,13 +45,18 @@ def test_two_runs_started_together_escalate_each_invoice_once(company, tmp_path,
     assert both_proposed and codes == [0, 0], codes
     first, second = (load_manifest(output, r) for r in new_runs(output))
     proposed = {ln["invoice_id"] for ln in first["lines"] if ln["reason"] == "ESCALATE"}
-    assert proposed and proposed == {ln["invoice_id"] for ln in second["lines"]
-                                     if ln["reason"] == "ESCALATE"}
+    assert proposed and proposed == {
+        ln["invoice_id"] for ln in second["lines"] if ln["reason"] == "ESCALATE"
+    }
     outcomes = sorted(
-        (ln["outcome"] for ln in first["lines"] + second["lines"] if ln["invoice_id"] in proposed))
+        ln["outcome"] for ln in first["lines"] + second["lines"] if ln["invoice_id"] in proposed
+    )
     assert outcomes == sorted(["ESCALATED"] * len(proposed) + ["CHANGED"] * len(proposed))
-    changed = [ln for ln in first["lines"] + second["lines"]
-               if ln["outcome"] == "CHANGED" and ln["invoice_id"] in proposed]
+    changed = [
+        ln
+        for ln in first["lines"] + second["lines"]
+        if ln["outcome"] == "CHANGED" and ln["invoice_id"] in proposed
+    ]
     assert all("level changed" in ln["note"] for ln in changed), changed
     tally = check_exactly_once(company, output, new_runs(output))
     assert tally.ok, tally.problems

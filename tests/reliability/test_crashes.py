@@ -11,10 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from reliability_kit import (
-    REFERENCE_DATE, Company, check_exactly_once, journal_lines, kill, kill_when, load_manifest,
-    new_runs, run_cli, start_run_process, subprocess_env,
+    REFERENCE_DATE,
+    Company,
+    check_exactly_once,
+    journal_lines,
+    kill,
+    kill_when,
+    load_manifest,
+    new_runs,
+    run_cli,
+    start_run_process,
+    subprocess_env,
 )
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
@@ -39,11 +47,15 @@ def _retry_after(company: Company, output: Path) -> tuple[str, list[int]]:
 
 
 @pytest.mark.parametrize("lines", [1, 5])
-def test_run_killed_during_the_commit_is_finished_by_a_retry(slow_company, tmp_path, prefect_url, lines):
+def test_run_killed_during_the_commit_is_finished_by_a_retry(
+    slow_company, tmp_path, prefect_url, lines
+):
     output = tmp_path / "out"
     env = subprocess_env(slow_company.env(output), prefect_url)
     process = start_run_process(env, tmp_path, *RUN)
-    assert kill_when(process, lambda: journal_lines(output) >= lines), "the run ended before the kill"
+    assert kill_when(process, lambda: journal_lines(output) >= lines), (
+        "the run ended before the kill"
+    )
     killed_at = journal_lines(output)
     run_id, codes = _retry_after(slow_company, output)
     assert codes[-1] == 0, codes
@@ -53,7 +65,9 @@ def test_run_killed_during_the_commit_is_finished_by_a_retry(slow_company, tmp_p
     assert tally.ok, (killed_at, tally.problems)
 
 
-def test_run_killed_before_its_proposal_is_stored_starts_afresh_on_retry(slow_company, tmp_path, prefect_url):
+def test_run_killed_before_its_proposal_is_stored_starts_afresh_on_retry(
+    slow_company, tmp_path, prefect_url
+):
     output = tmp_path / "out"
     env = subprocess_env(slow_company.env(output), prefect_url)
     process = start_run_process(env, tmp_path, *RUN)
@@ -63,7 +77,9 @@ def test_run_killed_before_its_proposal_is_stored_starts_afresh_on_retry(slow_co
     assert check_exactly_once(slow_company, output, [run_id]).problems == []
 
 
-def test_kill_between_the_create_and_its_answer_gives_already_done(slow_company, tmp_path, prefect_url):
+def test_kill_between_the_create_and_its_answer_gives_already_done(
+    slow_company, tmp_path, prefect_url
+):
     """The reminder exists in bexio, the journal has only the intent: the retry must not
     create a second one."""
     output = tmp_path / "out"
@@ -88,7 +104,9 @@ def test_kill_between_the_create_and_its_answer_gives_already_done(slow_company,
     assert check_exactly_once(slow_company, output, [run_id]).problems == []
 
 
-def test_run_killed_while_marking_reminders_sent_finishes_on_retry(slow_company, tmp_path, prefect_url):
+def test_run_killed_while_marking_reminders_sent_finishes_on_retry(
+    slow_company, tmp_path, prefect_url
+):
     output = tmp_path / "out"
     env = subprocess_env(slow_company.env(output), prefect_url)
     process = start_run_process(env, tmp_path, *RUN)

@@ -10,8 +10,13 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-
-from reliability_kit import REFERENCE_DATE, Company, budget_burner, check_exactly_once, run_until_done
+from reliability_kit import (
+    REFERENCE_DATE,
+    Company,
+    budget_burner,
+    check_exactly_once,
+    run_until_done,
+)
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
 
@@ -26,16 +31,25 @@ SCENARIOS = {
 def test_faulty_api_then_retries_end_with_every_invoice_escalated_once(name, tmp_path, monkeypatch):
     with Company.started(invoices=30, **SCENARIOS[name]) as company:
         company.use(monkeypatch, tmp_path)
-        with budget_burner(company) if "rate_limit" in SCENARIOS[name] else contextlib.nullcontext():
+        with (
+            budget_burner(company) if "rate_limit" in SCENARIOS[name] else contextlib.nullcontext()
+        ):
             run_id, codes = run_until_done(tmp_path / "out", RUN)
         company.faults(0.0)
         tally = check_exactly_once(company, tmp_path / "out", [run_id])
         stats = company.admin("GET", "/stats")
     assert codes[-1] == 0, codes
     assert tally.ok, tally.problems
-    injected = sum(v for k, v in stats.items() if k.startswith("faults_") and k != "faults_after_apply")
+    injected = sum(
+        v for k, v in stats.items() if k.startswith("faults_") and k != "faults_after_apply"
+    )
     assert injected > 0
     if "rate_limit" in SCENARIOS[name]:  # the run met the storm, not only the other client
-        hit = {route: n for route, by in stats["requests"].items() if route != "GET /2.0/language"
-               for status, n in by.items() if status == "429"}
+        hit = {
+            route: n
+            for route, by in stats["requests"].items()
+            if route != "GET /2.0/language"
+            for status, n in by.items()
+            if status == "429"
+        }
         assert hit, stats["requests"]

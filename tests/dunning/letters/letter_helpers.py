@@ -35,7 +35,17 @@ def payload_of(code: zxingcpp.Barcode) -> str:
 def qr_fields(payload: str) -> dict[str, str]:
     """The fields of an SPC payload that a payment checks, by the guidelines' order."""
     lines = payload.split("\r\n")
-    return {"iban": lines[3], "creditor_name": lines[5], "amount": lines[18],
-            "currency": lines[19], "debtor_name": lines[21], "debtor_street": lines[22],
-            "debtor_house": lines[23], "debtor_pcode": lines[24], "debtor_city": lines[25],
-            "ref_type": lines[27], "reference": lines[28], "info": lines[29]}
+    return {
+        "iban": lines[3],
+        "creditor_name": lines[5],
+        "amount": lines[18],
+        "currency": lines[19],
+        "debtor_name": lines[21],
+        "debtor_street": lines[22],
+        "debtor_house": lines[23],
+        "debtor_pcode": lines[24],
+        "debtor_city": lines[25],
+        "ref_type": lines[27],
+        "reference": lines[28],
+        "info": lines[29],
+    }

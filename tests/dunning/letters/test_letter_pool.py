@@ -13,8 +13,10 @@ from dunning.letters.samples import sample_letter
 
 
 def test_background_letters_match_the_ones_rendered_in_process(tmp_path: Path) -> None:
-    jobs = [(sample_letter(n, language=["de", "fr", "it", "en"][n % 4]), tmp_path / f"{n}.pdf")
-            for n in range(1, 31)]
+    jobs = [
+        (sample_letter(n, language=["de", "fr", "it", "en"][n % 4]), tmp_path / f"{n}.pdf")
+        for n in range(1, 31)
+    ]
     finished: list[int] = []
     with LetterPool(processes=2, on_done=finished.append) as pool:
         pool.submit(jobs[:12])
@@ -52,11 +54,15 @@ def test_letters_merged_while_they_render_match_a_merge_afterwards(tmp_path: Pat
         pool.wait()
     pages = merge.finish(title="Lauf", language="de")
     assert in_order == [path for _, path in jobs]  # the submission order, whatever finished first
-    merge_letters([(p, titles[p]) for _, p in jobs], tmp_path / "after.pdf", title="Lauf", language="de")
+    merge_letters(
+        [(p, titles[p]) for _, p in jobs], tmp_path / "after.pdf", title="Lauf", language="de"
+    )
     streamed, after = PdfReader(tmp_path / "streamed.pdf"), PdfReader(tmp_path / "after.pdf")
     assert pages == len(streamed.pages) == len(after.pages) == 40
     assert [i.title for i in streamed.outline] == [i.title for i in after.outline]
-    assert [p.extract_text() for p in streamed.pages[::13]] == [p.extract_text() for p in after.pages[::13]]
+    assert [p.extract_text() for p in streamed.pages[::13]] == [
+        p.extract_text() for p in after.pages[::13]
+    ]
 
 
 def test_a_background_merge_that_fails_says_so(tmp_path: Path) -> None:

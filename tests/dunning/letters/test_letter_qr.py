@@ -17,7 +17,12 @@ from dunning.letters.samples import SAMPLE_CREDITOR, sample_letter
 from dunning.model import Address
 
 PLAIN_IBAN = "CH5800791123000889012"  # an ordinary IBAN: the reference becomes SCOR
-LABELS = {"de": "Zahlteil", "fr": "Section paiement", "it": "Sezione pagamento", "en": "Payment part"}
+LABELS = {
+    "de": "Zahlteil",
+    "fr": "Section paiement",
+    "it": "Sezione pagamento",
+    "en": "Payment part",
+}
 
 
 @pytest.mark.parametrize("lang", ["de", "fr", "it", "en"])
@@ -27,7 +32,11 @@ def test_qr_code_on_the_page_matches_the_letter(lang: str, tmp_path: Path) -> No
     assert len(codes) == 1 and codes[0].ec_level == "M"
     assert payload_of(codes[0]) == result.qr_payload
     fields = qr_fields(result.qr_payload or "")
-    assert (fields["amount"], fields["currency"], fields["iban"]) == ("1226.90", "CHF", SAMPLE_CREDITOR.iban)
+    assert (fields["amount"], fields["currency"], fields["iban"]) == (
+        "1226.90",
+        "CHF",
+        SAMPLE_CREDITOR.iban,
+    )
     assert fields["ref_type"] == "QRR" and esr.is_valid(fields["reference"])
     assert fields["reference"] == make_qrr("42")
     assert "RE-00042" in fields["info"]
@@ -36,7 +45,9 @@ def test_qr_code_on_the_page_matches_the_letter(lang: str, tmp_path: Path) -> No
     assert LABELS[lang] in text and "1 226.90" in text and result.warning is None
 
 
-def test_an_ordinary_iban_gets_a_creditor_reference_from_the_document_number(tmp_path: Path) -> None:
+def test_an_ordinary_iban_gets_a_creditor_reference_from_the_document_number(
+    tmp_path: Path,
+) -> None:
     creditor = dataclasses.replace(SAMPLE_CREDITOR, iban=PLAIN_IBAN)
     letter = sample_letter(7, creditor=creditor, currency="EUR", language="fr")
     result = render_letter(letter, tmp_path / "eur.pdf")
@@ -57,11 +68,16 @@ def test_debtor_without_city_gets_a_letter_without_payment_part(tmp_path: Path) 
     assert "CHF 1'226.90" in text
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"currency": "USD"}, "USD"),
-    ({"open_amount": Decimal("1000000000.00")}, "maximum"),
-])
-def test_amounts_a_qr_bill_cannot_carry_give_a_warning(change: dict, reason: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"currency": "USD"}, "USD"),
+        ({"open_amount": Decimal("1000000000.00")}, "maximum"),
+    ],
+)
+def test_amounts_a_qr_bill_cannot_carry_give_a_warning(
+    change: dict, reason: str, tmp_path: Path
+) -> None:
     result = render_letter(sample_letter(**change), tmp_path / "x.pdf")
     assert result.qr_payload is None and reason in (result.warning or "")
     assert "RE-00042" in page_texts(result.path)[0]
@@ -73,7 +89,9 @@ def test_an_invalid_creditor_iban_costs_the_payment_part_not_the_letter(tmp_path
     assert result.qr_payload is None and "IBAN" in (result.warning or "")
 
 
-@pytest.mark.parametrize("name", ["山田商事株式会社", "Иван Петров 😀", "Łukasz Żółć", "Ørsted Ærø ß"])
+@pytest.mark.parametrize(
+    "name", ["山田商事株式会社", "Иван Петров 😀", "Łukasz Żółć", "Ørsted Ærø ß"]
+)
 def test_non_latin_names_render_and_stay_in_the_qr_character_set(name: str, tmp_path: Path) -> None:
     address = Address(name=name, street="Rue du Lac", house_num="1", pcode="1000", city="Lausanne")
     result = render_letter(sample_letter(address=address), tmp_path / "n.pdf")
@@ -84,11 +102,15 @@ def test_non_latin_names_render_and_stay_in_the_qr_character_set(name: str, tmp_
 
 
 def test_over_long_fields_are_cut_to_the_qr_bill_limits(tmp_path: Path) -> None:
-    address = Address(name="N" * 90, street="S" * 80, house_num="9" * 20, pcode="1" * 20, city="C" * 40)
+    address = Address(
+        name="N" * 90, street="S" * 80, house_num="9" * 20, pcode="1" * 20, city="C" * 40
+    )
     result = render_letter(sample_letter(address=address), tmp_path / "long.pdf")
     fields = qr_fields(result.qr_payload or "")
-    assert [len(fields[k]) for k in ("debtor_name", "debtor_street", "debtor_house", "debtor_pcode",
-                                     "debtor_city")] == [70, 70, 16, 16, 35]
+    assert [
+        len(fields[k])
+        for k in ("debtor_name", "debtor_street", "debtor_house", "debtor_pcode", "debtor_city")
+    ] == [70, 70, 16, 16, 35]
     assert payload_of(read_qr(result.path)[0]) == result.qr_payload
 
 

@@ -17,14 +17,35 @@ from dunning.letters.texts import TEXTS
 
 # language -> words the letter must show: salutation, closing, date line, fee and interest
 EXPECTED = {
-    "de": ["Sehr geehrte Damen und Herren", "Freundliche Grüsse", "Zürich, 30.11.2026",
-           "Mahngebühr 1. Mahnung", "Verzugszins 5 % auf 1'200.00 für 42 Tage", "innert"],
-    "fr": ["Madame, Monsieur,", "Meilleures salutations", "Zürich, le 30 novembre 2026",
-           "Frais de rappel (1re relance)", "Intérêts moratoires 5 % sur 1'200.00 pendant 42 jours"],
-    "it": ["Gentili Signore e Signori,", "Cordiali saluti", "Zürich, 30 novembre 2026",
-           "Spese di sollecito (1° sollecito)", "Interessi di mora 5 % su 1'200.00 per 42 giorni"],
-    "en": ["Dear Sir or Madam,", "Kind regards", "Zürich, 30 November 2026",
-           "Reminder fee (First reminder)", "Default interest 5 % on 1'200.00 for 42 days"],
+    "de": [
+        "Sehr geehrte Damen und Herren",
+        "Freundliche Grüsse",
+        "Zürich, 30.11.2026",
+        "Mahngebühr 1. Mahnung",
+        "Verzugszins 5 % auf 1'200.00 für 42 Tage",
+        "innert",
+    ],
+    "fr": [
+        "Madame, Monsieur,",
+        "Meilleures salutations",
+        "Zürich, le 30 novembre 2026",
+        "Frais de rappel (1re relance)",
+        "Intérêts moratoires 5 % sur 1'200.00 pendant 42 jours",
+    ],
+    "it": [
+        "Gentili Signore e Signori,",
+        "Cordiali saluti",
+        "Zürich, 30 novembre 2026",
+        "Spese di sollecito (1° sollecito)",
+        "Interessi di mora 5 % su 1'200.00 per 42 giorni",
+    ],
+    "en": [
+        "Dear Sir or Madam,",
+        "Kind regards",
+        "Zürich, 30 November 2026",
+        "Reminder fee (First reminder)",
+        "Default interest 5 % on 1'200.00 for 42 days",
+    ],
 }
 TITLE = {"de": "1. Mahnung", "fr": "1re relance", "it": "1° sollecito", "en": "First reminder"}
 ENFORCEMENT = {"de": "Betreibung", "fr": "poursuite", "it": "esecuzione", "en": "debt enforcement"}
@@ -68,7 +89,10 @@ def test_first_level_is_polite_and_charges_nothing(tmp_path: Path) -> None:
 def test_policy_body_replaces_the_default_with_placeholders_filled(tmp_path: Path) -> None:
     body = "Rechnung {document_nr} vom {invoice_date}, fällig {due_date}: {total_due} bis {deadline}. {unknown}"
     text = _flat(render_letter(sample_letter(7, body=body), tmp_path / "b.pdf").path)
-    assert "Rechnung RE-00007 vom 18.09.2026, fällig 18.10.2026: CHF 1'226.90 bis 10.12.2026. {unknown}" in text
+    assert (
+        "Rechnung RE-00007 vom 18.09.2026, fällig 18.10.2026: CHF 1'226.90 bis 10.12.2026. {unknown}"
+        in text
+    )
     assert "trotz unserer Erinnerung" not in text
 
 
@@ -85,19 +109,35 @@ def test_swiss_german_texts_never_use_sharp_s() -> None:
     assert not [key for key, text in TEXTS["de"].items() if "ß" in text]
 
 
-@pytest.mark.parametrize(("contact", "default", "expected"), [
-    ("fr", "de", "fr"), ("IT", "de", "it"), ("en-GB", "de", "en"), ("fr_CH", "de", "fr"),
-    ("es", "fr", "fr"), (None, "it", "it"), ("", "en", "en"), ("xx", "yy", "de"),
-])
-def test_unsupported_languages_fall_back_to_the_default(contact: str | None, default: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("contact", "default", "expected"),
+    [
+        ("fr", "de", "fr"),
+        ("IT", "de", "it"),
+        ("en-GB", "de", "en"),
+        ("fr_CH", "de", "fr"),
+        ("es", "fr", "fr"),
+        (None, "it", "it"),
+        ("", "en", "en"),
+        ("xx", "yy", "de"),
+    ],
+)
+def test_unsupported_languages_fall_back_to_the_default(
+    contact: str | None, default: str, expected: str
+) -> None:
     assert resolve_language(contact, default) == expected
 
 
-@pytest.mark.parametrize(("amount", "lang", "expected"), [
-    (Decimal("1234.5"), "de", "1'234.50"), (Decimal("1234.5"), "fr", "1'234.50"),
-    (Decimal("1234567.891"), "it", "1'234'567.89"), (Decimal("0.005"), "en", "0.01"),
-    (Decimal("999"), "de", "999.00"),
-])
+@pytest.mark.parametrize(
+    ("amount", "lang", "expected"),
+    [
+        (Decimal("1234.5"), "de", "1'234.50"),
+        (Decimal("1234.5"), "fr", "1'234.50"),
+        (Decimal("1234567.891"), "it", "1'234'567.89"),
+        (Decimal("0.005"), "en", "0.01"),
+        (Decimal("999"), "de", "999.00"),
+    ],
+)
 def test_amounts_use_swiss_grouping(amount: Decimal, lang: str, expected: str) -> None:
     assert format_amount(amount, lang) == expected
 
@@ -106,13 +146,19 @@ def test_dates_and_rates_per_language() -> None:
     day = date(2026, 3, 5)
     assert [numeric_date(day, lang) for lang in ("de", "fr")] == ["05.03.2026", "05.03.2026"]
     assert [prose_date(day, lang) for lang in ("de", "fr", "it", "en")] == [
-        "05.03.2026", "5 mars 2026", "5 marzo 2026", "5 March 2026"]
+        "05.03.2026",
+        "5 mars 2026",
+        "5 marzo 2026",
+        "5 March 2026",
+    ]
     assert (format_rate(Decimal("5.00"), "de"), format_rate(Decimal("5.25"), "fr")) == ("5", "5,25")
 
 
 def test_fees_of_earlier_levels_are_named_after_their_level(tmp_path: Path) -> None:
-    letter = replace(sample_letter(9, language="de", level=3),
-                     level_titles=("Zahlungserinnerung", "1. Mahnung", "Letzte Mahnung"))
+    letter = replace(
+        sample_letter(9, language="de", level=3),
+        level_titles=("Zahlungserinnerung", "1. Mahnung", "Letzte Mahnung"),
+    )
     text = _flat(render_letter(letter, tmp_path / "l.pdf").path)
     assert "Mahngebühr 1. Mahnung" in text and "Mahngebühr Letzte Mahnung" in text
     assert "Stufe" not in text
