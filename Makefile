@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Exact versions with their hashes; `make lock` refreshes them from pyproject.toml.
+LOCK := requirements/test.lock
+E2E_LOCK := requirements/e2e.lock
 
-.PHONY: demo test bench soak e2e clean
+.PHONY: demo test lint bench soak e2e lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet "pip>=25"  # older pips refuse hashed extras
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -17,6 +21,21 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Types (mypy --strict), lint and format (ruff), and the layer contracts (import-linter).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# After a change to the dependencies in pyproject.toml: resolve them again, with hashes.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 -o $(LOCK) -q
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra e2e --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 -o $(E2E_LOCK) -q
 
 # Browser and deployment tests: installs chromium, PostgreSQL and playwright when missing,
 # then starts PostgreSQL, a Prefect server, a worker, the sandbox and a headless chromium.
