@@ -1,6 +1,6 @@
 """Pushing approved level changes to bexio, one invoice at a time, safely.
 
-For each invoice, in the order RULES.md gives: re-check it in the API, recognise what an
+For each invoice, in the order docs/RULES.md gives: re-check it in the API, recognise what an
 earlier attempt of the same run already did, push, and report an outcome. Creating a
 reminder is never repeated blindly: after an unclear failure the state is read first.
 """
@@ -69,7 +69,7 @@ def commit_batch(
         on_result(result)
         return result
 
-    # Invoices are committed independently of each other (RULES.md), two at a time: one
+    # Invoices are committed independently of each other (docs/RULES.md), two at a time: one
     # is prepared while bexio answers the other. Each invoice's own steps stay in order.
     results.extend(client.map_calls(one, list(decisions)))
     return results

@@ -1,7 +1,7 @@
 """Blocks: invoices or contacts kept out of dunning, read from the blocks file (TOML).
 
 A block names one invoice or one contact, says why, and may end on a date. The format is
-in the project's INTERFACES.md; mistakes are reported like those of the policy file.
+in docs/INTERFACES.md; mistakes are reported like those of the policy file.
 """
 
 from __future__ import annotations

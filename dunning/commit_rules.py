@@ -1,6 +1,6 @@
 """Pure checks for the commit step: has an approved invoice changed, or is it already done?
 
-RULES.md "Commit": an invoice is re-checked before anything is pushed, and a level that was
+docs/RULES.md "Commit": an invoice is re-checked before anything is pushed, and a level that was
 already reached by an earlier attempt of the same run is reused, never pushed twice.
 """
 

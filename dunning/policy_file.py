@@ -1,7 +1,7 @@
 """Reads and validates the policy file (TOML) into a `Policy`.
 
 The file is written by a bookkeeper, so every mistake is reported in words, with the field's
-path, and all mistakes at once. The format is described in the project's INTERFACES.md and
+path, and all mistakes at once. The format is described in docs/INTERFACES.md and
 shown, with comments, in the example policy shipped next to this module.
 """
 

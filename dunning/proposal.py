@@ -1,6 +1,6 @@
 """What a run proposes for each open invoice, with the reason and the amounts.
 
-The rules are those of the project's RULES.md, evaluated in its order.
+The rules are those of docs/RULES.md, evaluated in its order.
 """
 
 from __future__ import annotations

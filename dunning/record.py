@@ -1,7 +1,7 @@
 """The run record: turning decisions and results into the manifest, and back.
 
 A run stores its proposal so that a retry works on exactly the same proposal; the
-manifest is the record people and scripts read (shape in INTERFACES.md).
+manifest is the record people and scripts read (shape in docs/INTERFACES.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The proposal of a dunning run: a reason code and, for escalations, the amounts.
 
-This is the one implementation of the project's RULES.md ("What a run proposes" and
+This is the one implementation of docs/RULES.md ("What a run proposes" and
 "Amounts on the letter"); the order of the checks in `decide` is the order of that page.
 """
 

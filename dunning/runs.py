@@ -1,7 +1,7 @@
 """A run's folder on disk: its stored proposal and approval, the journal, the manifest.
 
 The journal is append-only and flushed to disk before and after every push, so that a
-retry after a crash knows what an earlier attempt already did (see RULES.md, commit).
+retry after a crash knows what an earlier attempt already did (see docs/RULES.md, commit).
 """
 
 from __future__ import annotations

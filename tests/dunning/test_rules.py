@@ -1,4 +1,4 @@
-"""The proposal rules of RULES.md, as tables of literal cases.
+"""The proposal rules of docs/RULES.md, as tables of literal cases.
 
 The policy used here has three levels with distinct graces, so that each boundary is a
 visible date:  level 1: grace 5, pay 14, no fee;  level 2: grace 10, pay 10, CHF 20;
