@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pydantic
+from prefect import get_run_logger
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
@@ -60,11 +61,27 @@ def choice_label(decision: Decision) -> str:
     return f"#{invoice.id} {invoice.document_nr} · {name} · {action} · {amount}"
 
 
+class _ApprovalForm(RunInput):
+    """The form's base: the selection is required although it starts pre-filled.
+
+    A field with a default is optional in the JSON schema, and the Prefect UI then offers
+    "Omit value"; an answer without a selection would load as the default, every invoice.
+    Listing `selected` as required makes Prefect's server refuse such an answer (the run
+    keeps waiting), and `check_answer` refuses it again should one get through.
+    """
+
+    model_config = pydantic.ConfigDict(json_schema_extra=lambda schema: _require(schema))
+
+
+def _require(schema: dict[str, Any]) -> None:
+    schema["required"] = sorted({*schema.get("required", []), "selected"})
+
+
 def _form_model(labels: Sequence[str]) -> type[RunInput]:
     choice = Literal[tuple(labels)]  # type: ignore[valid-type]
-    return pydantic.create_model(
+    model: type[RunInput] = pydantic.create_model(
         "DunningApproval",
-        __base__=RunInput,
+        __base__=_ApprovalForm,
         selected=(
             list[choice],  # type: ignore[valid-type]
             Field(
@@ -73,37 +90,75 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
                 description="Remove the invoices that must not move up a level now.",
             ),
         ),
+        escalate_none=(
+            bool,
+            Field(
+                default=False,
+                title="Escalate none of them",
+                description="Tick this only if you removed every invoice on purpose.",
+            ),
+        ),
         note=(
             str,
             Field(
                 default="",
                 title="Note",
                 max_length=NOTE_LIMIT,
-                description="Why invoices were removed (kept in the run record).",
+                description=f"Why invoices were removed (kept in the run record; at most "
+                f"{NOTE_LIMIT} characters).",
             ),
         ),
     )
+    return model
+
+
+# A refused answer is asked for again under the next key; a run resumed from the top
+# (a suspended deployment run) replays the earlier answers in the same order.
+MAX_ANSWERS = 20
 
 
 def ask_for_approval(
     proposed: Sequence[Decision], description: str, *, poll_interval: int, timeout_s: int
 ) -> Approval:
-    """Wait for a person's answer in the Prefect UI and check it."""
+    """Wait for a person's answer in the Prefect UI; a refused answer is asked for again,
+    with the reason above the form, and nothing is pushed meanwhile."""
     labels = [choice_label(d) for d in proposed]
-    form = _form_model(labels).with_initial_data(description=description)
     context = FlowRunContext.get()
     in_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
-    if in_deployment:
-        answer = suspend_flow_run(wait_for_input=form, timeout=timeout_s, key=APPROVAL_KEY)
-    else:
-        answer = pause_flow_run(
-            wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=APPROVAL_KEY
+    refusal = ""
+    for attempt in range(1, MAX_ANSWERS + 1):
+        form = _form_model(labels).with_initial_data(description=refusal + description)
+        key = APPROVAL_KEY if attempt == 1 else f"{APPROVAL_KEY}-{attempt}"
+        if in_deployment:
+            answer = suspend_flow_run(wait_for_input=form, timeout=timeout_s, key=key)
+        else:
+            answer = pause_flow_run(
+                wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=key
+            )
+        try:
+            return _checked(proposed, answer)
+        except ApprovalError as exc:
+            get_run_logger().warning("approval answer refused: %s", exc)
+            refusal = f"**Your last answer was refused:** {exc} Please answer again.\n\n"
+    raise ApprovalError(f"{MAX_ANSWERS} answers in a row were refused; nothing was pushed.")
+
+
+def _checked(proposed: Sequence[Decision], answer: RunInput | None) -> Approval:
+    """An answer that does not name its selection is refused, never read as everything."""
+    if answer is None or "selected" not in answer.model_fields_set:
+        raise ApprovalError(
+            "the answer has no list of invoices to escalate (was the field omitted?); "
+            "nothing was pushed."
         )
-    data = answer.model_dump() if answer is not None else {}
-    return check_answer(proposed, data.get("selected", labels), data.get("note", ""))
+    data = answer.model_dump()
+    return check_answer(
+        proposed, data["selected"], data.get("note") or "", bool(data.get("escalate_none"))
+    )
 
 
-def check_answer(proposed: Sequence[Decision], selected: Sequence[Any], note: str) -> Approval:
+def check_answer(
+    proposed: Sequence[Decision], selected: Sequence[Any], note: str, escalate_none: bool = False
+) -> Approval:
     """Only proposed invoices can be approved; anything else rejects the whole answer."""
     by_label = {choice_label(d): d.invoice.id for d in proposed}
     unknown = [s for s in selected if s not in by_label]
@@ -115,5 +170,10 @@ def check_answer(proposed: Sequence[Decision], selected: Sequence[Any], note: st
     if len(note) > NOTE_LIMIT:
         raise ApprovalError(
             f"the approval note has {len(note)} characters; at most {NOTE_LIMIT} are kept."
+        )
+    if proposed and not selected and not escalate_none:
+        raise ApprovalError(
+            "the answer removes every invoice; to escalate none of them, also tick "
+            "'Escalate none of them'."
         )
     return Approval(frozenset(by_label[s] for s in selected), note.strip() or None)
