@@ -18,8 +18,9 @@ def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio
     bexio.admin("POST", "/faults", {"fail_rate": 0.3})
 
     def approver() -> None:
-        run_id, _ = wait_for_paused_run()
-        resume_flow_run(run_id, run_input={})  # keep the pre-selected proposal
+        run_id, schema = wait_for_paused_run()
+        # Keep the pre-selected proposal: the answer names it, as the form sends it.
+        resume_flow_run(run_id, run_input={"selected": schema["properties"]["selected"]["default"]})
 
     person = threading.Thread(target=approver)
     person.start()
@@ -62,7 +63,9 @@ def test_approval_naming_an_invoice_not_proposed_is_refused(bexio, output):
         with pytest.raises(RuntimeError, match="Cannot resume"):
             resume_flow_run(run_id, run_input={"selected": choices + ["#99999 RE-99999 · forged"]})
         outcome["levels_while_paused"] = bexio.levels()
-        resume_flow_run(run_id, run_input={"selected": [], "note": "not this month"})
+        resume_flow_run(
+            run_id, run_input={"selected": [], "escalate_none": True, "note": "not this month"}
+        )
 
     before = bexio.levels()
     person = threading.Thread(target=approver)
