@@ -58,7 +58,7 @@ def demo(
     output
         Where the run's letters and record go.
     """
-    from flows.runner import run_demo
+    from flows.commands import run_demo
 
     return run_demo(invoices, _date(reference_date), output)
 
@@ -93,7 +93,7 @@ def run(
     send
         E-mail reminders through bexio to contacts that have an e-mail address.
     """
-    from flows.runner import run_once
+    from flows.commands import run_once
 
     return run_once(_date(reference_date), policy, blocks, output, approval, dry_run, send)
 
@@ -109,7 +109,7 @@ def retry(run_id: str, /, *, output: Path | None = None) -> int:
     output
         Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
     """
-    from flows.runner import retry_run
+    from flows.commands import retry_run
 
     return retry_run(run_id, output)
 
@@ -123,7 +123,7 @@ def runs(*, output: Path | None = None) -> int:
     output
         Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
     """
-    from flows.runner import list_past_runs
+    from flows.commands import list_past_runs
 
     return list_past_runs(output)
 
@@ -195,8 +195,8 @@ def serve_files(*, output: Path | None = None, host: str = "127.0.0.1", port: in
     port
         Port to listen on (the default matches DUNNING_FILES_URL's default).
     """
-    from flows.files import serve_folder
-    from flows.runner import output_folder
+    from flows.commands import output_folder
+    from flows.file_server import serve_folder
 
     folder = output_folder(output)
     print(f"serving {folder} read-only on http://{host}:{port}/ ; Ctrl+C stops it", flush=True)

@@ -25,8 +25,8 @@ from dunning.record import SCHEMA, counts, manifest_line
 from dunning.report import approval_description, proposal_rows, summary_markdown
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
-from flows.setup import BadInput, RunSetup, make_client, prepare, zurich_now
-from flows.steps import FolderJournal, Letter, commit, deliver, load_or_propose, make_letters
+from flows.run_inputs import BadInput, RunSetup, make_client, prepare, zurich_now
+from flows.stages import FolderJournal, Letter, commit, deliver, load_or_propose, make_letters
 
 __all__ = ["dunning_run", "new_run_id", "RUN_POLICY", "RUN_BLOCKS"]
 

@@ -19,7 +19,7 @@ from reliability_kit import (
     subprocess_env,
 )
 
-from flows.lock import commit_lock
+from flows.commit_lock import commit_lock
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
 

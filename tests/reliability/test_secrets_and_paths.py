@@ -137,7 +137,7 @@ def test_tls_verification_cannot_be_turned_off_for_a_real_host(host):
 def test_the_client_of_a_run_verifies_certificates(monkeypatch):
     monkeypatch.setenv("BEXIO_BASE_URL", "https://api.bexio.com")
     monkeypatch.setenv("BEXIO_TOKEN", "t")
-    from flows.setup import make_client
+    from flows.run_inputs import make_client
 
     with make_client(load_settings()) as client:
         context = client._session._http._transport._pool._ssl_context

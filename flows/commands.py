@@ -14,8 +14,8 @@ from connectors.errors import AuthError, ConnectorError, TransientError
 from dunning.runs import RunNotFound, list_runs
 from flows import progress
 from flows.console import RichReporter, console, errors, runs_table, summary_table
+from flows.run_inputs import BadInput, RunSetup, make_client, prepare, zurich_today
 from flows.settings import SettingsError, load_settings
-from flows.setup import BadInput, RunSetup, make_client, prepare, zurich_today
 
 __all__ = ["run_demo", "run_once", "retry_run", "list_past_runs", "output_folder"]
 

@@ -1,6 +1,6 @@
-"""The steps of a run, each wiring tasks to the run's folder.
+"""The stages of a run (propose, commit, letters, delivery), each wiring tasks to the run's folder.
 
-Every step first looks at what the run's folder already holds, so a retry of the same run
+Every stage first looks at what the run's folder already holds, so a retry of the same run
 redoes only what is not done: the proposal and the approval are reused, committed
 invoices are skipped, delivered reminders are not delivered again.
 """
@@ -28,9 +28,8 @@ from dunning.record import decision_from_dict, decision_to_dict
 from dunning.runs import RunFolder, result_to_event
 from flows import progress
 from flows.approval import Approval
-from flows.lock import commit_lock
-from flows.setup import RunSetup
-from flows.tasks import (
+from flows.commit_lock import commit_lock
+from flows.prefect_tasks import (
     collect_letter_files,
     commit_invoices,
     deliver_reminders,
@@ -41,6 +40,7 @@ from flows.tasks import (
     propose_invoices,
     render_letter_files,
 )
+from flows.run_inputs import RunSetup
 
 __all__ = ["FolderJournal", "load_or_propose", "commit", "make_letters", "deliver", "Letter"]
 
