@@ -19,10 +19,10 @@ from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
-from prefect.concurrency._leases import maintain_concurrency_lease
-from prefect.concurrency._sync import acquire_concurrency_slots_with_lease
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME
+
+from flows.prefect_internals import acquire_slot_with_lease, keep_lease
 
 __all__ = ["COMMIT_LIMIT", "commit_lock"]
 
@@ -51,14 +51,10 @@ def commit_lock() -> Iterator[None]:
     _ensure_limit()
     with _machine_lock() as note:
         _give_back_abandoned(note)
-        lease = acquire_concurrency_slots_with_lease(
-            [COMMIT_LIMIT], 1, lease_duration=LEASE_SECONDS, strict=True
-        ).lease_id
+        lease = acquire_slot_with_lease(COMMIT_LIMIT, LEASE_SECONDS)
         _write(note, str(lease))
         try:
-            with maintain_concurrency_lease(
-                lease, LEASE_SECONDS, raise_on_lease_renewal_failure=True
-            ):
+            with keep_lease(lease, LEASE_SECONDS):
                 yield
         finally:
             # Forget the lease before giving it back: a crash in between leaks the slot
