@@ -3,6 +3,7 @@ and the summary. Plain data and Markdown; the flow publishes them as Prefect art
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -10,7 +11,23 @@ from typing import Any
 
 from dunning.proposal import Decision, Reason
 
-__all__ = ["proposal_rows", "totals_by_currency", "approval_description", "summary_markdown"]
+__all__ = [
+    "proposal_rows",
+    "totals_by_currency",
+    "approval_description",
+    "summary_markdown",
+    "markdown_text",
+]
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x85\u2028\u2029]+\s*")
+_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+
+
+def markdown_text(text: object) -> str:
+    """Text from outside (bexio, a policy file) made inert in Markdown: one line, and every
+    ASCII punctuation character escaped, so it reads as itself and cannot open a heading,
+    a link, an image, HTML or a table cell."""
+    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
 
 
 def proposal_rows(decisions: Iterable[Decision]) -> list[dict[str, Any]]:
@@ -52,7 +69,7 @@ def approval_description(
     proposed = [d for d in decisions if d.proposed]
     escalate = [d for d in proposed if d.reason is Reason.ESCALATE]
     final = [d for d in proposed if d.reason is Reason.FINAL]
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for d in decisions:
         counts[d.reason.value] += 1
     lines = [
@@ -79,7 +96,7 @@ def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str
         f"# Dunning run {manifest['run_id']}",
         "",
         f"Reference date **{manifest['reference_date']}** · status **{manifest['status']}** · "
-        f"policy {manifest['policy']['version']}",
+        f"policy {markdown_text(manifest['policy']['version'])}",
         "",
         "| reason | invoices |",
         "|---|---|",
@@ -101,13 +118,17 @@ def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str
             f"## {len(failed)} failed — retry with `dunning retry {manifest['run_id']}`",
             "",
         ]
-        lines += [f"- {ln['document_nr']}: {ln['error']}" for ln in failed[:200]]
+        lines += [_item(ln, "error") for ln in failed[:200]]
     manual = [ln for ln in manifest["lines"] if ln["outcome"] == "MANUAL_ACTION"]
     if manual:
         lines += ["", f"## {len(manual)} need a manual step", ""]
-        lines += [f"- {ln['document_nr']}: {ln['note']}" for ln in manual[:200]]
+        lines += [_item(ln, "note") for ln in manual[:200]]
     warned = [ln for ln in manifest["lines"] if ln.get("warning")]
     if warned:
         lines += ["", f"## {len(warned)} letters without a payment part", ""]
-        lines += [f"- {ln['document_nr']}: {ln['warning']}" for ln in warned[:200]]
+        lines += [_item(ln, "warning") for ln in warned[:200]]
     return "\n".join(lines)
+
+
+def _item(line: Mapping[str, Any], field: str) -> str:
+    return f"- {markdown_text(line['document_nr'])}: {markdown_text(line[field])}"

@@ -1,0 +1,74 @@
+"""Text from bexio (document numbers, error messages) shows in the run's summary as the
+text it is: it cannot add a heading, a link, an image or a table row to the artifact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from dunning.report import summary_markdown
+
+HOSTILE_NR = "RE-9\n## 0 failed — all good\n[login](https://evil.example/login)"
+HOSTILE_ERROR = "POST /x: 422: ![img](https://evil.example/i.png) | cell | <b>bold</b> *loud*"
+
+
+def line(**fields: Any) -> dict[str, Any]:
+    base = {
+        "invoice_id": 9,
+        "document_nr": "RE-1",
+        "currency": "CHF",
+        "outcome": "ESCALATED",
+        "letter": None,
+        "total_due": None,
+        "note": None,
+        "error": None,
+        "warning": None,
+    }
+    return {**base, **fields}
+
+
+def manifest(*lines: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run_id": "2026-11-30-0123abcd",
+        "reference_date": "2026-11-30",
+        "status": "failed",
+        "policy": {"version": "2026-1"},
+        "counts": {"reasons": {"ESCALATE": 3}, "outcomes": {"FAILED": 1}},
+        "lines": list(lines),
+    }
+
+
+def tokens(text: str) -> list[Any]:
+    found = []
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        found.append(token)
+        found.extend(token.children or [])
+    return found
+
+
+def test_bexio_text_adds_no_heading_link_image_or_html_to_the_summary():
+    text = summary_markdown(
+        manifest(
+            line(outcome="FAILED", document_nr=HOSTILE_NR, error=HOSTILE_ERROR),
+            line(outcome="MANUAL_ACTION", document_nr="RE-2", note=HOSTILE_ERROR),
+            line(document_nr=HOSTILE_NR, warning="# no QR [x](https://evil.example)"),
+        ),
+        merged_url="http://files.example/run/letters.pdf",
+    )
+    parsed = tokens(text)
+    headings = [t for t in parsed if t.type == "heading_open"]
+    assert len(headings) == 4  # the run's title, failed, manual step, warnings
+    links = [t.attrs.get("href") for t in parsed if t.type == "link_open"]
+    assert links == ["http://files.example/run/letters.pdf"]
+    assert not [t for t in parsed if t.type in ("image", "html_inline", "html_block", "em_open")]
+    rendered = MarkdownIt("commonmark").render(text)
+    assert "RE-9 ## 0 failed — all good [login](https://evil.example/login)" in rendered
+    assert "![img](https://evil.example/i.png) | cell | &lt;b&gt;bold&lt;/b&gt; *loud*" in rendered
+
+
+def test_plain_text_reads_the_same_after_escaping():
+    from dunning.report import markdown_text
+
+    rendered = MarkdownIt("commonmark").renderInline(markdown_text("RE-2026/0042 (Müller & Co.)"))
+    assert rendered == "RE-2026/0042 (Müller &amp; Co.)"
