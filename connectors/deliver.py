@@ -1,7 +1,8 @@
 """Delivering reminders once their letters exist: e-mail through bexio, or mark as sent.
 
-An e-mail is never sent twice: the run notes its intent first, and a retry that finds
-the intent asks bexio whether the reminder is already sent before sending again.
+An e-mail is never sent twice: the run notes its intent first; when bexio's answer to a
+send is lost, and when a retry finds the intent, it asks bexio whether the reminder is
+already sent before it counts it as failed or sends again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from connectors.client import BexioClient
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, TransientError
 
 __all__ = ["Delivery", "SendJournal", "deliver"]
 
@@ -67,11 +68,16 @@ def _deliver_one(client: BexioClient, item: Delivery, journal: SendJournal, send
             journal.sent(item.invoice_id, "emailed")
             return
     journal.intent(item.invoice_id)
-    client.send_reminder(
-        item.invoice_id,
-        item.reminder_id,
-        recipient_email=item.email,
-        subject=item.subject,
-        message=item.message,
-    )
+    try:
+        client.send_reminder(
+            item.invoice_id,
+            item.reminder_id,
+            recipient_email=item.email,
+            subject=item.subject,
+            message=item.message,
+        )
+    except TransientError:
+        # The e-mail may have gone out although the answer was lost: ask, never send twice.
+        if not client.show_reminder(item.invoice_id, item.reminder_id).is_sent:
+            raise
     journal.sent(item.invoice_id, "emailed")

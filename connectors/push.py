@@ -128,7 +128,7 @@ def _create_reminder(client: BexioClient, decision: Decision, journal: Journal) 
                     invoice_id,
                     Outcome.ESCALATED,
                     reminder_id=latest.id,
-                    api_deadline=latest.valid_to,
+                    api_deadline=latest.is_valid_to,
                 )
             if attempt == CREATE_ATTEMPTS:
                 raise
@@ -178,5 +178,10 @@ def _mark_unpaid(
             note=MANUAL_UNPAID_NOTE.format(nr=decision.invoice.document_nr),
         )
     journal.intent(invoice_id, "mark_unpaid", None)
-    client.mark_unpaid(invoice_id)
+    try:
+        client.mark_unpaid(invoice_id)
+    except TransientError:
+        # The status may have changed although the answer was lost: look before failing.
+        if client.show_invoice(invoice_id).kb_item_status_id != STATUS_UNPAID:
+            raise
     return Result(invoice_id, Outcome.MARKED_UNPAID)

@@ -63,23 +63,27 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
     @router.post("/tamper")
     async def tamper(request: Request) -> Response:
         """Answer one route with a fixed status and raw body: `{"method", "path", "status",
-        "body", "apply"}`; `"status": null` removes the rule."""
+        "body", "apply", "times"}`; `"status": null` removes the rule."""
         try:
             body = json.loads(await request.body())
             key = f"{body['method'].upper()} {body['path']}"
             if body.get("status") is None:
                 faults.tampered.pop(key, None)
             else:
+                times = body.get("times")
+                if times is not None and (type(times) is not int or times < 1):
+                    raise ValueError("times must be a positive whole number")
                 faults.tampered[key] = Tampered(
                     int(body["status"]),
                     str(body.get("body", "")).encode(),
                     bool(body.get("apply", False)),
+                    times,
                 )
         except (ValueError, TypeError, KeyError, AttributeError):
             raise ApiError(
                 422,
                 "Could not save the entity",
-                ['body: expected {"method", "path", "status", "body", "apply"}'],
+                ['body: expected {"method", "path", "status", "body", "apply", "times"}'],
             ) from None
         return _out(sorted(faults.tampered))
 

@@ -19,7 +19,7 @@ import secrets
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from connectors.sandbox.errors import error_body
@@ -72,11 +72,18 @@ class RateLimiter:
 
 @dataclass(frozen=True)
 class Tampered:
-    """A fixed answer to one route, for tests of what the client does with a broken API."""
+    """A fixed answer to one route, for tests of what the client does with a broken API.
+
+    `times` limits the rule to the route's next N requests (None: until it is removed).
+    bexio's 500 ("server error") and 503 ("maintenance") pass (bexio-api.md, section 6,
+    Errors), so an answer lost once and a route that then answers again is the case a
+    client meets; with `apply` it is a write that happened although its answer was lost.
+    """
 
     status: int
     body: bytes
     apply: bool  # run the route first (its change happens), then answer `body` instead
+    times: int | None = None
 
 
 @dataclass
@@ -87,6 +94,16 @@ class Faults:
     latency_ms: int
     rng: random.Random
     tampered: dict[str, Tampered] = field(default_factory=dict)  # by "METHOD /path"
+
+    def take_tampered(self, key: str) -> Tampered | None:
+        """The fixed answer for "METHOD /path", counting one use of a rule with `times`."""
+        rule = self.tampered.get(key)
+        if rule is not None and rule.times is not None:
+            if rule.times <= 1:
+                del self.tampered[key]
+            else:
+                self.tampered[key] = replace(rule, times=rule.times - 1)
+        return rule
 
     def draw(self, write: bool) -> tuple[str, bool] | None:
         """None, or (kind, after) with kind "500"/"502"/"503"/"drop"."""
@@ -190,7 +207,7 @@ class Gate:
         if status is not None:
             self.stats.record(self.route_name(scope), status)
             return
-        tampered = self.faults.tampered.get(f"{method} {path}")
+        tampered = self.faults.take_tampered(f"{method} {path}")
         if tampered is not None:
             await self._tampered(scope, receive, send, tampered, headers)
             return
