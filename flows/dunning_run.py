@@ -19,10 +19,11 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 
-from dunning.outcome import Outcome, Result
+from dunning.manifest import build_manifest
+from dunning.outcome import Result
 from dunning.proposal import Decision
-from dunning.record import SCHEMA, counts, manifest_line
 from dunning.report import approval_description, proposal_rows, summary_markdown
+from dunning.run_plan import RunStatus, draft_results, dry_run_results, final_status
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
 from flows.run_inputs import BadInput, RunSetup, make_client, prepare, zurich_now
@@ -79,15 +80,15 @@ def dunning_run(
             client, setup, folder, meta, decisions, poll_interval, approval_timeout_hours * 3600
         )
         if meta["dry_run"]:
-            results = {
-                d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED)
-                for d in decisions
-                if d.proposed and d.amounts
-            }
+            results: dict[int, Result] = {}  # pushes nothing; writes letters as if it did
             letters = make_letters(
-                client, folder, setup.policy, setup.reference_date, decisions, results
+                client,
+                folder,
+                setup.policy,
+                setup.reference_date,
+                decisions,
+                dry_run_results(decisions),
             )
-            manifest = _write_manifest(folder, meta, decisions, {}, letters, "dry_run")
         else:
             journal = FolderJournal(folder)
             results, ahead = commit(client, folder, decisions, answer, setup)
@@ -95,15 +96,11 @@ def dunning_run(
                 client, folder, setup.policy, setup.reference_date, decisions, results, ahead=ahead
             )
             deliver(client, folder, letters, results, meta["send"], journal.record)
-            status = (
-                "failed"
-                if any(r.outcome is Outcome.FAILED for r in results.values())
-                else "completed"
-            )
-            manifest = _write_manifest(folder, meta, decisions, results, letters, status)
+        status = final_status(results.values(), dry_run=meta["dry_run"])
+        manifest = _write_manifest(folder, meta, decisions, results, letters, status)
     _publish(setup, folder, manifest)
     summary = _summary(folder, manifest)
-    if manifest["status"] == "failed":
+    if status is RunStatus.FAILED:
         failed = manifest["counts"]["outcomes"].get("FAILED", 0)
         return Failed(
             message=f"{failed} invoices failed; retry with: dunning retry {folder.run_id}",
@@ -173,7 +170,7 @@ def _approval(
     if not meta["approval"] or not proposed or meta["dry_run"]:
         answer = Approval.everything(proposed)
     else:
-        _write_manifest(folder, meta, decisions, {}, {}, "awaiting_approval")
+        _write_manifest(folder, meta, decisions, {}, {}, RunStatus.AWAITING_APPROVAL)
         draft = _draft_letters(client, setup, folder, decisions)
         description = approval_description(folder.run_id, meta["reference_date"], decisions, draft)
         answer = ask_for_approval(
@@ -187,7 +184,7 @@ def _draft_letters(
     client: Any, setup: RunSetup, folder: RunFolder, decisions: list[Decision]
 ) -> str | None:
     """Draft letters for the approver, in `<run>/draft/`; their URL for the form."""
-    drafts = {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED) for d in decisions if d.amounts}
+    drafts = draft_results(decisions)
     if not drafts:
         return None
     # A suspended run starts again from the top once resumed: the drafts are there already.
@@ -215,33 +212,18 @@ def _write_manifest(
     decisions: list[Decision],
     results: dict[int, Result],
     letters: dict[int, Letter],
-    status: str,
+    status: RunStatus,
 ) -> dict[str, Any]:
-    result_list = [results[d.invoice.id] for d in decisions if d.invoice.id in results]
-    lines = []
-    for d in decisions:
-        letter = letters.get(d.invoice.id)
-        lines.append(
-            manifest_line(
-                d,
-                results.get(d.invoice.id),
-                letter.relative if letter else None,
-                letter.warning if letter else None,
-            )
-        )
-    manifest = {
-        "schema": SCHEMA,
-        "run_id": folder.run_id,
-        "flow_run_id": str(flow_run.get_id() or meta.get("flow_run_id") or ""),
-        "reference_date": meta["reference_date"],
-        "status": status,
-        "policy": meta["policy"],
-        "started_at": meta["started_at"],
-        "finished_at": None if status == "awaiting_approval" else zurich_now(),
-        "counts": counts(decisions, result_list),
-        "merged_pdf": "letters.pdf" if letters else None,
-        "lines": lines,
-    }
+    manifest = build_manifest(
+        meta,
+        decisions,
+        results,
+        letters,
+        status,
+        run_id=folder.run_id,
+        flow_run_id=str(flow_run.get_id() or ""),
+        now=zurich_now(),
+    )
     folder.save_json("manifest.json", manifest)
     return manifest
 

@@ -21,10 +21,11 @@ from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact
-from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
+from dunning.outcome import Outcome, Result
 from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.record import decision_from_dict, decision_to_dict
+from dunning.run_plan import deselected, still_to_commit
 from dunning.runs import RunFolder, result_to_event
 from flows import progress
 from flows.approval import Approval
@@ -120,18 +121,10 @@ def commit(
     bexio (hand them to `make_letters`)."""
     journal = FolderJournal(folder)
     results = folder.results()
-    for d in decisions:
-        if d.proposed and d.invoice.id not in approval.approved_ids and d.invoice.id not in results:
-            deselected = Result(d.invoice.id, Outcome.DESELECTED, note=approval.note)
-            journal.record(deselected)
-            results[d.invoice.id] = deselected
-    todo = [
-        d
-        for d in decisions
-        if d.proposed
-        and d.invoice.id in approval.approved_ids
-        and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)
-    ]
+    for result in deselected(decisions, approval.approved_ids, approval.note, results):
+        journal.record(result)
+        results[result.invoice_id] = result
+    todo = still_to_commit(decisions, approval.approved_ids, results)
     if not todo:
         return results, None
     tracker = create_progress_artifact(

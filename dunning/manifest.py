@@ -1,0 +1,68 @@
+"""`manifest.json`, the record of a run (shape in docs/INTERFACES.md), and its summary.
+
+One line per open invoice, in proposal order, with what was decided, what happened and
+the letter made for it; counts per reason and per outcome; the run's status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from dunning.outcome import Result
+from dunning.proposal import Decision
+from dunning.record import SCHEMA, counts, manifest_line
+from dunning.run_plan import RunStatus
+
+__all__ = ["LetterFile", "build_manifest"]
+
+
+class LetterFile(Protocol):
+    """A letter as the manifest names it: its file inside the run folder, and any warning."""
+
+    @property
+    def relative(self) -> str: ...
+
+    @property
+    def warning(self) -> str | None: ...
+
+
+def build_manifest(
+    meta: Mapping[str, Any],
+    decisions: Sequence[Decision],
+    results: Mapping[int, Result],
+    letters: Mapping[int, LetterFile],
+    status: RunStatus,
+    *,
+    run_id: str,
+    flow_run_id: str,
+    now: str,
+) -> dict[str, Any]:
+    """The manifest of a run started as `meta` (its `run.json`); `now` is when it ended,
+    unless it is awaiting approval."""
+    lines = []
+    for d in decisions:
+        letter = letters.get(d.invoice.id)
+        lines.append(
+            manifest_line(
+                d,
+                results.get(d.invoice.id),
+                letter.relative if letter else None,
+                letter.warning if letter else None,
+            )
+        )
+    return {
+        "schema": SCHEMA,
+        "run_id": run_id,
+        "flow_run_id": flow_run_id or meta.get("flow_run_id") or "",
+        "reference_date": meta["reference_date"],
+        "status": status.value,
+        "policy": meta["policy"],
+        "started_at": meta["started_at"],
+        "finished_at": None if status is RunStatus.AWAITING_APPROVAL else now,
+        "counts": counts(
+            decisions, [results[d.invoice.id] for d in decisions if d.invoice.id in results]
+        ),
+        "merged_pdf": "letters.pdf" if letters else None,
+        "lines": lines,
+    }

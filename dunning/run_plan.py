@@ -1,0 +1,85 @@
+"""What a run still has to do, and how it ended, decided from its proposal and results.
+
+docs/RULES.md "Commit": a proposed invoice the approver removed is `DESELECTED` with the
+approver's note; an approved invoice is committed unless an earlier attempt of the same
+run already gave it a final outcome. A dry run treats every proposed escalation as done,
+to write its letters; a run with any `FAILED` invoice ends `failed` and can be retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
+from dunning.proposal import Decision
+
+__all__ = [
+    "RunStatus",
+    "deselected",
+    "still_to_commit",
+    "as_escalated",
+    "dry_run_results",
+    "draft_results",
+    "final_status",
+]
+
+
+class RunStatus(StrEnum):
+    """`status` in the manifest (docs/INTERFACES.md)."""
+
+    AWAITING_APPROVAL = "awaiting_approval"
+    DRY_RUN = "dry_run"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+def deselected(
+    decisions: Iterable[Decision],
+    approved_ids: frozenset[int],
+    note: str | None,
+    results: Mapping[int, Result],
+) -> list[Result]:
+    """A `DESELECTED` result for each proposed invoice the approver removed that has none yet."""
+    return [
+        Result(d.invoice.id, Outcome.DESELECTED, note=note)
+        for d in decisions
+        if d.proposed and d.invoice.id not in approved_ids and d.invoice.id not in results
+    ]
+
+
+def still_to_commit(
+    decisions: Iterable[Decision], approved_ids: frozenset[int], results: Mapping[int, Result]
+) -> list[Decision]:
+    """The approved invoices, in proposal order, without a final outcome from this run."""
+    return [
+        d
+        for d in decisions
+        if d.proposed
+        and d.invoice.id in approved_ids
+        and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)
+    ]
+
+
+def as_escalated(decisions: Iterable[Decision]) -> dict[int, Result]:
+    """An `ESCALATED` result for each decision that carries the amounts of a letter."""
+    return {d.invoice.id: Result(d.invoice.id, Outcome.ESCALATED) for d in decisions if d.amounts}
+
+
+def dry_run_results(decisions: Iterable[Decision]) -> dict[int, Result]:
+    """What a dry run writes letters for: every proposed escalation, as if it were pushed."""
+    return as_escalated(d for d in decisions if d.proposed)
+
+
+def draft_results(decisions: Iterable[Decision]) -> dict[int, Result]:
+    """What the approver's draft letters show: every escalation of the proposal."""
+    return as_escalated(decisions)
+
+
+def final_status(results: Iterable[Result], *, dry_run: bool) -> RunStatus:
+    """How a run that went through to the end ended."""
+    if dry_run:
+        return RunStatus.DRY_RUN
+    if any(r.outcome is Outcome.FAILED for r in results):
+        return RunStatus.FAILED
+    return RunStatus.COMPLETED
