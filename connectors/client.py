@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from pydantic import SecretStr, TypeAdapter
@@ -34,6 +34,14 @@ _SEARCH_VALUE_CHARS = 255  # the documented maximum length of a search value
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class _Listed(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+L = TypeVar("L", bound=_Listed)
 # Two requests in flight: the client prepares one while the API answers the other, about
 # a fifth faster than one at a time; more threads only contend for the interpreter lock.
 PARALLEL_CALLS = 2
@@ -277,10 +285,10 @@ class BexioClient:
     def _currency_codes(self) -> dict[int, str]:
         return {currency.id: currency.name for currency in self.currencies()}
 
-    def _cached(self, path: str, adapter: TypeAdapter[list[T]]) -> list[T]:
+    def _cached(self, path: str, adapter: TypeAdapter[list[L]]) -> list[L]:
         if path not in self._lookups:
             self._lookups[path] = list(self._pages("GET", path, None, None, adapter))
-        result: list[T] = self._lookups[path]
+        result: list[L] = self._lookups[path]
         return result
 
     def _pages(
@@ -289,11 +297,19 @@ class BexioClient:
         path: str,
         criteria: list[dict[str, Any]] | None,
         order_by: str | None,
-        adapter: TypeAdapter[list[T]],
-    ) -> Iterator[T]:
-        """Offset pagination until a short page; a page that repeats the last one is refused."""
+        adapter: TypeAdapter[list[L]],
+    ) -> Iterator[L]:
+        """Offset pagination until a short page; each id once, however the list moves.
+
+        bexio keeps no snapshot between pages (limit/offset over an id-ordered list): when
+        an item with a lower id joins the list between two pages, the next page repeats the
+        last rows of the one before. Those copies are dropped here; re-reading would only
+        see the moved list again. (An item that leaves the list between pages can push one
+        unseen item below the offset; it is simply not part of this listing.) A full page
+        with nothing new is refused: the server is repeating itself.
+        """
         offset = 0
-        previous: list[int] | None = None
+        seen: set[int] = set()
         while True:
             params: dict[str, str | int] = {"limit": self._page_size, "offset": offset}
             if order_by:
@@ -301,17 +317,21 @@ class BexioClient:
             body = {} if criteria is None else {"body": criteria}
             data = self._session.request(method, path, idempotent=True, params=params, **body)
             page = validated(adapter, data, method, path)
-            ids = [item.id for item in page]
-            if page and ids == previous:
+            fresh = []
+            for item in page:  # a copy within the page, or of an earlier page, is dropped
+                if item.id not in seen:
+                    seen.add(item.id)
+                    fresh.append(item)
+            full = len(page) >= self._page_size
+            if full and not fresh:
                 raise BadResponseError(
-                    f"{method} {path}: offset {offset} returned the same page again",
+                    f"{method} {path}: offset {offset} returned only items already listed",
                     method=method,
                     path=path,
                 )
-            yield from page
-            if len(page) < self._page_size:
+            yield from fresh
+            if not full:
                 return
-            previous = ids
             offset += self._page_size
 
 

@@ -18,7 +18,7 @@ from connectors.schemas import Reminder as RawReminder
 from dunning.commit_rules import already_done, recheck
 from dunning.model import STATUS_UNPAID, Invoice
 from dunning.outcome import Outcome, Result
-from dunning.proposal import Decision, Reason
+from dunning.proposal import Decision, Reason, one_per_invoice
 
 __all__ = ["Journal", "commit_batch", "MANUAL_UNPAID_NOTE"]
 
@@ -46,7 +46,9 @@ def commit_batch(
     unpaid_extension: bool,
     on_result: Callable[[Result], None] = lambda result: None,
 ) -> list[Result]:
-    """Commit approved decisions; one failing invoice never stops the others."""
+    """Commit approved decisions; one failing invoice never stops the others. An invoice
+    given twice is committed once (two workers on one invoice would both push)."""
+    decisions = one_per_invoice(decisions)
     results: list[Result] = []
     try:
         # One search re-reads the whole batch; reminders are read per invoice below.

@@ -6,6 +6,7 @@ The rules are those of docs/RULES.md, evaluated in its order.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from enum import StrEnum
 from dunning.blocks import Block
 from dunning.model import Invoice
 
-__all__ = ["Reason", "FeeLine", "Amounts", "Decision", "Proposal"]
+__all__ = ["Reason", "FeeLine", "Amounts", "Decision", "Proposal", "one_per_invoice"]
 
 
 class Reason(StrEnum):
@@ -82,3 +83,15 @@ class Proposal:
 
     def by_invoice_id(self) -> dict[int, Decision]:
         return {decision.invoice.id: decision for decision in self.decisions}
+
+
+def one_per_invoice(decisions: Iterable[Decision]) -> list[Decision]:
+    """The decisions in order, only the first for each invoice: whatever repeats one (a
+    stored proposal of an older version, a caller's list), an invoice is handled once."""
+    seen: set[int] = set()
+    unique = []
+    for decision in decisions:
+        if decision.invoice.id not in seen:
+            seen.add(decision.invoice.id)
+            unique.append(decision)
+    return unique

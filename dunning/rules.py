@@ -31,7 +31,8 @@ def propose(
     reference_date: date,
     rounding: Mapping[str, Decimal] = _NO_ROUNDING,
 ) -> Proposal:
-    """One decision per open invoice (input order); other invoices are skipped.
+    """One decision per open invoice (input order, the first copy of an invoice listed
+    twice); other invoices are skipped.
 
     `rounding` maps a currency to its rounding step (bexio's `round_factor`, 0.05 for CHF);
     a currency missing from it rounds to 0.01.
@@ -39,9 +40,12 @@ def propose(
     by_invoice, by_contact = _index(blocks)
     decisions: list[Decision] = []
     expired: set[int] = set()  # positions in `blocks`, so that equal blocks stay distinct
+    seen: set[int] = set()
     for invoice in invoices:
-        if not invoice.is_open:
+        # bexio's paging can list an invoice twice; it gets one decision, from its first copy.
+        if not invoice.is_open or invoice.id in seen:
             continue
+        seen.add(invoice.id)
         matching = by_invoice.get(invoice.id, []) + by_contact.get(invoice.contact_id, [])
         # Invoice blocks come first in `matching`, so an invoice's own reason wins.
         block = next((blocks[i] for i in matching if blocks[i].applies(reference_date)), None)

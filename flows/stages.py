@@ -23,7 +23,7 @@ from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact
 from dunning.outcome import Outcome, Result
 from dunning.policy import Policy
-from dunning.proposal import Decision
+from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
 from dunning.run_plan import deselected, still_to_commit
 from dunning.runs import RunFolder, result_to_event
@@ -86,7 +86,7 @@ def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> 
     """The run's proposal: the stored one on a retry, else a fresh one (then stored)."""
     stored = folder.load_json("proposal.json")
     if stored is not None:
-        return [decision_from_dict(d) for d in stored["decisions"]]
+        return one_per_invoice(decision_from_dict(d) for d in stored["decisions"])
     invoices = fetch_open_invoices(client)
     proposal = propose_invoices(
         invoices, setup.policy, setup.blocks, setup.reference_date, client.rounding()

@@ -87,6 +87,19 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
             ) from None
         return _out(sorted(faults.tampered))
 
+    @router.post("/issue_between_pages")
+    async def issue_between_pages(request: Request) -> Response:
+        """`{"drafts": N}`: right after the next full page of an invoice listing or search,
+        the N lowest-numbered drafts are issued, so the following page repeats N rows."""
+        try:
+            drafts = int(json.loads(await request.body())["drafts"])
+        except (ValueError, TypeError, KeyError):
+            raise ApiError(422, "Could not save the entity", ['body: expected {"drafts": N}']) from None
+        if drafts < 0:
+            raise ApiError(422, "Could not save the entity", ["drafts: must not be negative"])
+        state.issue_drafts_after_next_page(drafts)
+        return _out({"drafts": drafts})
+
     @router.post("/kb_invoice/{invoice_id}/reminder")
     async def colleague_reminder(invoice_id: int) -> Response:
         """Create the next reminder as someone else would, outside the client under test."""

@@ -20,7 +20,7 @@ from connectors.sandbox.config import ZURICH, SandboxConfig, level_setting
 from connectors.sandbox.data import Company, generate, slug
 from connectors.sandbox.errors import ApiError
 from connectors.sandbox.pdf import one_page_pdf
-from connectors.sandbox.search import Kind, compile_search, order, page
+from connectors.sandbox.search import MAX_LIMIT, Kind, compile_search, order, page
 from connectors.sandbox.shapes import (
     money4,
     money6,
@@ -34,7 +34,7 @@ __all__ = ["INVOICE_SEARCH", "NETWORK_LINK", "SandboxState"]
 
 Json = dict[str, Any]
 
-PENDING, PAID, PARTIAL, UNPAID = 8, 9, 16, 31
+DRAFT, PENDING, PAID, PARTIAL, UNPAID = 7, 8, 9, 16, 31
 NETWORK_LINK = "[Network Link]"
 INVOICE_SEARCH: dict[str, Kind] = {
     "id": "int",
@@ -122,6 +122,7 @@ class SandboxState:
         # A test's hook, called with each reminder a client creates, after it is stored and
         # before the answer leaves: e.g. to kill the client between the create and its answer.
         self.on_reminder_created: Callable[[Json], None] | None = None
+        self.drafts_to_issue = 0  # armed by a test: issued right after the next full page
 
     # --- invoices -------------------------------------------------------------------------
 
@@ -132,12 +133,37 @@ class SandboxState:
         return invoice
 
     def list_invoices(self, limit: int, offset: int, order_by: str) -> list[Json]:
-        return list(page(order(self.invoice_list, order_by, INVOICE_ORDER), limit, offset))
+        served = list(page(order(self.invoice_list, order_by, INVOICE_ORDER), limit, offset))
+        self._after_page(len(served), limit)
+        return served
 
     def search_invoices(self, body: Any, limit: int, offset: int, order_by: str) -> list[Json]:
         test = compile_search(body, INVOICE_SEARCH)
         found = [invoice for invoice in self.invoice_list if test(invoice)]
-        return list(page(order(found, order_by, INVOICE_ORDER), limit, offset))
+        served = list(page(order(found, order_by, INVOICE_ORDER), limit, offset))
+        self._after_page(len(served), limit)
+        return served
+
+    def issue_drafts_after_next_page(self, drafts: int) -> None:
+        """Arm a colleague who issues the `drafts` lowest-numbered drafts right after the
+        next full page of an invoice listing or search has gone out.
+
+        bexio pages with `limit`/`offset` over a list ordered by id and keeps no snapshot
+        between pages (bexio-api.md, §2 "Pagination and sorting"); issuing
+        moves a draft (7) to pending (8) (§3). Invoices that become open below the next
+        offset push the open list down, so the next page repeats the last rows of this one.
+        """
+        self.drafts_to_issue = drafts
+
+    def _after_page(self, served: int, limit: int) -> None:
+        if not self.drafts_to_issue or served < min(max(limit, 1), MAX_LIMIT):
+            return
+        drafts = [i for i in self.invoice_list if i["kb_item_status_id"] == DRAFT]
+        for invoice in drafts[: self.drafts_to_issue]:  # the list is in id order
+            invoice["kb_item_status_id"] = PENDING
+            self._touch(invoice)
+            self.counters["invoices_issued_admin"] += 1
+        self.drafts_to_issue = 0
 
     def show_invoice(self, invoice_id: int) -> Json:
         invoice = self.invoice(invoice_id)

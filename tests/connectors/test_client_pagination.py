@@ -87,9 +87,19 @@ def test_a_server_that_ignores_the_offset_is_refused_instead_of_looping(
     router.get("/2.0/kb_invoice").mock(
         return_value=httpx.Response(200, json=[invoice(1), invoice(2)])
     )
-    with client(router) as bexio, pytest.raises(BadResponseError, match="same page again") as err:
+    with client(router) as bexio, pytest.raises(BadResponseError, match="only items already listed") as err:
         list(bexio.iter_invoices())
     assert "GET /2.0/kb_invoice" in str(err.value)
+
+
+def test_a_row_repeated_by_a_moving_listing_is_read_once(router: respx.Router) -> None:
+    # Invoice 0 becomes open after the first page: the second page starts one row earlier.
+    pages = {"0": [invoice(1), invoice(2)], "2": [invoice(2), invoice(3)], "4": [invoice(4)]}
+    router.get("/2.0/kb_invoice").mock(
+        side_effect=lambda request: httpx.Response(200, json=pages[request.url.params["offset"]])
+    )
+    with client(router) as bexio:
+        assert [inv.id for inv in bexio.iter_invoices()] == [1, 2, 3, 4]
 
 
 def test_criteria_turn_the_listing_into_a_search(router: respx.Router) -> None:

@@ -354,6 +354,15 @@ def test_one_decision_per_open_invoice_in_input_order_with_counts() -> None:
     assert [d.invoice.id for d in proposal.proposed()] == [2, 9]
 
 
+def test_an_invoice_listed_twice_gets_one_decision_the_first() -> None:
+    first = invoice(invoice_id=2, deadline="2026-11-01")
+    later = invoice(invoice_id=2, level=1, deadline="2026-11-01")
+    other = invoice(invoice_id=3, deadline="2026-11-01")
+    proposal = propose([first, other, later, other], POLICY, [], R)
+    assert [(d.invoice.id, d.from_level) for d in proposal.decisions] == [(2, 0), (3, 0)]
+    assert proposal.counts() == {"ESCALATE": 2}
+
+
 # to_level, currency, remaining, due date, step -> fee lines, interest, days, total, deadline
 AMOUNTS = [
     pytest.param(
