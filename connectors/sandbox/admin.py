@@ -94,7 +94,9 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
         try:
             drafts = int(json.loads(await request.body())["drafts"])
         except (ValueError, TypeError, KeyError):
-            raise ApiError(422, "Could not save the entity", ['body: expected {"drafts": N}']) from None
+            raise ApiError(
+                422, "Could not save the entity", ['body: expected {"drafts": N}']
+            ) from None
         if drafts < 0:
             raise ApiError(422, "Could not save the entity", ["drafts: must not be negative"])
         state.issue_drafts_after_next_page(drafts)

@@ -87,7 +87,10 @@ def test_a_server_that_ignores_the_offset_is_refused_instead_of_looping(
     router.get("/2.0/kb_invoice").mock(
         return_value=httpx.Response(200, json=[invoice(1), invoice(2)])
     )
-    with client(router) as bexio, pytest.raises(BadResponseError, match="only items already listed") as err:
+    with (
+        client(router) as bexio,
+        pytest.raises(BadResponseError, match="only items already listed") as err,
+    ):
         list(bexio.iter_invoices())
     assert "GET /2.0/kb_invoice" in str(err.value)
 
