@@ -94,8 +94,18 @@ def run(
         E-mail reminders through bexio to contacts that have an e-mail address.
     """
     from flows.commands import run_once
+    from flows.run_params import RunParams
 
-    return run_once(_date(reference_date), policy, blocks, output, approval, dry_run, send)
+    params = RunParams(
+        reference_date=_date(reference_date),
+        policy=None if policy is None else str(policy),
+        blocks=None if blocks is None else str(blocks),
+        output=None if output is None else str(output),
+        approval=approval,
+        dry_run=dry_run,
+        send=send,
+    )
+    return run_once(params)
 
 
 @app.command
@@ -195,10 +205,13 @@ def serve_files(*, output: Path | None = None, host: str = "127.0.0.1", port: in
     port
         Port to listen on (the default matches DUNNING_FILES_URL's default).
     """
-    from flows.commands import output_folder
     from flows.file_server import serve_folder
+    from flows.run_inputs import BadInput, output_folder
 
-    folder = output_folder(output)
+    try:
+        folder = output_folder(output)
+    except BadInput as exc:
+        raise Usage(str(exc)) from None
     print(f"serving {folder} read-only on http://{host}:{port}/ ; Ctrl+C stops it", flush=True)
     serve_folder(folder, host, port)
     return EXIT_OK

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+
+from pydantic import SecretStr
 
 from connectors.errors import AuthError, ConnectorError, TransientError
 from dunning.runs import RunNotFound, list_runs
 from flows import progress
 from flows.console import RichReporter, console, errors, runs_table, summary_table
-from flows.run_inputs import BadInput, RunSetup, make_client, prepare, zurich_today
-from flows.settings import SettingsError, load_settings
+from flows.run_inputs import BadInput, RunSetup, make_client, output_folder, prepare, zurich_today
+from flows.run_params import RunParams
+from flows.settings import SettingsError, given_settings, load_settings
 
-__all__ = ["run_demo", "run_once", "retry_run", "list_past_runs", "output_folder"]
+__all__ = ["run_demo", "run_once", "retry_run", "list_past_runs"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -30,15 +32,6 @@ def _bad(message: str) -> int:
 def _unavailable(exc: Unavailable) -> int:
     errors.print(f"[bold red]dunning:[/] {exc}", highlight=False)
     return EXIT_FAILED
-
-
-def output_folder(output: Path | None) -> Path:
-    if output is not None:
-        return output
-    try:
-        return load_settings().output_dir()
-    except SettingsError as exc:
-        raise BadInput(str(exc)) from None
 
 
 class Unavailable(Exception):
@@ -67,24 +60,28 @@ def _preflight(setup: RunSetup) -> None:
         raise BadInput(f"cannot use BEXIO_BASE_URL {url}: {exc}") from None
 
 
-def _execute(retrying: bool = False, **params: Any) -> int:
+def _execute(params: RunParams, retrying: bool = False) -> int:
     """Run the flow under a run id chosen here, so the user learns it before anything can go
     wrong: a run that stops half-way is retried with that id."""
-    from flows.dunning_run import dunning_run, new_run_id
+    from flows.dunning_run import dunning_run
+    from flows.run_folder import new_run_id
 
-    run_id = params["run_id"] = params.get("run_id") or new_run_id(params["reference_date"])
+    run_id = params.run_id or new_run_id(params.reference_date or zurich_today())
+    params = replace(params, run_id=run_id)
     what = "Retrying run" if retrying else "Run"
-    console.print(f"{what} {run_id}: output in {Path(params['output']) / run_id}", highlight=False)
+    console.print(
+        f"{what} {run_id}: output in {Path(params.output or '') / run_id}", highlight=False
+    )
     with (
         RichReporter.make_progress() as bars,
         progress.install(RichReporter(bars)),
         _no_tracebacks_on_terminal(),
     ):
-        state = dunning_run(**params, return_state=True)
-    data = state.result(raise_on_failure=False)
+        state = dunning_run(**params.as_flow_parameters(), return_state=True)
+    data: object = state.result(raise_on_failure=False)  # the summary, or why it stopped
     if isinstance(data, BadInput):
         return _bad(str(data))
-    if isinstance(data, BaseException) or not isinstance(data, dict):
+    if not isinstance(data, dict):
         errors.print(
             f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False
         )
@@ -100,18 +97,11 @@ def _execute(retrying: bool = False, **params: Any) -> int:
     return EXIT_OK
 
 
-def run_once(
-    reference_date: date | None,
-    policy: Path | None,
-    blocks: Path | None,
-    output: Path | None,
-    approval: bool,
-    dry_run: bool,
-    send: bool,
-) -> int:
+def run_once(params: RunParams) -> int:
+    """`dunning run`: check the input and bexio, then run."""
     try:
-        setup = prepare(reference_date, _str(policy), _str(blocks), _str(output))
-        if approval and not _prefect_server():
+        setup = prepare(params.reference_date, params.policy, params.blocks, params.output)
+        if params.approval and not _prefect_server():
             raise BadInput(
                 "--approval waits for a person in the Prefect UI, so it needs a Prefect "
                 "server: start one (`prefect server start`) and set PREFECT_API_URL."
@@ -121,47 +111,24 @@ def run_once(
         return _bad(str(exc))
     except Unavailable as exc:
         return _unavailable(exc)
-    return _execute(
-        reference_date=setup.reference_date,
-        policy=_str(policy),
-        blocks=_str(blocks),
-        output=str(setup.output),
-        approval=approval,
-        dry_run=dry_run,
-        send=send,
-    )
+    return _execute(replace(params, reference_date=setup.reference_date, output=str(setup.output)))
 
 
 def retry_run(run_id: str, output: Path | None) -> int:
-    from dunning.runs import RunFolder
-    from flows.dunning_run import RUN_BLOCKS, RUN_POLICY
+    """`dunning retry`: reopen the run as it started, check bexio, then run it again."""
+    from flows.run_folder import reopen
 
     try:
-        out = output_folder(output)
-        folder = RunFolder.open(out, run_id)
-        meta = folder.load_json("run.json")
-        if meta is None:
-            raise BadInput(f"run {run_id} in {out} has no run.json; it cannot be retried.")
-        policy, blocks = (_kept(folder.path / name) for name in (RUN_POLICY, RUN_BLOCKS))
-        setup = prepare(date.fromisoformat(meta["reference_date"]), policy, blocks, str(out))
-        _preflight(setup)
+        reopened = reopen(output_folder(output), run_id)
+        params = reopened.params
+        _preflight(prepare(params.reference_date, params.policy, params.blocks, params.output))
     except RunNotFound as exc:
         return _bad(f"{exc}; `dunning runs` lists the runs.")
     except BadInput as exc:
         return _bad(str(exc))
     except Unavailable as exc:
         return _unavailable(exc)
-    return _execute(
-        True,
-        reference_date=setup.reference_date,
-        policy=policy,
-        blocks=blocks,
-        output=str(out),
-        run_id=run_id,
-        approval=meta["approval"],
-        dry_run=meta["dry_run"],
-        send=meta["send"],
-    )
+    return _execute(params, retrying=True)
 
 
 def list_past_runs(output: Path | None) -> int:
@@ -184,14 +151,20 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
     config = SandboxConfig(invoices=invoices, seed=1, today=day)
     console.print(f"Starting the bexio sandbox with {invoices} invoices (reference date {day})…")
     with running_sandbox(config) as sandbox:
-        os.environ.update(
-            BEXIO_BASE_URL=sandbox.url, BEXIO_TOKEN=config.token, BEXIO_UNPAID_EXTENSION="true"
-        )
         try:
-            setup = prepare(day, None, None, str(output))
-        except BadInput as exc:
+            # The run talks to this sandbox whatever the environment says, and the
+            # environment is left as it was.
+            settings = load_settings().model_copy(
+                update={
+                    "bexio_base_url": str(sandbox.url),
+                    "bexio_token": SecretStr(config.token),
+                    "bexio_unpaid_extension": True,
+                }
+            )
+        except SettingsError as exc:
             return _bad(str(exc))
-        return _execute(reference_date=setup.reference_date, output=str(output))
+        with given_settings(settings):
+            return run_once(RunParams(reference_date=day, output=str(output)))
 
 
 class _NoTraceback(logging.Filter):
@@ -224,12 +197,3 @@ def _prefect_server() -> bool:
     from prefect.settings import PREFECT_API_URL
 
     return bool(PREFECT_API_URL.value())
-
-
-def _kept(path: Path) -> str | None:
-    """A copy of an input file in the run's folder (runs of older versions have none)."""
-    return str(path) if path.is_file() else None
-
-
-def _str(path: Path | None) -> str | None:
-    return None if path is None else str(path)

@@ -1,24 +1,22 @@
 """The `dunning-run` flow: fetch, propose, approve, commit, letters, deliver, record.
 
 A run lives in its own folder under the output directory. Running the flow again with the
-same `run_id` (a retry) reuses the stored proposal and approval and redoes only what is
-not done, so no reminder and no letter is ever made twice.
+same `run_id` (a retry), or resuming it after it suspended, reopens that folder
+(`flows/run_folder.py`) and redoes only what is not done, so no reminder and no letter is
+ever made twice.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from dataclasses import replace
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger
+from prefect import State, flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed, State
+from prefect.states import Completed, Failed
 
+from connectors.client import BexioClient
 from dunning.manifest import build_manifest
 from dunning.outcome import Result
 from dunning.proposal import Decision
@@ -26,30 +24,12 @@ from dunning.report import approval_description, proposal_rows, summary_markdown
 from dunning.run_plan import RunStatus, draft_results, dry_run_results, final_status
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
-from flows.run_inputs import BadInput, RunSetup, make_client, prepare, zurich_now
+from flows.run_folder import OpenRun, open_run
+from flows.run_inputs import RunSetup, make_client, zurich_now
+from flows.run_params import RunParams
 from flows.stages import FolderJournal, Letter, commit, deliver, load_or_propose, make_letters
 
-__all__ = ["dunning_run", "new_run_id", "RUN_POLICY", "RUN_BLOCKS"]
-
-RUN_POLICY, RUN_BLOCKS = "policy.toml", "blocks.toml"  # copies kept in the run folder
-
-
-def _flow_run_suffix() -> str | None:
-    current = flow_run.get_id()
-    return str(current).replace("-", "")[:8] if current else None
-
-
-def new_run_id(reference_date: date) -> str:
-    """`<reference date>-<8 hex>`: the hex is the flow run's id where there is one."""
-    return f"{reference_date.isoformat()}-{_flow_run_suffix() or uuid.uuid4().hex[:8]}"
-
-
-def _earlier_attempt(output: Path) -> str | None:
-    """The folder this flow run already made: a resumed suspend or a retry from the UI
-    runs the flow again from the top, maybe days later, under the same flow run id."""
-    suffix = _flow_run_suffix()
-    found = sorted(output.glob(f"????-??-??-{suffix}")) if suffix and output.is_dir() else []
-    return found[0].name if found else None
+__all__ = ["dunning_run"]
 
 
 @flow(name="dunning-run", log_prints=False, persist_result=True)
@@ -64,11 +44,24 @@ def dunning_run(
     run_id: str | None = None,
     poll_interval: int = 10,
     approval_timeout_hours: int = 168,
-) -> State:
-    """One dunning run against bexio; `run_id` names an earlier run to retry."""
-    setup = prepare(reference_date, policy, blocks, output)
-    folder, meta = _open_folder(setup, run_id, approval=approval, dry_run=dry_run, send=send)
-    setup = replace(setup, reference_date=date.fromisoformat(meta["reference_date"]))
+) -> State[Any]:
+    """One dunning run against bexio; `run_id` names an earlier run to retry (the
+    parameters are those of `RunParams`)."""
+    run = open_run(
+        RunParams(
+            reference_date=reference_date,
+            policy=policy,
+            blocks=blocks,
+            output=output,
+            approval=approval,
+            dry_run=dry_run,
+            send=send,
+            run_id=run_id,
+            poll_interval=poll_interval,
+            approval_timeout_hours=approval_timeout_hours,
+        )
+    )
+    setup, folder, meta = run.setup, run.folder, run.meta
     with make_client(setup.settings) as client:
         decisions = load_or_propose(client, setup, folder)
         create_table_artifact(
@@ -76,10 +69,8 @@ def dunning_run(
             key="dunning-proposal",
             description=f"Proposal of run {folder.run_id}",
         )
-        answer = _approval(
-            client, setup, folder, meta, decisions, poll_interval, approval_timeout_hours * 3600
-        )
-        if meta["dry_run"]:
+        answer = _approval(client, run, decisions)
+        if run.params.dry_run:
             results: dict[int, Result] = {}  # pushes nothing; writes letters as if it did
             letters = make_letters(
                 client,
@@ -95,8 +86,8 @@ def dunning_run(
             letters = make_letters(
                 client, folder, setup.policy, setup.reference_date, decisions, results, ahead=ahead
             )
-            deliver(client, folder, letters, results, meta["send"], journal.record)
-        status = final_status(results.values(), dry_run=meta["dry_run"])
+            deliver(client, folder, letters, results, run.params.send, journal.record)
+        status = final_status(results.values(), dry_run=run.params.dry_run)
         manifest = _write_manifest(folder, meta, decisions, results, letters, status)
     _publish(setup, folder, manifest)
     summary = _summary(folder, manifest)
@@ -109,79 +100,31 @@ def dunning_run(
     return Completed(message=f"run {folder.run_id} {manifest['status']}", data=summary)
 
 
-def _open_folder(
-    setup: RunSetup, run_id: str | None, **flags: bool
-) -> tuple[RunFolder, dict[str, Any]]:
-    """A new run's folder, or the folder of the run being retried (its settings win)."""
-    run_id = run_id or _earlier_attempt(setup.output)
-    if run_id and (setup.output / run_id).is_dir():
-        folder = RunFolder.open(setup.output, run_id)
-        meta = folder.load_json("run.json")
-        if meta["policy"]["sha256"] != setup.policy.sha256:
-            raise BadInput(
-                f"the policy file changed since run {run_id} started; a retry must use "
-                f"the same policy (version {meta['policy']['version']})."
-            )
-        return folder, meta
-    run_id = run_id or new_run_id(setup.reference_date)
-    meta = {
-        "run_id": run_id,
-        "flow_run_id": str(flow_run.get_id() or ""),
-        "reference_date": setup.reference_date.isoformat(),
-        "policy": {"version": setup.policy.version, "sha256": setup.policy.sha256},
-        "started_at": zurich_now(),
-        **flags,
-    }
-    folder = RunFolder.create(setup.output, run_id, {"run.json": meta, **_input_copies(setup)})
-    return folder, meta
-
-
-def _input_copies(setup: RunSetup) -> dict[str, bytes]:
-    """The run's own policy and blocks files: a retry reads these, whatever the settings
-    say by then, so it proposes and writes letters by the rules the run started with."""
-    copies = {}
-    if setup.policy_path is not None:
-        policy = setup.policy_path.read_bytes()
-        if hashlib.sha256(policy).hexdigest() != setup.policy.sha256:
-            raise BadInput(
-                f"{setup.policy_path}: the policy file changed while the run started; "
-                "start the run again."
-            )
-        copies[RUN_POLICY] = policy
-    if setup.blocks_path is not None:
-        copies[RUN_BLOCKS] = setup.blocks_path.read_bytes()
-    return copies
-
-
-def _approval(
-    client: Any,
-    setup: RunSetup,
-    folder: RunFolder,
-    meta: dict[str, Any],
-    decisions: list[Decision],
-    poll_interval: int,
-    timeout_s: int,
-) -> Approval:
+def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> Approval:
     """The stored answer on a retry; else the approver's, or everything without approval."""
+    folder, meta, params = run.folder, run.meta, run.params
     stored = folder.load_json("approval.json")
     if stored is not None:
         return Approval.from_dict(stored)
     proposed = [d for d in decisions if d.proposed]
-    if not meta["approval"] or not proposed or meta["dry_run"]:
+    if not params.approval or not proposed or params.dry_run:
         answer = Approval.everything(proposed)
     else:
         _write_manifest(folder, meta, decisions, {}, {}, RunStatus.AWAITING_APPROVAL)
-        draft = _draft_letters(client, setup, folder, decisions)
+        draft = _draft_letters(client, run.setup, folder, decisions)
         description = approval_description(folder.run_id, meta["reference_date"], decisions, draft)
         answer = ask_for_approval(
-            proposed, description, poll_interval=poll_interval, timeout_s=timeout_s
+            proposed,
+            description,
+            poll_interval=params.poll_interval,
+            timeout_s=params.approval_timeout_hours * 3600,
         )
     folder.save_json("approval.json", answer.to_dict())
     return answer
 
 
 def _draft_letters(
-    client: Any, setup: RunSetup, folder: RunFolder, decisions: list[Decision]
+    client: BexioClient, setup: RunSetup, folder: RunFolder, decisions: list[Decision]
 ) -> str | None:
     """Draft letters for the approver, in `<run>/draft/`; their URL for the form."""
     drafts = draft_results(decisions)

@@ -18,7 +18,15 @@ from dunning.policy import Policy
 from dunning.policy_file import PolicyError, load_policy
 from flows.settings import Settings, SettingsError, load_settings
 
-__all__ = ["BadInput", "RunSetup", "prepare", "zurich_today", "zurich_now", "make_client"]
+__all__ = [
+    "BadInput",
+    "RunSetup",
+    "prepare",
+    "output_folder",
+    "zurich_today",
+    "zurich_now",
+    "make_client",
+]
 
 ZURICH = ZoneInfo("Europe/Zurich")
 
@@ -98,3 +106,13 @@ def make_client(settings: Settings) -> BexioClient:
         return BexioClient(settings.bexio_base_url, settings.bexio_token or "")
     except ValueError as exc:
         raise BadInput(f"BEXIO_BASE_URL: {exc}") from None
+
+
+def output_folder(output: str | Path | None) -> Path:
+    """Where runs are stored: the argument, else DUNNING_OUTPUT."""
+    if output is not None:
+        return Path(output)
+    try:
+        return load_settings().output_dir()
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from None

@@ -5,6 +5,8 @@ Only `flows/` builds a `Settings`; everything below receives plain values.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError
@@ -12,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dunning.policy_file import example_policy_path
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "load_settings", "given_settings"]
 
 
 class SettingsError(ValueError):
@@ -51,10 +53,27 @@ class Settings(BaseSettings):
         return Path(self.dunning_output)
 
 
+_given: Settings | None = None
+
+
+@contextmanager
+def given_settings(settings: Settings) -> Iterator[None]:
+    """`load_settings` returns `settings` meanwhile, in this process: the demo points its
+    run at the sandbox it started, without changing the environment."""
+    global _given
+    previous, _given = _given, settings
+    try:
+        yield
+    finally:
+        _given = previous
+
+
 def load_settings() -> Settings:
     """Read the settings once, turning a bad value into a one-line message."""
+    if _given is not None:
+        return _given
     try:
-        return Settings()
+        return Settings()  # type: ignore[call-arg]  # pydantic-settings fills every field
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()

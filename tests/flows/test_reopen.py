@@ -1,0 +1,45 @@
+"""A run that exists is reopened one way, whoever asks: it goes on as it started."""
+
+from __future__ import annotations
+
+import shutil
+
+from flow_helpers import REFERENCE_DATE, manifest, run_flow
+
+from dunning.policy_file import example_policy_path
+from flows.commands import run_demo
+
+
+def test_a_retry_from_the_prefect_ui_goes_on_with_the_runs_own_flags_and_policy(
+    bexio, output, tmp_path
+):
+    policy = tmp_path / "policy.toml"
+    shutil.copy(example_policy_path(), policy)
+    state, first = run_flow(reference_date=REFERENCE_DATE, policy=str(policy), dry_run=True)
+    assert state.is_completed(), state.message
+    before = bexio.levels()
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            'version = "example-2026-01"', 'version = "changed-since"'
+        ),
+        encoding="utf-8",
+    )
+
+    # The flow run again for that run, as a retry from the UI does, with other flags.
+    state, again = run_flow(run_id=first["run_id"], policy=str(policy), send=True)
+    assert state.is_completed(), state.message
+    record = manifest(again)
+    assert record["status"] == "dry_run" and record["policy"]["version"] == "example-2026-01"
+    assert bexio.levels() == before
+
+
+def test_the_demo_leaves_the_environment_as_it_was(bexio, tmp_path, monkeypatch):
+    monkeypatch.setenv("BEXIO_BASE_URL", "http://127.0.0.1:9/not-the-demo")
+    monkeypatch.delenv("BEXIO_TOKEN")
+    monkeypatch.delenv("BEXIO_UNPAID_EXTENSION")
+    import os
+
+    before = dict(os.environ)
+    assert run_demo(12, REFERENCE_DATE, tmp_path / "demo") == 0
+    assert dict(os.environ) == before
+    assert list((tmp_path / "demo").glob("*/letters.pdf"))
