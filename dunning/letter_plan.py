@@ -38,16 +38,16 @@ def fallback_contact(decision: Decision) -> Contact:
     return Contact(id=invoice.contact_id or 0, address=Address(name=name))
 
 
-def run_letter_name(document_nr: str, level: int) -> str:
-    """The letter's file name in a run's folder: distinct for distinct document numbers.
+def run_letter_name(document_nr: str, invoice_id: int, level: int) -> str:
+    """The letter's file name in a run's folder: `<safe nr>-<invoice id>-L<level>.pdf`.
 
-    A number that has to be made safe ("RE 17", "RE/17") gets a hash of itself, so that
-    its letter cannot overwrite that of an invoice numbered like the safe form ("RE_17").
+    The invoice id makes the name the invoice's own: two invoices with the same number,
+    or one without a number (shown by its id) and one numbered like that id, never share
+    a file. The number is made safe as `letter_file_name` does.
     """
-    name = letter_file_name(document_nr, level)
-    if name != f"{document_nr}-L{int(level)}.pdf":
-        name = letter_file_name(document_nr + "\n", level)  # an unsafe character: hashed
-    return name
+    suffix = f"-L{int(level)}.pdf"
+    stem = letter_file_name(document_nr, level).removesuffix(suffix)
+    return f"{stem}-{int(invoice_id)}{suffix}"
 
 
 def letter_input(

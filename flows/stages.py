@@ -237,7 +237,7 @@ def _plan(
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
         contact = found if isinstance(found, Contact) else fallback_contact(d)
         text = letter_input(policy, d, results[d.invoice.id], contact, setup_date)
-        path = letters_dir / run_letter_name(d.invoice.document_nr, text.level)
+        path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
         planned.append((d.invoice.id, text, path, contact))
     return planned
 

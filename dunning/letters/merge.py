@@ -9,13 +9,15 @@ dictionaries every letter repeats) are written once and shared.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import multiprocessing
 import os
+import secrets
 import time
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -216,14 +218,35 @@ def merge_letters(
     `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH").
     """
     outlines: list[tuple[str, int]] = []
-    with open(out_path, "wb") as out:
+    with _replacing(Path(out_path)) as out:
         writer = _StreamingWriter(out)
         for path, bookmark in parts:
             first = writer.add_file(path)
             if first is not None:
                 outlines.append((bookmark, first))
         writer.finish(outlines, title, _lang(language))
-        return len(writer.page_ids)
+    return len(writer.page_ids)
+
+
+@contextlib.contextmanager
+def _replacing(out_path: Path, partial: Path | None = None) -> Iterator[BinaryIO]:
+    """A file that takes the name `out_path` only once it is complete: it is written under
+    a temporary name in the same folder and renamed, so `out_path` is always either the
+    earlier file or the whole new one. On an error the temporary file is removed."""
+    partial = partial or partial_path(out_path)
+    try:
+        with open(partial, "wb") as out:
+            yield out
+        os.replace(partial, out_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def partial_path(out_path: Path) -> Path:
+    """Where a merged file is written before it is renamed: the same folder (a rename
+    there is atomic), a hidden name that no other writer picks."""
+    return out_path.with_name(f".{out_path.name}.{secrets.token_hex(4)}.part")
 
 
 def _lang(language: str) -> str:
@@ -242,10 +265,11 @@ class BackgroundMerge:
     def __init__(self, out_path: Path, context: multiprocessing.context.BaseContext) -> None:
         self._inbox = context.Queue()  # never blocks the sender, even if the merge failed
         self._outbox = context.SimpleQueue()
+        self._partial = partial_path(Path(out_path))
         self._process = context.Process(
             target=_merge_in_background,
             name="letters-merge",
-            args=(Path(out_path), self._inbox, self._outbox),
+            args=(Path(out_path), self._partial, self._inbox, self._outbox),
             daemon=True,
         )
         self._process.start()
@@ -272,17 +296,19 @@ class BackgroundMerge:
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._partial.unlink(missing_ok=True)  # a stopped merge leaves no half file
 
 
 def _merge_in_background(
     out_path: Path,
+    partial: Path,
     inbox: multiprocessing.Queue,  # type: ignore[type-arg]
     outbox: multiprocessing.SimpleQueue,
 ) -> None:  # type: ignore[type-arg]
     if hasattr(os, "nice"):
         os.nice(10)  # like the render processes: background work yields to the caller
     try:
-        with open(out_path, "wb") as out:
+        with _replacing(out_path, partial) as out:
             writer = _StreamingWriter(out)
             outlines: list[tuple[str, int]] = []
             while (message := inbox.get())[0] == "add":

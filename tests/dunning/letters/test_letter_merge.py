@@ -112,3 +112,41 @@ def test_altered_document_numbers_stay_distinct() -> None:
     numbers = ["RÉ-1", "RÈ-1", "R?-1", "R*-1", "x" * 300, "x" * 301, "", "..", "../RE-9", "RE-9"]
     names = [letter_file_name(n, 1) for n in numbers]
     assert len(set(names)) == len(names)
+
+
+def test_a_merge_that_fails_leaves_the_earlier_merged_file_whole(tmp_path: Path) -> None:
+    letter = sample_letter(1)
+    (tmp_path / "letters").mkdir()
+    part = render_letter(letter, tmp_path / "letters" / "RE-1-1-L1.pdf").path
+    out = tmp_path / "letters.pdf"
+    merge_letters([(part, "RE-1")], out, title="Mahnlauf", language="de")
+    before = out.read_bytes()
+
+    with pytest.raises(FileNotFoundError):
+        merge_letters(
+            [(part, "RE-1"), (tmp_path / "letters" / "gone.pdf", "RE-2")],
+            out,
+            title="Mahnlauf",
+            language="de",
+        )
+
+    assert out.read_bytes() == before
+    assert len(PdfReader(out).pages) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letters", "letters.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("number", "invoice_id", "level", "expected"),
+    [
+        ("RE-77", 5, 1, "RE-77-5-L1.pdf"),
+        ("RE-77", 6, 1, "RE-77-6-L1.pdf"),
+        ("5", 9, 2, "5-9-L2.pdf"),
+        ("9", 9, 2, "9-9-L2.pdf"),
+    ],
+)
+def test_a_run_names_each_letter_after_its_invoice(
+    number: str, invoice_id: int, level: int, expected: str
+) -> None:
+    from dunning.letter_plan import run_letter_name
+
+    assert run_letter_name(number, invoice_id, level) == expected
