@@ -303,8 +303,8 @@ def _merge_in_background(
     out_path: Path,
     partial: Path,
     inbox: multiprocessing.Queue,  # type: ignore[type-arg]
-    outbox: multiprocessing.SimpleQueue,
-) -> None:  # type: ignore[type-arg]
+    outbox: multiprocessing.SimpleQueue,  # type: ignore[type-arg]
+) -> None:
     if hasattr(os, "nice"):
         os.nice(10)  # like the render processes: background work yields to the caller
     try:
