@@ -24,10 +24,11 @@ from dunning.report import approval_description, proposal_rows, summary_markdown
 from dunning.run_plan import RunStatus, draft_results, dry_run_results, final_status
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
+from flows.letter_stage import Letter, letters_ahead, make_letters
 from flows.run_folder import OpenRun, open_run
 from flows.run_inputs import RunSetup, make_client, zurich_now
 from flows.run_params import RunParams
-from flows.stages import FolderJournal, Letter, commit, deliver, load_or_propose, make_letters
+from flows.stages import FolderJournal, commit, deliver, load_or_propose
 
 __all__ = ["dunning_run"]
 
@@ -82,10 +83,17 @@ def dunning_run(
             )
         else:
             journal = FolderJournal(folder)
-            results, ahead = commit(client, folder, decisions, answer, setup)
-            letters = make_letters(
-                client, folder, setup.policy, setup.reference_date, decisions, results, ahead=ahead
-            )
+            with letters_ahead(client, folder, setup) as ahead:
+                results = commit(client, folder, decisions, answer, setup, ahead)
+                letters = make_letters(
+                    client,
+                    folder,
+                    setup.policy,
+                    setup.reference_date,
+                    decisions,
+                    results,
+                    ahead=ahead,
+                )
             deliver(client, folder, letters, results, run.params.send, journal.record)
         status = final_status(results.values(), dry_run=run.params.dry_run)
         manifest = _write_manifest(folder, meta, decisions, results, letters, status)

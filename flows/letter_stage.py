@@ -1,0 +1,193 @@
+"""The letters stage of a run: one letter per escalation, and the merged PDF.
+
+During the commit the letters of committed batches already render on the other cores and
+are merged as they finish (`letters_ahead`); `make_letters` then takes what was made
+from the same input and renders the rest. `letters_ahead` is the one owner of those
+render processes and of the merge process: leaving its block stops them, whatever
+happened in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from connectors.client import BexioClient
+from dunning.letter_plan import fallback_contact, letter_input, run_letter_name
+from dunning.letters import LetterInput, LetterResult, bookmark_title
+from dunning.letters.batch import LetterPool
+from dunning.letters.merge import BackgroundMerge
+from dunning.model import Contact
+from dunning.outcome import Result
+from dunning.policy import Policy
+from dunning.proposal import Decision
+from dunning.runs import RunFolder
+from flows import progress
+from flows.prefect_tasks import (
+    collect_letter_files,
+    fetch_contacts,
+    finish_merged_letters,
+    merge_letter_files,
+    render_letter_files,
+)
+from flows.run_inputs import RunSetup
+
+__all__ = ["Letter", "LettersAhead", "letters_ahead", "make_letters"]
+
+Planned = tuple[int, LetterInput, Path, Contact]
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter made for an invoice: its file inside the run folder and any warning."""
+
+    relative: str
+    warning: str | None
+    contact: Contact
+    input: LetterInput
+
+
+@contextmanager
+def letters_ahead(
+    client: BexioClient, folder: RunFolder, setup: RunSetup
+) -> Iterator[LettersAhead]:
+    """Letters made during the commit, for `make_letters` inside the same block; their
+    processes start with `start` and are all stopped when the block is left."""
+    with ExitStack() as stack:
+        yield LettersAhead(client, folder, setup, stack)
+
+
+class LettersAhead:
+    """The letters of committed batches, rendering in the background during the commit."""
+
+    def __init__(
+        self, client: BexioClient, folder: RunFolder, setup: RunSetup, stack: ExitStack
+    ) -> None:
+        self.client, self.folder, self.setup = client, folder, setup
+        self.planned: dict[int, tuple[LetterInput, Path]] = {}
+        self.titles: dict[Path, str] = {}
+        self.streamed: list[tuple[Path, str]] = []  # what the background merge was given
+        self._stack = stack
+        self._pool: LetterPool | None = None
+        self._merge: BackgroundMerge | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self, todo: Sequence[Decision]) -> None:
+        """Start the render processes and the merge for the letters `todo` will need."""
+        total = sum(1 for d in todo if d.amounts is not None)
+        self._stack.enter_context(progress.stage("letters", total))
+        self._pool = self._stack.enter_context(
+            LetterPool(on_done=lambda n: progress.advance("letters", n), in_order=self._merged)
+        )
+        self._merge = self._pool.merge_in_background(self.folder.merged_pdf)
+        self._stack.callback(self._merge.cancel)  # harmless once the merge has finished
+
+    def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
+        """Render the letters of a committed batch in the background."""
+        if self._pool is None:
+            return
+        wanted = [d for d in batch if results[d.invoice.id].needs_letter]
+        planned = _plan(
+            self.client,
+            self.setup.policy,
+            self.setup.reference_date,
+            wanted,
+            results,
+            self.folder.letters_dir,
+        )
+        for invoice_id, text, path, _ in planned:
+            self.planned[invoice_id] = (text, path)
+            self.titles[path] = bookmark_title(text)
+        self._pool.submit([(text, path) for _, text, path, _ in planned])
+
+    def _merged(self, finished: list[LetterResult]) -> None:
+        parts = [(r.path, self.titles[r.path]) for r in finished]
+        self.streamed.extend(parts)
+        if self._merge:
+            self._merge.append(parts)
+
+    def collect(self) -> dict[Path, LetterResult]:
+        """Every letter rendered in the background, once all are done."""
+        return collect_letter_files(self._pool) if self._pool else {}
+
+    def take_merge(self, parts: list[tuple[Path, str]]) -> BackgroundMerge | None:
+        """The background merge, if it was given exactly `parts` in that order; else None
+        (then it is stopped, and the letters must be merged again)."""
+        if self._merge and self.streamed == parts:
+            return self._merge
+        if self._merge:
+            self._merge.cancel()
+        return None
+
+
+def _plan(
+    client: BexioClient,
+    policy: Policy,
+    reference_date: date,
+    wanted: Sequence[Decision],
+    results: dict[int, Result],
+    letters_dir: Path,
+) -> list[Planned]:
+    """Each wanted letter's input, file and contact (contacts are read once per client)."""
+    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
+    contacts = fetch_contacts(client, ids) if ids else {}
+    planned: list[Planned] = []
+    for d in wanted:
+        found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
+        contact = found if isinstance(found, Contact) else fallback_contact(d)
+        text = letter_input(policy, d, results[d.invoice.id], contact, reference_date)
+        path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
+        planned.append((d.invoice.id, text, path, contact))
+    return planned
+
+
+def make_letters(
+    client: BexioClient,
+    folder: RunFolder,
+    policy: Policy,
+    reference_date: date,
+    decisions: Sequence[Decision],
+    results: dict[int, Result],
+    *,
+    target: Path | None = None,
+    ahead: LettersAhead | None = None,
+) -> dict[int, Letter]:
+    """Render one letter per escalation that needs one, and the merged PDF, in line order;
+    letters the commit rendered ahead (`ahead`) are taken as they are."""
+    wanted = [
+        d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter
+    ]
+    if not wanted:
+        return {}
+    target = target or folder.path
+    letters_dir = target / "letters"
+    letters_dir.mkdir(parents=True, exist_ok=True)
+    planned = _plan(client, policy, reference_date, wanted, results, letters_dir)
+    parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
+    shown = ahead is not None and ahead.started  # its progress bar counts these letters
+    with nullcontext() if shown else progress.stage("letters", len(planned)):
+        done = ahead.collect() if ahead else {}
+        made_from = ahead.planned if ahead else {}
+        # A letter rendered during the commit counts only if it was made from the same input.
+        todo = [
+            (text, path)
+            for invoice_id, text, path, _ in planned
+            if made_from.get(invoice_id) != (text, path) or path not in done
+        ]
+        if todo:
+            done.update((out.path, out) for out in render_letter_files(todo))
+    merge = ahead.take_merge(parts) if ahead else None
+    letters = {
+        invoice_id: Letter(str(path.relative_to(target)), done[path].warning, contact, text)
+        for invoice_id, text, path, contact in planned
+    }
+    title = f"Dunning run {folder.run_id}"
+    if merge is None or finish_merged_letters(merge, title, policy.default_language) is None:
+        merge_letter_files(parts, target / "letters.pdf", title, policy.default_language)
+    return letters
