@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prefect_api import PrefectApi
-from processes import Service, bin_path, free_port, start_postgres
-from stack import (
+
+from tests.e2e.prefect_api import PrefectApi
+from tests.e2e.processes import Service, bin_path, free_port, start_postgres
+from tests.e2e.stack import (
     CHROMIUM,
     CHROMIUM_ARGS,
     IMAGES,

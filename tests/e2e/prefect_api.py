@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 import httpx
-from processes import wait_until
+
+from tests.e2e.processes import wait_until
 
 __all__ = ["PrefectApi"]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from prefect_api import PrefectApi
-from processes import Service
 
 from dunning.policy_file import example_policy_path
+from tests.e2e.prefect_api import PrefectApi
+from tests.e2e.processes import Service
 
 __all__ = [
     "REPO",

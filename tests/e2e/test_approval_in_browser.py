@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
-from processes import Service, bin_path, wait_until
 from pypdf import PdfReader
-from stack import REFERENCE_DATE, RUN_MENU, Company, PrefectServer
+
+from tests.e2e.processes import Service, bin_path, wait_until
+from tests.e2e.stack import REFERENCE_DATE, RUN_MENU, Company, PrefectServer
 
 NOTE = "Customer phoned: pays by Friday, no reminder this month."
 

@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from processes import Service, bin_path, descendants, run_cli, wait_until
-from stack import REFERENCE_DATE, REPO, RUN_MENU, Company, PrefectServer
+
+from tests.e2e.processes import Service, bin_path, descendants, run_cli, wait_until
+from tests.e2e.stack import REFERENCE_DATE, REPO, RUN_MENU, Company, PrefectServer
 
 NOTE = "Disputed by phone; waits for the credit note."
 

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pypdfium2 as pdfium
 import zxingcpp
-from flow_helpers import REFERENCE_DATE, manifest, run_flow
 from pypdf import PdfReader
+
+from tests.support.harness import manifest_of, run_flow
+from tests.support.sandbox import REFERENCE_DATE
 
 
 def qr_amount_and_currency(path) -> tuple[Decimal, str] | None:  # noqa: ANN001
@@ -25,7 +27,7 @@ def qr_amount_and_currency(path) -> tuple[Decimal, str] | None:  # noqa: ANN001
 
 def test_every_qr_bill_of_a_run_matches_the_total_due_in_the_record(bexio, output):
     state, summary = run_flow(reference_date=REFERENCE_DATE)
-    record = manifest(summary)
+    record = manifest_of(summary)
     run_dir = output / record["run_id"]
     lettered = [ln for ln in record["lines"] if ln["letter"]]
     assert lettered

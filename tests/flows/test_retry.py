@@ -6,8 +6,10 @@ import threading
 from collections import Counter
 
 import pytest
-from flow_helpers import REFERENCE_DATE, manifest, run_flow, wait_for_paused_run
 from prefect.flow_runs import resume_flow_run
+
+from tests.support.harness import manifest_of, paused_run, run_flow
+from tests.support.sandbox import REFERENCE_DATE
 
 
 def no_level_twice(levels: dict[int, list[int]]) -> bool:
@@ -18,7 +20,7 @@ def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio
     bexio.admin("POST", "/faults", {"fail_rate": 0.3})
 
     def approver() -> None:
-        run_id, schema = wait_for_paused_run()
+        run_id, schema = paused_run()
         # Keep the pre-selected proposal: the answer names it, as the form sends it.
         resume_flow_run(run_id, run_input={"selected": schema["properties"]["selected"]["default"]})
 
@@ -26,7 +28,7 @@ def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio
     person.start()
     state, first = run_flow(reference_date=REFERENCE_DATE, approval=True, poll_interval=1)
     person.join(5)
-    record = manifest(first)
+    record = manifest_of(first)
     assert state.is_failed() and record["status"] == "failed"
     failed = [ln for ln in record["lines"] if ln["outcome"] == "FAILED"]
     assert failed and all(ln["error"] for ln in failed)
@@ -36,7 +38,7 @@ def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio
     # No approver this time: a retry that asked again would wait until the test times out.
     state, again = run_flow(run_id=record["run_id"], approval=True, poll_interval=1)
     assert state.is_completed(), state.message
-    retried = manifest(again)
+    retried = manifest_of(again)
     assert retried["run_id"] == record["run_id"] and retried["status"] == "completed"
     assert no_level_twice(bexio.levels())
     proposed = {
@@ -58,7 +60,7 @@ def test_approval_naming_an_invoice_not_proposed_is_refused(bexio, output):
     outcome: dict[str, object] = {}
 
     def approver() -> None:
-        run_id, schema = wait_for_paused_run()
+        run_id, schema = paused_run()
         choices = schema["properties"]["selected"]["default"]
         with pytest.raises(RuntimeError, match="Cannot resume"):
             resume_flow_run(run_id, run_input={"selected": choices + ["#99999 RE-99999 · forged"]})
@@ -73,7 +75,7 @@ def test_approval_naming_an_invoice_not_proposed_is_refused(bexio, output):
     state, summary = run_flow(reference_date=REFERENCE_DATE, approval=True, poll_interval=1)
     person.join(5)
     assert outcome["levels_while_paused"] == before
-    record = manifest(summary)
+    record = manifest_of(summary)
     proposed = [ln for ln in record["lines"] if ln["reason"] in ("ESCALATE", "FINAL")]
     assert proposed and all(ln["outcome"] == "DESELECTED" for ln in proposed)
     assert bexio.levels() == before

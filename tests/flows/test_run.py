@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 
-from flow_helpers import REFERENCE_DATE, manifest, run_flow, wait_for_paused_run
 from prefect.flow_runs import resume_flow_run
 from pypdf import PdfReader
+
+from tests.support.harness import manifest_of, paused_run, run_flow
+from tests.support.sandbox import REFERENCE_DATE
 
 LINE_KEYS = {
     "invoice_id",
@@ -47,7 +49,7 @@ def test_run_without_approval_escalates_every_proposed_invoice_once(bexio, outpu
     before = bexio.levels()
     state, summary = run_flow(reference_date=REFERENCE_DATE)
     assert state.is_completed(), state.message
-    record = manifest(summary)
+    record = manifest_of(summary)
     assert set(record) >= TOP_KEYS and record["schema"] == "dunning-run/1"
     assert record["status"] == "completed" and record["reference_date"] == "2026-11-30"
     assert record["run_id"].startswith("2026-11-30-") and record["flow_run_id"]
@@ -81,7 +83,7 @@ def test_run_without_approval_escalates_every_proposed_invoice_once(bexio, outpu
 def test_final_invoices_are_marked_unpaid_only_with_the_extension(bexio, output, monkeypatch):
     monkeypatch.setenv("BEXIO_UNPAID_EXTENSION", "false")
     state, summary = run_flow(reference_date=REFERENCE_DATE)
-    finals = [ln for ln in manifest(summary)["lines"] if ln["reason"] == "FINAL"]
+    finals = [ln for ln in manifest_of(summary)["lines"] if ln["reason"] == "FINAL"]
     assert finals, "the sandbox company should have invoices past the last level"
     for line in finals:
         assert line["outcome"] == "MANUAL_ACTION"
@@ -95,7 +97,7 @@ def test_rerun_for_the_same_date_escalates_nothing(bexio, output):
     state, second = run_flow(reference_date=REFERENCE_DATE)
     assert state.is_completed()
     assert second["run_id"] != first["run_id"]
-    assert manifest(second)["counts"]["reasons"].get("ESCALATE", 0) == 0
+    assert manifest_of(second)["counts"]["reasons"].get("ESCALATE", 0) == 0
     assert bexio.levels() == levels
 
 
@@ -103,7 +105,7 @@ def test_dry_run_renders_and_records_but_pushes_nothing(bexio, output):
     levels = bexio.levels()
     statuses = {i: bexio.status(i) for i in bexio.state.invoices}
     state, summary = run_flow(reference_date=REFERENCE_DATE, dry_run=True)
-    record = manifest(summary)
+    record = manifest_of(summary)
     assert record["status"] == "dry_run"
     assert bexio.levels() == levels
     assert {i: bexio.status(i) for i in bexio.state.invoices} == statuses
@@ -116,7 +118,7 @@ def test_approval_resumed_with_one_invoice_deselected(bexio, output):
     answers: dict[str, object] = {}
 
     def approver() -> None:
-        run_id, schema = wait_for_paused_run()
+        run_id, schema = paused_run()
         choices = schema["properties"]["selected"]["default"]
         answers["kept"], answers["dropped"] = choices[1:], choices[0]
         resume_flow_run(run_id, run_input={"selected": choices[1:], "note": "customer called"})
@@ -126,7 +128,7 @@ def test_approval_resumed_with_one_invoice_deselected(bexio, output):
     state, summary = run_flow(reference_date=REFERENCE_DATE, approval=True, poll_interval=1)
     person.join(5)
     assert state.is_completed(), state.message
-    lines = {ln["invoice_id"]: ln for ln in manifest(summary)["lines"]}
+    lines = {ln["invoice_id"]: ln for ln in manifest_of(summary)["lines"]}
     dropped_id = int(str(answers["dropped"]).split()[0].lstrip("#"))
     assert lines[dropped_id]["outcome"] == "DESELECTED"
     assert lines[dropped_id]["note"] == "customer called"

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reliability_kit import REFERENCE_DATE, TOKEN, Company
-
 from connectors.client import BexioClient
 from dunning.policy_file import example_policy_path, load_policy
 from dunning.proposal import Reason
 from dunning.rules import propose
+from tests.support.sandbox import REFERENCE_DATE, TOKEN, Company
 
 
 def escalating(company: Company) -> list[int]:

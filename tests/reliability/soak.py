@@ -20,33 +20,30 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="dunning-soak-prefect-"))
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the project
+
+from tests.support.environment import isolate_prefect  # noqa: E402
+
+isolate_prefect(prefix="dunning-soak-prefect-")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
-from bad_answers import ANSWERS, escalating  # noqa: E402
-from bad_inputs import CASES, RUN, Case, mangled_policy, prepared  # noqa: E402
-from reliability_kit import (  # noqa: E402
-    REFERENCE_DATE,
-    TOKEN,
+from tests.reliability.bad_answers import ANSWERS, escalating  # noqa: E402
+from tests.reliability.bad_inputs import CASES, RUN, Case, mangled_policy, prepared  # noqa: E402
+from tests.support.checks import Tally, check_exactly_once  # noqa: E402
+from tests.support.cli import (  # noqa: E402
     CliResult,
-    Company,
-    Tally,
-    budget_burner,
-    check_exactly_once,
     cli_command,
     journal_lines,
     kill,
     kill_when,
     new_runs,
-    prefect_api,
     run_cli,
     run_cli_process,
     start_run_process,
     subprocess_env,
 )
+from tests.support.harness import prefect_test_server  # noqa: E402
+from tests.support.sandbox import REFERENCE_DATE, TOKEN, Company, budget_burner  # noqa: E402
 
 
 class Soak:
@@ -309,7 +306,7 @@ def main() -> int:
     parser.add_argument("--policies", type=int, default=40)
     args = parser.parse_args()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="dunning-soak-") as tmp, prefect_api() as api:
+    with tempfile.TemporaryDirectory(prefix="dunning-soak-") as tmp, prefect_test_server() as api:
         soak = Soak(api, Path(tmp))
         for seed in range(1, args.seeds + 1):
             soak.fault_seed(seed)

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from prefect.flow_runs import resume_flow_run
-from reliability_kit import REFERENCE_DATE, load_manifest, new_runs, paused_run, run_cli
 
 from flows.approval import NOTE_LIMIT, ApprovalError, check_answer
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.harness import paused_run
+from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--approval"]
 

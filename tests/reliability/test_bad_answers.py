@@ -4,14 +4,11 @@ run that cannot read its invoices, and one invoice's trouble stays with that inv
 from __future__ import annotations
 
 import pytest
-from bad_answers import ANSWERS, escalating
-from reliability_kit import (
-    REFERENCE_DATE,
-    check_exactly_once,
-    load_manifest,
-    new_runs,
-    run_cli,
-)
+
+from tests.reliability.bad_answers import ANSWERS, escalating
+from tests.support.checks import check_exactly_once
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
 

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bad_inputs import CASES, Case, prepared
-from reliability_kit import CliResult, Company, run_cli, run_cli_process, subprocess_env
+
+from tests.reliability.bad_inputs import CASES, Case, prepared
+from tests.support.cli import CliResult, run_cli, run_cli_process, subprocess_env
+from tests.support.sandbox import Company
 
 
 @pytest.fixture(scope="module")

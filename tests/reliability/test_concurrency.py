@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import time
 
-from reliability_kit import (
-    REFERENCE_DATE,
-    check_exactly_once,
-    kill,
-    load_manifest,
-    new_runs,
-    start_run_process,
-    subprocess_env,
-)
-
 from flows.commit_lock import commit_lock
+from tests.support.checks import check_exactly_once
+from tests.support.cli import kill, load_manifest, new_runs, start_run_process, subprocess_env
+from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
 

@@ -8,13 +8,13 @@ proposed invoice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from reliability_kit import (
-    REFERENCE_DATE,
-    Company,
-    check_exactly_once,
+
+from tests.support.checks import check_exactly_once
+from tests.support.cli import (
     journal_lines,
     kill,
     kill_when,
@@ -24,16 +24,15 @@ from reliability_kit import (
     start_run_process,
     subprocess_env,
 )
+from tests.support.sandbox import REFERENCE_DATE, Company
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
 
 
 @pytest.fixture
-def slow_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def slow_company(start_company: Callable[..., Company]) -> Company:
     """Answers take a few milliseconds, so that a kill lands inside the commit."""
-    with Company.started(invoices=30, seed=3, latency_ms=15) as company:
-        company.use(monkeypatch, tmp_path)
-        yield company
+    return start_company(invoices=30, seed=3, latency_ms=15)
 
 
 def _retry_after(company: Company, output: Path) -> tuple[str, list[int]]:

@@ -10,13 +10,10 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from reliability_kit import (
-    REFERENCE_DATE,
-    Company,
-    budget_burner,
-    check_exactly_once,
-    run_until_done,
-)
+
+from tests.support.checks import check_exactly_once
+from tests.support.cli import run_until_done
+from tests.support.sandbox import REFERENCE_DATE, budget_burner
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
 
@@ -28,16 +25,15 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_faulty_api_then_retries_end_with_every_invoice_escalated_once(name, tmp_path, monkeypatch):
-    with Company.started(invoices=30, **SCENARIOS[name]) as company:
-        company.use(monkeypatch, tmp_path)
-        with (
-            budget_burner(company) if "rate_limit" in SCENARIOS[name] else contextlib.nullcontext()
-        ):
-            run_id, codes = run_until_done(tmp_path / "out", RUN)
-        company.faults(0.0)
-        tally = check_exactly_once(company, tmp_path / "out", [run_id])
-        stats = company.admin("GET", "/stats")
+def test_faulty_api_then_retries_end_with_every_invoice_escalated_once(
+    name, tmp_path, start_company
+):
+    company = start_company(invoices=30, **SCENARIOS[name])
+    with budget_burner(company) if "rate_limit" in SCENARIOS[name] else contextlib.nullcontext():
+        run_id, codes = run_until_done(tmp_path / "out", RUN)
+    company.faults(0.0)
+    tally = check_exactly_once(company, tmp_path / "out", [run_id])
+    stats = company.admin("GET", "/stats")
     assert codes[-1] == 0, codes
     assert tally.ok, tally.problems
     injected = sum(

@@ -8,24 +8,18 @@ import ssl
 from pathlib import Path
 
 import pytest
-from bad_answers import escalating
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from pypdf import PdfReader
-from reliability_kit import (
-    REFERENCE_DATE,
-    REPO,
-    TOKEN,
-    check_exactly_once,
-    load_manifest,
-    new_runs,
-    run_cli,
-)
 
 from connectors.client import BexioClient
 from connectors.errors import AuthError
 from connectors.session import is_loopback
 from flows.settings import load_settings
+from tests.reliability.bad_answers import escalating
+from tests.support.checks import check_exactly_once
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.sandbox import REFERENCE_DATE, REPO, TOKEN
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from letter_helpers import page_texts, payload_of, qr_fields, read_qr
 from stdnum import iso11649
 from stdnum.ch import esr
 
@@ -15,6 +14,7 @@ from dunning.letters import render_letter
 from dunning.letters.qrpay import make_qrr, make_scor
 from dunning.letters.samples import SAMPLE_CREDITOR, sample_letter
 from dunning.model import Address
+from tests.dunning.letters.letter_helpers import page_texts, payload_of, qr_fields, read_qr
 
 PLAIN_IBAN = "CH5800791123000889012"  # an ordinary IBAN: the reference becomes SCOR
 LABELS = {

@@ -8,12 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from letter_helpers import page_texts
 
 from dunning.letters import render_letter, resolve_language
 from dunning.letters.fmt import format_amount, format_rate, numeric_date, prose_date
 from dunning.letters.samples import sample_letter
 from dunning.letters.texts import TEXTS
+from tests.dunning.letters.letter_helpers import page_texts
 
 # language -> words the letter must show: salutation, closing, date line, fee and interest
 EXPECTED = {
