@@ -7,12 +7,13 @@ retries what is safe to retry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
-from prefect import get_run_logger, task
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from connectors.client import BexioClient
@@ -42,7 +43,13 @@ __all__ = [
     "deliver_reminders",
 ]
 
-batch_task = task(cache_policy=NO_CACHE, retries=0, persist_result=False)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def batch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A task named `name` that works on a batch: no cache, no retries, no stored result."""
+    return task(name=name, cache_policy=NO_CACHE, retries=0, persist_result=False)
 
 
 @batch_task(name="fetch-open-invoices")

@@ -9,16 +9,14 @@ invoices are skipped, delivered reminders are not delivered again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import TypeVar
+from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
 from dunning.letter_plan import email_text
-from dunning.letters import LetterInput
-from dunning.model import Contact
 from dunning.outcome import Outcome, Result
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
@@ -40,7 +38,6 @@ __all__ = ["FolderJournal", "load_or_propose", "commit", "deliver"]
 
 BATCH = 200
 T = TypeVar("T")
-Planned = tuple[int, LetterInput, Path, Contact]
 
 
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
@@ -121,9 +118,7 @@ def commit(
     todo = still_to_commit(decisions, approval.approved_ids, results)
     if not todo:
         return results
-    tracker = create_progress_artifact(
-        0.0, key="dunning-commit-progress", description=f"Commit of run {folder.run_id}"
-    )
+    tracker = _progress_artifact(folder)
     done = 0
     ahead.start(todo)
     with commit_lock(), progress.stage("commit", len(todo)):
@@ -137,6 +132,16 @@ def commit(
             done += len(batch)
             update_progress_artifact(tracker, 100.0 * done / len(todo))
     return results
+
+
+def _progress_artifact(folder: RunFolder) -> UUID:
+    """The commit's progress bar in the Prefect UI."""
+    tracker = create_progress_artifact(
+        0.0, key="dunning-commit-progress", description=f"Commit of run {folder.run_id}"
+    )
+    if not isinstance(tracker, UUID):  # Prefect answers a coroutine only to async callers
+        raise TypeError("the commit ran in async code; it is synchronous")
+    return tracker
 
 
 def deliver(
