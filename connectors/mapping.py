@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from connectors import schemas
 from connectors.errors import BadResponseError
+from connectors.session import REPLACEMENT
 from dunning import model
 
 __all__ = ["to_invoice", "to_reminder", "to_contact", "rounding_steps", "split_street"]
@@ -63,6 +64,12 @@ def to_invoice(
         title=raw.title or None,
         updated_at=raw.updated_at.isoformat() if raw.updated_at else None,
         contact_name=_first_line(raw.contact_address),
+        warning=_replaced(
+            f"invoice {raw.id}",
+            document_nr=raw.document_nr,
+            title=raw.title,
+            contact_address=raw.contact_address,
+        ),
     )
 
 
@@ -95,6 +102,18 @@ def to_contact(
         address=address,
         email=_clean(raw.mail),
         language=(language or DEFAULT_LANGUAGE).lower(),
+        warning=_replaced(
+            f"contact {raw.id}",
+            name_1=raw.name_1,
+            name_2=raw.name_2,
+            address=raw.address,
+            street_name=raw.street_name,
+            house_number=raw.house_number,
+            address_addition=raw.address_addition,
+            postcode=raw.postcode,
+            city=raw.city,
+            mail=raw.mail,
+        ),
     )
 
 
@@ -133,6 +152,17 @@ def _country(raw: schemas.Contact, country_codes: Mapping[int, str]) -> str:
             f"contact {raw.id} has country_id {raw.country_id}, which /2.0/country does not list"
         )
     return code.upper()
+
+
+def _replaced(what: str, **fields: str | None) -> str | None:
+    """The warning for text in which characters that cannot be written were replaced."""
+    bad = [name for name, value in fields.items() if value and REPLACEMENT in value]
+    if not bad:
+        return None
+    return (
+        f"bexio sent characters that cannot be written in {what} ({', '.join(bad)}); "
+        f"they show as {REPLACEMENT}"
+    )
 
 
 def _first_line(text: str | None) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -32,12 +33,16 @@ from connectors.errors import (
 )
 from connectors.ratelimit import RateLimiter, bucket_of
 
-__all__ = ["BexioSession", "validated", "is_loopback"]
+__all__ = ["BexioSession", "validated", "is_loopback", "REPLACEMENT", "safe_text"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _REJECTED = frozenset({400, 409, 411, 415, 422})
+REPLACEMENT = "\ufffd"
+# A lone surrogate can only come from a JSON escape; raw UTF-8 cannot carry one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _NO_BODY: Any = object()
 
 
@@ -245,17 +250,31 @@ def _decode_json(method: str, path: str, content: bytes) -> Any:
     if not content.strip():
         return None
     try:
-        return json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
+        data = json.loads(content, parse_float=Decimal, parse_constant=_refuse_constant)
     except ValueError as exc:  # includes JSONDecodeError and UnicodeDecodeError
         raise BadResponseError(
             f"{method} {path}: the answer is not valid JSON", method=method, path=path
         ) from exc
+    return safe_text(data) if _SURROGATE_ESCAPE.search(content) else data
+
+
+def safe_text(value: Any) -> Any:
+    """Decoded JSON with every code point that cannot be written (a lone surrogate, which a
+    JSON escape like "\\ud800" can carry) replaced by U+FFFD. Applied once, where bexio's
+    answers enter; the mapping then notes a replaced character as the invoice's warning."""
+    if isinstance(value, str):
+        return _SURROGATES.sub(REPLACEMENT, value)
+    if isinstance(value, list):
+        return [safe_text(item) for item in value]
+    if isinstance(value, dict):
+        return {safe_text(key): safe_text(item) for key, item in value.items()}
+    return value
 
 
 def _api_detail(content: bytes) -> tuple[str, tuple[str, ...]]:
     """bexio's error body: `{"error_code", "message"}`, with an `errors` array on 422."""
     try:
-        body = json.loads(content, parse_float=Decimal)
+        body = safe_text(json.loads(content, parse_float=Decimal))
     except ValueError:
         return "", ()
     if not isinstance(body, dict):

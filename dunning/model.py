@@ -54,6 +54,7 @@ class Contact:
     address: Address
     email: str | None = None
     language: str = "de"  # ISO 639-1 as bexio reports it; letters fall back when unsupported
+    warning: str | None = None  # e.g. text bexio sent that could not be written as it was
 
     @property
     def name(self) -> str:
@@ -90,6 +91,7 @@ class Invoice:
     title: str | None = None
     updated_at: str | None = None  # opaque; used only to notice changes
     contact_name: str | None = None  # first line of the invoice's address, for lists
+    warning: str | None = None  # e.g. text bexio sent that could not be written as it was
 
     @property
     def is_open(self) -> bool:

@@ -88,6 +88,7 @@ def _invoice_from_dict(d: Mapping[str, Any]) -> Invoice:
         title=d.get("title"),
         updated_at=d.get("updated_at"),
         contact_name=d.get("contact_name"),
+        warning=d.get("warning"),
     )
 
 
@@ -129,6 +130,7 @@ def contact_from_dict(d: Mapping[str, Any]) -> Contact:
         address=Address(**d["address"]),
         email=d.get("email"),
         language=d.get("language", "de"),
+        warning=d.get("warning"),
     )
 
 
@@ -162,8 +164,18 @@ def manifest_line(
         "letter": letter,
         "note": note,
         "error": result.error if result else None,
-        "warning": warning,
+        "warning": _warnings(invoice.warning, warning, result.error if result else None),
     }
+
+
+def _warnings(invoice: str | None, letter: str | None, error: str | None) -> str | None:
+    """The line's warnings in one text: about the invoice's data, its letter, its error."""
+    found = [invoice, letter]
+    if error and "\ufffd" in error:
+        found.append(
+            "bexio's error message held characters that cannot be written (shown as \ufffd)"
+        )
+    return "; ".join(w for w in found if w) or None
 
 
 def counts(decisions: Iterable[Decision], results: Sequence[Result]) -> dict[str, dict[str, int]]:

@@ -125,7 +125,7 @@ def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str
         lines += [_item(ln, "note") for ln in manual[:200]]
     warned = [ln for ln in manifest["lines"] if ln.get("warning")]
     if warned:
-        lines += ["", f"## {len(warned)} letters without a payment part", ""]
+        lines += ["", f"## {len(warned)} with a warning", ""]
         lines += [_item(ln, "warning") for ln in warned[:200]]
     return "\n".join(lines)
 

@@ -184,10 +184,17 @@ def make_letters(
             done.update((out.path, out) for out in render_letter_files(todo))
     merge = ahead.take_merge(parts) if ahead else None
     letters = {
-        invoice_id: Letter(str(path.relative_to(target)), done[path].warning, contact, text)
+        invoice_id: Letter(
+            str(path.relative_to(target)), _warning(contact, done[path]), contact, text
+        )
         for invoice_id, text, path, contact in planned
     }
     title = f"Dunning run {folder.run_id}"
     if merge is None or finish_merged_letters(merge, title, policy.default_language) is None:
         merge_letter_files(parts, target / "letters.pdf", title, policy.default_language)
     return letters
+
+
+def _warning(contact: Contact, letter: LetterResult) -> str | None:
+    """The letter's warnings: about the debtor's data as bexio sent it, and the QR-bill."""
+    return "; ".join(w for w in (contact.warning, letter.warning) if w) or None

@@ -30,8 +30,15 @@ REMINDER = V2 + "/{invoice_id}/kb_reminder/{reminder_id}"
 
 
 def out(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A JSON response from bytes encoded here, skipping FastAPI's serialisation."""
-    body = json.dumps(obj, ensure_ascii=False).encode()
+    """A JSON response from bytes encoded here, skipping FastAPI's serialisation.
+
+    Text that UTF-8 cannot carry (a lone surrogate a test put into the account) goes out
+    as its `\\u` escape, which JSON allows: bexio answers JSON (bexio-api.md §1), and
+    a client must cope with whatever text a JSON string can hold."""
+    try:
+        body = json.dumps(obj, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        body = json.dumps(obj).encode()
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
