@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from flow_helpers import REFERENCE_DATE
 from prefect import flow
 
 from dunning.letters.batch import LetterPool
@@ -17,6 +16,7 @@ from dunning.runs import RunFolder
 from flows.letter_stage import letters_ahead, make_letters
 from flows.run_inputs import make_client, prepare
 from flows.stages import load_or_propose
+from tests.support.sandbox import REFERENCE_DATE
 
 
 def descendants() -> set[int]:

@@ -8,9 +8,10 @@ import inspect
 from pathlib import Path
 
 import pytest
-from flow_helpers import manifest, run_flow
 
 from flows.prefect_internals import PRIVATE, PrefectChanged, private
+from tests.support.harness import manifest_of as manifest
+from tests.support.harness import run_flow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-
-from flow_helpers import REFERENCE_DATE, manifest, run_flow
 
 from dunning.policy_file import example_policy_path
 from flows.commands import run_demo
+from tests.support.harness import manifest_of as manifest
+from tests.support.harness import run_flow
+from tests.support.sandbox import REFERENCE_DATE
 
 
 def test_a_retry_from_the_prefect_ui_goes_on_with_the_runs_own_flags_and_policy(
@@ -37,8 +39,6 @@ def test_the_demo_leaves_the_environment_as_it_was(bexio, tmp_path, monkeypatch)
     monkeypatch.setenv("BEXIO_BASE_URL", "http://127.0.0.1:9/not-the-demo")
     monkeypatch.delenv("BEXIO_TOKEN")
     monkeypatch.delenv("BEXIO_UNPAID_EXTENSION")
-    import os
-
     before = dict(os.environ)
     assert run_demo(12, REFERENCE_DATE, tmp_path / "demo") == 0
     assert dict(os.environ) == before
