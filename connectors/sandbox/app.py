@@ -77,8 +77,8 @@ def create_app(config: SandboxConfig, state: SandboxState | None = None) -> Fast
         stats=stats,
         faults=faults,
         route_name=route_name,
-        general=RateLimiter(config.rate_limit, config.window_seconds),
-        heavy=RateLimiter(config.heavy_rate_limit, config.window_seconds),
+        general=RateLimiter(config.rate_limit, config.window_seconds, config.clock),
+        heavy=RateLimiter(config.heavy_rate_limit, config.window_seconds, config.clock),
     )
     return app
 

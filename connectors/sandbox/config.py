@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -60,6 +62,8 @@ class SandboxConfig:
     levels: int = 3  # the highest reminder level the account allows
     scenario: Scenario = "mixed"
     window_seconds: int = 60
+    # Seconds since the epoch that place the rate-limit windows; tests pass a manual clock.
+    clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.invoices < 0:

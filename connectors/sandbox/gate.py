@@ -37,15 +37,23 @@ ASGIApp = Callable[[Scope, Receive, Send], Any]
 
 
 class RateLimiter:
-    """A fixed-window counter, windows aligned to the clock as bexio's calendar minutes are."""
+    """A fixed-window counter, windows aligned to the clock as bexio's calendar minutes are.
 
-    def __init__(self, limit: int | None, window_seconds: int) -> None:
-        self.limit, self.window = limit, window_seconds
+    bexio-api.md, "Rate limits": the window is a fixed calendar minute and `RateLimit-Reset`
+    counts the seconds to the next full minute (54 at :06, 30 at :30); the budget comes back
+    whole at that edge. `clock` gives the seconds since the epoch (the wall clock unless a
+    test passes its own), so a test moves to a window's edge without waiting for it.
+    """
+
+    def __init__(
+        self, limit: int | None, window_seconds: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.limit, self.window, self.clock = limit, window_seconds, clock
         self.index, self.used = -1, 0
 
     def take(self, now: float | None = None) -> tuple[bool, Headers]:
         """Count one request; False when the window's budget is spent."""
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         index = int(now // self.window)
         if index != self.index:
             self.index, self.used = index, 0
@@ -55,7 +63,7 @@ class RateLimiter:
         return allowed, self.headers(now)
 
     def headers(self, now: float | None = None) -> Headers:
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         limit = UNLIMITED if self.limit is None else self.limit
         index = int(now // self.window)
         used = self.used if index == self.index else 0

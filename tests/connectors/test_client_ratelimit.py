@@ -8,6 +8,7 @@ import respx
 
 from connectors import BexioClient, RateLimitedError
 from connectors.ratelimit import GENERAL, HEAVY, bucket_of
+from tests.support.clock import ManualClock
 
 BASE = "https://api.bexio.com"
 LANGS = "/2.0/language"
@@ -20,21 +21,6 @@ REMINDER = {
     "is_valid_to": "2026-07-01",
     "is_sent": False,
 }
-
-
-class FakeTime:
-    """A clock that only moves when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def limited(
@@ -50,8 +36,9 @@ def limited(
 
 
 @pytest.fixture
-def time_() -> FakeTime:
-    return FakeTime()
+def time_() -> ManualClock:
+    """A clock that only moves when the client sleeps."""
+    return ManualClock(1_000.0)
 
 
 @pytest.fixture
@@ -59,18 +46,18 @@ def router() -> respx.Router:
     return respx.Router(base_url=BASE)
 
 
-def make(router: respx.Router, time_: FakeTime) -> BexioClient:
+def make(router: respx.Router, time_: ManualClock) -> BexioClient:
     return BexioClient(
         BASE,
         "tok",
         transport=httpx.MockTransport(router.handler),
         sleep=time_.sleep,
-        clock=time_.clock,
+        clock=time_,
     )
 
 
 def test_a_429_waits_until_the_window_resets_then_succeeds(
-    router: respx.Router, time_: FakeTime
+    router: respx.Router, time_: ManualClock
 ) -> None:
     route = router.get(LANGS).mock(
         side_effect=[
@@ -85,7 +72,7 @@ def test_a_429_waits_until_the_window_resets_then_succeeds(
 
 
 def test_a_429_on_a_write_is_repeated_because_nothing_was_done(
-    router: respx.Router, time_: FakeTime
+    router: respx.Router, time_: ManualClock
 ) -> None:
     route = router.post(REMINDERS).mock(
         side_effect=[limited(429, 0, 10), limited(201, 998, 9, json=REMINDER)]
@@ -95,14 +82,14 @@ def test_a_429_on_a_write_is_repeated_because_nothing_was_done(
 
 
 def test_without_headers_a_429_still_waits_a_whole_window(
-    router: respx.Router, time_: FakeTime
+    router: respx.Router, time_: ManualClock
 ) -> None:
     router.get(REMINDERS).mock(side_effect=[httpx.Response(429), httpx.Response(200, json=[])])
     assert make(router, time_).list_reminders(5) == []
     assert time_.sleeps and time_.sleeps[0] >= 60
 
 
-def test_gives_up_after_ten_429s_in_a_row(router: respx.Router, time_: FakeTime) -> None:
+def test_gives_up_after_ten_429s_in_a_row(router: respx.Router, time_: ManualClock) -> None:
     route = router.get(REMINDERS).mock(return_value=limited(429, 0, 30))
     with pytest.raises(RateLimitedError, match=f"^GET {REMINDERS}: 429 Too Many Requests"):
         make(router, time_).list_reminders(5)
@@ -110,7 +97,7 @@ def test_gives_up_after_ten_429s_in_a_row(router: respx.Router, time_: FakeTime)
 
 
 def test_requests_are_spread_out_when_the_budget_runs_low(
-    router: respx.Router, time_: FakeTime
+    router: respx.Router, time_: ManualClock
 ) -> None:
     # 5 requests left of 100 with 30 s to go: one request every 6 s keeps clear of 429.
     router.get(REMINDERS).mock(return_value=limited(200, 5, 30, limit=100, json=[]))
@@ -121,7 +108,7 @@ def test_requests_are_spread_out_when_the_budget_runs_low(
     assert time_.sleeps == [pytest.approx(6.0)]
 
 
-def test_no_pause_while_the_budget_is_ample(router: respx.Router, time_: FakeTime) -> None:
+def test_no_pause_while_the_budget_is_ample(router: respx.Router, time_: ManualClock) -> None:
     router.get(REMINDERS).mock(return_value=limited(200, 500, 30, json=[]))
     bexio = make(router, time_)
     for _ in range(5):
@@ -130,7 +117,7 @@ def test_no_pause_while_the_budget_is_ample(router: respx.Router, time_: FakeTim
 
 
 def test_an_empty_budget_waits_for_the_next_window_before_asking(
-    router: respx.Router, time_: FakeTime
+    router: respx.Router, time_: ManualClock
 ) -> None:
     route = router.get(REMINDERS).mock(return_value=limited(200, 0, 20, json=[]))
     bexio = make(router, time_)
@@ -141,7 +128,7 @@ def test_an_empty_budget_waits_for_the_next_window_before_asking(
 
 
 def test_the_heavy_bucket_does_not_slow_ordinary_calls(
-    router: respx.Router, time_: FakeTime
+    router: respx.Router, time_: ManualClock
 ) -> None:
     router.post("/2.0/kb_invoice/search").mock(return_value=limited(200, 0, 50, limit=250, json=[]))
     router.get(REMINDERS).mock(return_value=limited(200, 900, 50, json=[]))

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date
 
 import httpx
 
 from connectors.sandbox import SandboxConfig, running_sandbox
+from tests.support.clock import ManualClock
 
 TODAY = date(2026, 11, 30)
 HEADERS = {"Authorization": "Bearer sandbox-token", "Accept": "application/json"}
 
 
-def _start_of_a_window(seconds: int, needed: float = 1.5) -> None:
-    """Wait for the next fixed window unless `needed` seconds are left in this one."""
-    left = seconds - time.time() % seconds
-    if left < needed:
-        time.sleep(left + 0.01)
-
-
 def test_past_the_limit_answers_429_with_headers_and_no_retry_after() -> None:
-    config = SandboxConfig(invoices=20, today=TODAY, rate_limit=4, window_seconds=2)
+    clock = ManualClock()
+    config = SandboxConfig(invoices=20, today=TODAY, rate_limit=4, window_seconds=2, clock=clock)
     with running_sandbox(config) as url, httpx.Client(base_url=url, headers=HEADERS) as api:
-        _start_of_a_window(2)
+        clock.advance(0.5)
         remaining = [api.get("/2.0/language").headers["RateLimit-Remaining"] for _ in range(4)]
         refused = api.get("/2.0/kb_invoice")
         assert remaining == ["3", "2", "1", "0"]
@@ -35,16 +29,41 @@ def test_past_the_limit_answers_429_with_headers_and_no_retry_after() -> None:
         assert refused.headers["x-ratelimit-limit-minute"] == "4"
         assert refused.headers["RateLimit-Remaining"] == "0"
         reset = int(refused.headers["RateLimit-Reset"])
-        assert 1 <= reset <= 2
-        time.sleep(reset)
+        assert reset == 2  # 1.5 s to the next window, rounded up
+        clock.advance(reset)
         assert api.get("/2.0/language").status_code == 200
         assert api.get("/_sandbox/stats").json()["responses_429"] == 1
 
 
-def test_searches_and_pdfs_have_their_own_smaller_bucket() -> None:
-    config = SandboxConfig(invoices=20, today=TODAY, rate_limit=8, window_seconds=2)
+def test_the_budget_comes_back_whole_at_the_next_full_minute_as_bexio_counts() -> None:
+    """bexio's window is a fixed calendar minute (bexio-api.md, "Rate limits"): the reset is
+    54 s at :06 and 30 s at :30, and a budget spent at :06 is whole again at the next :00,
+    not a minute after the first call."""
+    clock = ManualClock()
+    config = SandboxConfig(invoices=5, today=TODAY, rate_limit=4, clock=clock)
     with running_sandbox(config) as url, httpx.Client(base_url=url, headers=HEADERS) as api:
-        _start_of_a_window(2)
+        clock.advance(6)
+        assert api.get("/2.0/language").headers["RateLimit-Reset"] == "54"
+        assert {api.get("/2.0/language").status_code for _ in range(3)} == {200}
+        clock.advance(24)
+        refused = api.get("/2.0/language")
+        assert (refused.status_code, refused.headers["RateLimit-Reset"]) == (429, "30")
+        clock.advance(29.5)
+        assert api.get("/2.0/language").status_code == 429
+        clock.advance(0.5)
+        fresh = api.get("/2.0/language")
+        assert fresh.status_code == 200
+        assert (fresh.headers["RateLimit-Remaining"], fresh.headers["RateLimit-Reset"]) == (
+            "3",
+            "60",
+        )
+
+
+def test_searches_and_pdfs_have_their_own_smaller_bucket() -> None:
+    config = SandboxConfig(
+        invoices=20, today=TODAY, rate_limit=8, window_seconds=2, clock=ManualClock()
+    )
+    with running_sandbox(config) as url, httpx.Client(base_url=url, headers=HEADERS) as api:
         searches = [api.post("/2.0/kb_invoice/search", json=[]).status_code for _ in range(3)]
         assert searches == [200, 200, 429]  # 8 // 4 = 2 heavy calls per window
         assert api.get("/2.0/kb_invoice/1/pdf").status_code == 429
@@ -53,9 +72,8 @@ def test_searches_and_pdfs_have_their_own_smaller_bucket() -> None:
 
 
 def test_without_a_limit_the_headers_still_count_honestly() -> None:
-    config = SandboxConfig(invoices=5, today=TODAY, window_seconds=3600)
+    config = SandboxConfig(invoices=5, today=TODAY, window_seconds=3600, clock=ManualClock())
     with running_sandbox(config) as url, httpx.Client(base_url=url, headers=HEADERS) as api:
-        _start_of_a_window(3600, needed=1)
         first, second = (api.get("/2.0/language").headers for _ in range(2))
         assert int(second["RateLimit-Remaining"]) == int(first["RateLimit-Remaining"]) - 1
         assert int(first["RateLimit-Limit"]) > 100_000

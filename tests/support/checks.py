@@ -129,7 +129,7 @@ def _check_letters(folder: Path, record: dict[str, Any], tally: Tally) -> None:
         tally.problems.append(f"{record['run_id']}: letter files {files} != manifest {named}")
     if not lines:
         return
-    outline = PdfReader(folder / "letters.pdf").outline
+    outline: list[Any] = PdfReader(folder / "letters.pdf").outline
     titles = [item.title.split(" · ")[0] for item in outline]
     expected = [ln["document_nr"] for ln in lines]
     if titles != expected:

@@ -120,7 +120,10 @@ def new_runs(output: Path, known: set[str] | frozenset[str] = frozenset()) -> li
 
 
 def load_manifest(output: Path, run_id: str) -> dict[str, Any]:
-    return json.loads((output / run_id / "manifest.json").read_text(encoding="utf-8"))
+    record: dict[str, Any] = json.loads(
+        (output / run_id / "manifest.json").read_text(encoding="utf-8")
+    )
+    return record
 
 
 def run_until_done(

@@ -37,13 +37,14 @@ def run_flow(**params: Any) -> tuple[Any, dict[str, Any]]:
     """Run the flow in this process to its end; the final state and the run's summary."""
     from flows.dunning_run import dunning_run
 
-    state = dunning_run(**params, return_state=True)
+    state: Any = dunning_run(**params, return_state=True)
     return state, state.result(raise_on_failure=False)
 
 
 def manifest_of(summary: dict[str, Any]) -> dict[str, Any]:
     """The manifest a run's summary points to."""
-    return json.loads(Path(summary["manifest"]).read_text(encoding="utf-8"))
+    record: dict[str, Any] = json.loads(Path(summary["manifest"]).read_text(encoding="utf-8"))
+    return record
 
 
 def paused_run(timeout: float = 60) -> tuple[UUID, dict[str, Any]]:
