@@ -5,14 +5,11 @@ marked sent, and that invoice's manifest line carries a warning."""
 from __future__ import annotations
 
 import pytest
-from bad_answers import escalating
-from reliability_kit import (
-    REFERENCE_DATE,
-    check_exactly_once,
-    load_manifest,
-    new_runs,
-    run_cli,
-)
+
+from tests.reliability.bad_answers import escalating
+from tests.support.checks import check_exactly_once
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
 BAD = "\ud800"

@@ -4,9 +4,12 @@ like that id, each keep their letter, and the merged PDF holds each letter once.
 
 from __future__ import annotations
 
-from bad_answers import escalating
 from pypdf import PdfReader
-from reliability_kit import REFERENCE_DATE, check_exactly_once, load_manifest, new_runs, run_cli
+
+from tests.reliability.bad_answers import escalating
+from tests.support.checks import check_exactly_once
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
 

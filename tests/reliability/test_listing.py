@@ -10,17 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from reliability_kit import (
-    REFERENCE_DATE,
-    Company,
-    check_exactly_once,
-    load_manifest,
-    new_runs,
-    reminders_by_invoice,
-    run_cli,
-)
-
 from connectors.client import MAX_PAGE_SIZE
+from tests.support.checks import check_exactly_once
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.sandbox import REFERENCE_DATE, Company, reminders_by_invoice
 
 OPEN = (8, 16)
 AROUND = 120  # invoices either side of the page boundary that the run may escalate
@@ -32,36 +25,35 @@ def _overdue_at_level_zero(company: Company, invoice_id: int) -> None:
     company.state.invoices[invoice_id]["is_valid_to"] = date(2026, 8, 1).isoformat()
 
 
-def test_an_invoice_listed_twice_gets_one_new_level(tmp_path, monkeypatch):
-    with Company.started(invoices=3500, seed=4, latency_ms=15) as company:
-        company.use(monkeypatch, tmp_path)
-        invoices = company.state.invoice_list
-        open_ids = [i["id"] for i in invoices if i["kb_item_status_id"] in OPEN]
-        assert len(open_ids) > MAX_PAGE_SIZE  # two pages
-        twice = open_ids[MAX_PAGE_SIZE - 1]  # last of page 1, first of page 2 once shifted
-        _overdue_at_level_zero(company, twice)
-        company.remember()
-        # Only the invoices around the page boundary may escalate: a short run, and
-        # enough escalations that the commit works on two invoices at a time.
-        window = set(open_ids[MAX_PAGE_SIZE - AROUND : MAX_PAGE_SIZE + AROUND])
-        blocks = "".join(
-            f'[[block]]\ninvoice_id = {i}\nreason = "not part of this test"\n\n'
-            for i in open_ids
-            if i not in window
-        )
-        (tmp_path / "blocks.toml").write_text(blocks, encoding="utf-8")
-        company.admin("POST", "/issue_between_pages", {"drafts": 1})
+def test_an_invoice_listed_twice_gets_one_new_level(tmp_path, start_company):
+    company = start_company(invoices=3500, seed=4, latency_ms=15)
+    invoices = company.state.invoice_list
+    open_ids = [i["id"] for i in invoices if i["kb_item_status_id"] in OPEN]
+    assert len(open_ids) > MAX_PAGE_SIZE  # two pages
+    twice = open_ids[MAX_PAGE_SIZE - 1]  # last of page 1, first of page 2 once shifted
+    _overdue_at_level_zero(company, twice)
+    company.remember()
+    # Only the invoices around the page boundary may escalate: a short run, and
+    # enough escalations that the commit works on two invoices at a time.
+    window = set(open_ids[MAX_PAGE_SIZE - AROUND : MAX_PAGE_SIZE + AROUND])
+    blocks = "".join(
+        f'[[block]]\ninvoice_id = {i}\nreason = "not part of this test"\n\n'
+        for i in open_ids
+        if i not in window
+    )
+    (tmp_path / "blocks.toml").write_text(blocks, encoding="utf-8")
+    company.admin("POST", "/issue_between_pages", {"drafts": 1})
 
-        result = run_cli(
-            ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--blocks", "blocks.toml"]
-        )
+    result = run_cli(
+        ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--blocks", "blocks.toml"]
+    )
 
-        stats = company.admin("GET", "/stats")
-        after = reminders_by_invoice(company.admin("GET", "/reminders"))
-        output = tmp_path / "out"
-        (run_id,) = new_runs(output)
-        tally = check_exactly_once(company, output, [run_id])
-        lines = [ln for ln in load_manifest(output, run_id)["lines"] if ln["invoice_id"] == twice]
+    stats = company.admin("GET", "/stats")
+    after = reminders_by_invoice(company.admin("GET", "/reminders"))
+    output = tmp_path / "out"
+    (run_id,) = new_runs(output)
+    tally = check_exactly_once(company, output, [run_id])
+    lines = [ln for ln in load_manifest(output, run_id)["lines"] if ln["invoice_id"] == twice]
     assert stats["invoices_issued_admin"] == 1  # the listing really moved under the run
     before = {r["id"] for rs in company.before.values() for r in rs}
     new_levels = {
