@@ -82,19 +82,7 @@ def dunning_run(
                 dry_run_results(decisions),
             )
         else:
-            journal = FolderJournal(folder)
-            with letters_ahead(client, folder, setup) as ahead:
-                results = commit(client, folder, decisions, answer, setup, ahead)
-                letters = make_letters(
-                    client,
-                    folder,
-                    setup.policy,
-                    setup.reference_date,
-                    decisions,
-                    results,
-                    ahead=ahead,
-                )
-            deliver(client, folder, letters, results, run.params.send, journal.record)
+            results, letters = _commit_and_deliver(client, run, decisions, answer)
         status = final_status(results.values(), dry_run=run.params.dry_run)
         manifest = _write_manifest(folder, meta, decisions, results, letters, status)
     _publish(setup, folder, manifest)
@@ -106,6 +94,20 @@ def dunning_run(
             data=summary,
         )
     return Completed(message=f"run {folder.run_id} {manifest['status']}", data=summary)
+
+
+def _commit_and_deliver(
+    client: BexioClient, run: OpenRun, decisions: list[Decision], answer: Approval
+) -> tuple[dict[int, Result], dict[int, Letter]]:
+    """Push the approved changes, write their letters (rendered meanwhile), deliver them."""
+    setup, folder = run.setup, run.folder
+    with letters_ahead(client, folder, setup) as ahead:
+        results = commit(client, folder, decisions, answer, setup, ahead)
+        letters = make_letters(
+            client, folder, setup.policy, setup.reference_date, decisions, results, ahead=ahead
+        )
+    deliver(client, folder, letters, results, run.params.send, FolderJournal(folder).record)
+    return results, letters
 
 
 def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> Approval:
