@@ -8,7 +8,7 @@ to write its letters; a run with any `FAILED` invoice ends `failed` and can be r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
@@ -16,6 +16,7 @@ from dunning.proposal import Decision
 
 __all__ = [
     "RunStatus",
+    "asks_approver",
     "deselected",
     "still_to_commit",
     "as_escalated",
@@ -32,6 +33,12 @@ class RunStatus(StrEnum):
     DRY_RUN = "dry_run"
     COMPLETED = "completed"
     FAILED = "failed"
+
+
+def asks_approver(proposed: Sequence[Decision], *, approval: bool, dry_run: bool) -> bool:
+    """Whether the run waits for a person: only a run started with approval that proposes
+    something and would push it (a dry run approves its whole proposal itself)."""
+    return approval and not dry_run and bool(proposed)
 
 
 def deselected(

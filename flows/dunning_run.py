@@ -21,7 +21,13 @@ from dunning.manifest import build_manifest
 from dunning.outcome import Result
 from dunning.proposal import Decision
 from dunning.report import approval_description, proposal_rows, summary_markdown
-from dunning.run_plan import RunStatus, draft_results, dry_run_results, final_status
+from dunning.run_plan import (
+    RunStatus,
+    asks_approver,
+    draft_results,
+    dry_run_results,
+    final_status,
+)
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
 from flows.letter_stage import Letter, letters_ahead, make_letters
@@ -117,7 +123,7 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
     if stored is not None:
         return Approval.from_dict(stored)
     proposed = [d for d in decisions if d.proposed]
-    if not params.approval or not proposed or params.dry_run:
+    if not asks_approver(proposed, approval=params.approval, dry_run=params.dry_run):
         answer = Approval.everything(proposed)
     else:
         _write_manifest(folder, meta, decisions, {}, {}, RunStatus.AWAITING_APPROVAL)

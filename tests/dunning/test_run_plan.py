@@ -12,6 +12,7 @@ from dunning.outcome import Outcome, Result
 from dunning.proposal import Amounts, Decision, Reason
 from dunning.run_plan import (
     RunStatus,
+    asks_approver,
     deselected,
     draft_results,
     dry_run_results,
@@ -130,3 +131,18 @@ def test_final_status(outcomes, dry_run, status):
     results = [Result(i, o) for i, o in enumerate(outcomes)]
     assert final_status(results, dry_run=dry_run) is status
     assert status.value in {"completed", "failed", "dry_run"}
+
+
+@pytest.mark.parametrize(
+    ("proposed", "approval", "dry_run", "asks"),
+    [
+        (PROPOSAL, True, False, True),
+        (PROPOSAL, False, False, False),
+        (PROPOSAL, True, True, False),
+        ([], True, False, False),
+    ],
+)
+def test_only_a_run_with_approval_that_would_push_something_asks_a_person(
+    proposed, approval, dry_run, asks
+):
+    assert asks_approver(proposed, approval=approval, dry_run=dry_run) is asks
