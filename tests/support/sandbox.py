@@ -13,11 +13,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from connectors.sandbox import SandboxConfig, running_sandbox
+
+if TYPE_CHECKING:
+    from connectors.client import BexioClient
+    from dunning.proposal import Decision, Reason
 
 __all__ = [
     "REFERENCE_DATE",
@@ -46,22 +50,51 @@ def sandbox_config(**settings: Any) -> SandboxConfig:
 class Company:
     """A running sandbox with the reminders it held before the run under test.
 
-    `state` is the sandbox's in-memory account (None for a sandbox in another process).
+    `state` is the sandbox's in-memory account (None for a sandbox in another process); a
+    sandbox started here has a `SandboxURL` as `url`, which carries the account too.
     """
 
     url: str
     state: Any
     before: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     tampered: dict[str, Any] = field(default_factory=dict)  # the sandbox's fixed answers
+    _client: BexioClient | None = field(default=None, repr=False)
 
     @classmethod
     @contextlib.contextmanager
     def started(cls, **settings: Any) -> Iterator[Company]:
         """A sandbox in a background thread, `sandbox_config(**settings)`; stopped on exit."""
         with running_sandbox(sandbox_config(**settings)) as url:
-            company = cls(str(url), url.state, tampered=url.app.state.faults.tampered)
+            company = cls(url, url.state, tampered=url.app.state.faults.tampered)
             company.remember()
-            yield company
+            try:
+                yield company
+            finally:
+                if company._client is not None:
+                    company._client.close()
+
+    @property
+    def client(self) -> BexioClient:
+        """The project's bexio client for this company (short back-off), closed with it."""
+        if self._client is None:
+            from connectors.client import BexioClient
+
+            self._client = BexioClient(self.url, TOKEN, backoff=0.01)
+        return self._client
+
+    def decisions(self, reason: Reason) -> list[Decision]:
+        """What a run with the example policy proposes for this company, of one reason."""
+        from dunning.policy_file import example_policy_path, load_policy
+        from dunning.rules import propose
+
+        proposal = propose(
+            self.client.fetch_open_invoices(),
+            load_policy(example_policy_path()),
+            (),
+            REFERENCE_DATE,
+            self.client.rounding(),
+        )
+        return [d for d in proposal.decisions if d.reason is reason]
 
     def env(self, output: Path) -> dict[str, str]:
         """The settings of a run against this company, writing into `output`."""
@@ -117,6 +150,20 @@ class Company:
 
     def faults(self, fail_rate: float = 0.0, latency_ms: int = 0) -> None:
         self.admin("POST", "/faults", {"fail_rate": fail_rate, "latency_ms": latency_ms})
+
+    def lose_answer(
+        self, method: str, path: str, status: int = 500, *, applied: bool = True, times: int = 1
+    ) -> None:
+        """The route answers `status` for its next `times` requests; with `applied` the
+        change happens first, so only the answer is lost."""
+        body = f'{{"error_code": {status}, "message": "lost"}}'
+        rule = {"method": method, "path": path, "status": status, "body": body}
+        self.admin("POST", "/tamper", {**rule, "apply": applied, "times": times})
+
+    def stats(self) -> dict[str, Any]:
+        """The sandbox's counters: requests per route and status, what the gate did."""
+        stats: dict[str, Any] = self.admin("GET", "/stats")
+        return stats
 
 
 def reminders_by_invoice(reminders: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
