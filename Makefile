@@ -45,7 +45,7 @@ e2e: $(STAMP)
 
 # Many fault seeds, SIGKILL crashes, concurrent runs and bad input; prints the counts.
 soak: $(STAMP)
-	$(BIN)/python tests/reliability/soak.py
+	$(BIN)/python -m tests.reliability.soak
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -2,7 +2,7 @@
 input, and counts at the end. Exits 1 when anything was duplicated, missed or showed a
 traceback.
 
-    python tests/reliability/soak.py [--seeds 24] [--crashes 16] [--pairs 3] [--policies 40]
+    python -m tests.reliability.soak [--seeds 24] [--crashes 16] [--pairs 3] [--policies 40]
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the project
-
-from tests.support.environment import isolate_prefect  # noqa: E402
+from tests.support.environment import isolate_prefect
 
 isolate_prefect(prefix="dunning-soak-prefect-")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
