@@ -11,6 +11,7 @@ import pytest
 from connectors import AuthError, BexioClient, NotFoundError, RejectedError, TransientError
 from connectors.sandbox import SandboxConfig, SandboxURL, running_sandbox
 from dunning.model import OPEN_STATUSES
+from tests.support.clock import ManualClock
 
 CONFIG = SandboxConfig(invoices=40, seed=7, today=date(2026, 11, 30))
 
@@ -110,9 +111,14 @@ def test_reads_survive_injected_faults_and_writes_are_never_doubled() -> None:
 
 
 def test_pacing_keeps_a_long_run_clear_of_429() -> None:
-    config = SandboxConfig(invoices=5, seed=1, rate_limit=5, window_seconds=1)
-    with running_sandbox(config) as url, BexioClient(url, config.token) as bexio:
+    clock = ManualClock()  # the client's waits move the sandbox's windows on
+    config = SandboxConfig(invoices=5, seed=1, rate_limit=5, window_seconds=1, clock=clock)
+    with (
+        running_sandbox(config) as url,
+        BexioClient(url, config.token, sleep=clock.sleep, clock=clock) as bexio,
+    ):
         for _ in range(11):
             bexio.list_reminders(1)
         stats = admin(url, "GET", "stats").json()
     assert stats.get("responses_429", 0) == 0
+    assert len(clock.sleeps) == 2, clock.sleeps  # 11 calls, 5 a window: it waited twice
