@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dunning.manifest import build_manifest
 from dunning.outcome import Outcome, Result
 from dunning.run_plan import RunStatus
-from tests.dunning.test_run_plan import escalate, final, not_overdue
+from tests.support.factories import escalate, final, not_overdue
 
 META = {
     "run_id": "2026-11-30-6f1c2a9b",

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 
-from dunning.model import Invoice
 from dunning.outcome import Outcome, Result
-from dunning.proposal import Amounts, Decision, Reason
+from dunning.proposal import Decision, Reason
 from dunning.run_plan import (
     RunStatus,
     asks_approver,
@@ -19,50 +15,12 @@ from dunning.run_plan import (
     final_status,
     still_to_commit,
 )
-
-
-def invoice(invoice_id: int) -> Invoice:
-    return Invoice(
-        id=invoice_id,
-        document_nr=f"RE-{invoice_id}",
-        contact_id=3,
-        status=8,
-        currency="CHF",
-        total=Decimal("120.00"),
-        remaining=Decimal("120.00"),
-        valid_from=date(2026, 9, 1),
-        valid_to=date(2026, 9, 30),
-    )
-
-
-AMOUNTS = Amounts(
-    currency="CHF",
-    open_amount=Decimal("120.00"),
-    fees=(),
-    interest=Decimal("0.00"),
-    interest_days=0,
-    interest_rate_percent=Decimal("5"),
-    interest_start=None,
-    total_due=Decimal("120.00"),
-    deadline=date(2026, 12, 14),
-)
-
-
-def escalate(i: int) -> Decision:
-    return Decision(invoice(i), Reason.ESCALATE, 0, 1, amounts=AMOUNTS, proposed=True)
-
-
-def final(i: int) -> Decision:
-    return Decision(invoice(i), Reason.FINAL, 3, proposed=True)
-
-
-def not_overdue(i: int) -> Decision:
-    return Decision(invoice(i), Reason.NOT_OVERDUE, 0)
+from tests.support.factories import AMOUNTS, escalate, final, not_overdue, open_invoice
 
 
 def grace_with_amounts(i: int) -> Decision:
     """Not proposed, but carries amounts (as an unapproved draft would)."""
-    return Decision(invoice(i), Reason.ESCALATE, 0, 1, amounts=AMOUNTS, proposed=False)
+    return Decision(open_invoice(i), Reason.ESCALATE, 0, 1, amounts=AMOUNTS, proposed=False)
 
 
 PROPOSAL = [escalate(1), final(2), not_overdue(3), escalate(4), escalate(5)]
