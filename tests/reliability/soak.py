@@ -3,6 +3,7 @@ input, and counts at the end. Exits 1 when anything was duplicated, missed or sh
 traceback.
 
     python -m tests.reliability.soak [--seeds 24] [--crashes 16] [--pairs 3] [--policies 40]
+                                     [--listings 2]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 from tests.reliability.bad_answers import ANSWERS, escalating  # noqa: E402
 from tests.reliability.bad_inputs import CASES, RUN, Case, mangled_policy, prepared  # noqa: E402
+from tests.reliability.moving_listing import INVOICES, listed_twice  # noqa: E402
 from tests.support.checks import Tally, check_exactly_once  # noqa: E402
 from tests.support.cli import (  # noqa: E402
     CliResult,
@@ -34,6 +36,7 @@ from tests.support.cli import (  # noqa: E402
     journal_lines,
     kill,
     kill_when,
+    load_manifest,
     new_runs,
     run_cli,
     run_cli_process,
@@ -77,6 +80,7 @@ class Soak:
             config.update(rate_limit=rng.choice((40, 80)), window_seconds=1)
         work = self.folder(f"faults-{seed}")
         with Company.started(**config) as company, _env(company.env(work / "out")), _cwd(work):
+            bad = self._bad_text(rng, company)
             with budget_burner(company) if storm else contextlib.nullcontext():
                 codes = [self.saw(run_cli(RUN), f"seed {seed}").code]
                 (run_id,) = new_runs(work / "out")
@@ -84,6 +88,8 @@ class Soak:
                     codes.append(self.saw(run_cli(["retry", run_id]), f"seed {seed} retry").code)
             company.faults(0.0)
             self._check(company, work / "out", [run_id], f"seed {seed}", codes)
+            if bad:
+                self._check_warning(work / "out", run_id, *bad, f"seed {seed}")
             stats = company.admin("GET", "/stats")
         self.counts["fault seeds"] += 1
         self.counts["retries"] += len(codes) - 1
@@ -91,6 +97,32 @@ class Soak:
         self.counts["faults injected"] += sum(
             v for k, v in stats.items() if k.startswith("faults_") and k != "faults_after_apply"
         )
+
+    def _bad_text(self, rng: random.Random, company: Company) -> tuple[int, str] | None:
+        """Now and then a lone surrogate (`"\\ud800"` in the JSON) in an open invoice's
+        number or in its debtor's name: the run must finish and warn on that line."""
+        if rng.random() >= 0.35:
+            return None
+        state = company.state
+        open_ids = [i["id"] for i in state.invoice_list if i["kb_item_status_id"] in (8, 16)]
+        invoice_id = rng.choice(open_ids)
+        contact = state.contacts.get(state.invoices[invoice_id].get("contact_id"))
+        self.counts["lone surrogates injected"] += 1
+        if contact is None or rng.random() < 0.5:
+            state.invoices[invoice_id]["document_nr"] = f"RE-\ud800-{invoice_id}"
+            return invoice_id, "document_nr"
+        contact["name_1"] = f"{contact['name_1']}\ud800"
+        return invoice_id, "name_1"
+
+    def _check_warning(
+        self, output: Path, run_id: str, invoice_id: int, field: str, where: str
+    ) -> None:
+        lines = {ln["invoice_id"]: ln for ln in load_manifest(output, run_id)["lines"]}
+        line = lines.get(invoice_id)
+        if line is None or (field == "name_1" and not line["letter"]):
+            return  # the debtor's name shows only on a letter
+        if field not in (line["warning"] or ""):
+            self.tally.problems.append(f"{where}: invoice {invoice_id} has no warning on {field}")
 
     def _check(
         self, company: Company, output: Path, run_ids: list[str], where: str, codes: list[int]
@@ -100,6 +132,34 @@ class Soak:
         found = check_exactly_once(company, output, run_ids)
         found.problems = [f"{where}: {p}" for p in found.problems]
         self.tally.add(found)
+
+    # -- a moving listing ---------------------------------------------------------------
+
+    def moving_listing(self, number: int) -> None:
+        """Drafts with lower ids are issued between two pages of the open-invoice listing,
+        so the run reads the last rows of the first page twice."""
+        rng = random.Random(300 + number)
+        drafts = rng.randint(1, 3)
+        config = {
+            "invoices": INVOICES,
+            "seed": 300 + number,
+            "latency_ms": rng.choice((5, 15)),
+            "fail_rate": rng.choice((0.0, 0.0, 0.05)),
+        }
+        work = self.folder(f"listing-{number}")
+        where = f"moving listing {number}"
+        run = [*RUN, "--blocks", "blocks.toml"]
+        with Company.started(**config) as company, _env(company.env(work / "out")), _cwd(work):
+            twice = listed_twice(company, work / "blocks.toml", drafts)
+            codes = [self.saw(run_cli(run), where).code]
+            (run_id,) = new_runs(work / "out")
+            while codes[-1] == 1 and len(codes) < 6:
+                codes.append(self.saw(run_cli(["retry", run_id]), f"{where} retry").code)
+            company.faults(0.0)
+            self._check(company, work / "out", [run_id], where, codes)
+            stats = company.admin("GET", "/stats")
+        self.counts["moving listings"] += 1
+        self.counts["invoices listed twice"] += min(len(twice), stats["invoices_issued_admin"])
 
     # -- crashes ------------------------------------------------------------------------
 
@@ -302,6 +362,7 @@ def main() -> int:
     parser.add_argument("--crashes", type=int, default=16)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--policies", type=int, default=40)
+    parser.add_argument("--listings", type=int, default=2)
     args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dunning-soak-") as tmp, prefect_test_server() as api:
@@ -311,6 +372,13 @@ def main() -> int:
             print(
                 f"fault seed {seed}: {soak.tally.duplicates} duplicates, {soak.tally.missed} missed "
                 f"so far",
+                flush=True,
+            )
+        for number in range(args.listings):
+            soak.moving_listing(number)
+            print(
+                f"moving listing {number}: {soak.tally.duplicates} duplicates, "
+                f"{soak.tally.missed} missed so far",
                 flush=True,
             )
         for number in range(args.crashes):
@@ -330,6 +398,10 @@ def main() -> int:
     print(
         f"fault seeds run: {c['fault seeds']} (retries {c['retries']}, faults injected "
         f"{c['faults injected']}, 429 answers {c['429 answers']})"
+    )
+    print(
+        f"lone surrogates injected: {c['lone surrogates injected']}; moving listings: "
+        f"{c['moving listings']} (invoices listed twice {c['invoices listed twice']})"
     )
     print(
         f"crashes injected: {c['crashes injected']} ("

@@ -8,41 +8,15 @@ the run reads that invoice twice.
 
 from __future__ import annotations
 
-from datetime import date
-
-from connectors.client import MAX_PAGE_SIZE
+from tests.reliability.moving_listing import INVOICES, listed_twice
 from tests.support.checks import check_exactly_once
 from tests.support.cli import load_manifest, new_runs, run_cli
-from tests.support.sandbox import REFERENCE_DATE, Company, reminders_by_invoice
-
-OPEN = (8, 16)
-AROUND = 120  # invoices either side of the page boundary that the run may escalate
-
-
-def _overdue_at_level_zero(company: Company, invoice_id: int) -> None:
-    """The invoice escalates to level 1 in the run (it is long overdue, no reminder yet)."""
-    company.state.reminders.pop(invoice_id, None)
-    company.state.invoices[invoice_id]["is_valid_to"] = date(2026, 8, 1).isoformat()
+from tests.support.sandbox import REFERENCE_DATE, reminders_by_invoice
 
 
 def test_an_invoice_listed_twice_gets_one_new_level(tmp_path, start_company):
-    company = start_company(invoices=3500, seed=4, latency_ms=15)
-    invoices = company.state.invoice_list
-    open_ids = [i["id"] for i in invoices if i["kb_item_status_id"] in OPEN]
-    assert len(open_ids) > MAX_PAGE_SIZE  # two pages
-    twice = open_ids[MAX_PAGE_SIZE - 1]  # last of page 1, first of page 2 once shifted
-    _overdue_at_level_zero(company, twice)
-    company.remember()
-    # Only the invoices around the page boundary may escalate: a short run, and
-    # enough escalations that the commit works on two invoices at a time.
-    window = set(open_ids[MAX_PAGE_SIZE - AROUND : MAX_PAGE_SIZE + AROUND])
-    blocks = "".join(
-        f'[[block]]\ninvoice_id = {i}\nreason = "not part of this test"\n\n'
-        for i in open_ids
-        if i not in window
-    )
-    (tmp_path / "blocks.toml").write_text(blocks, encoding="utf-8")
-    company.admin("POST", "/issue_between_pages", {"drafts": 1})
+    company = start_company(invoices=INVOICES, seed=4, latency_ms=15)
+    (twice,) = listed_twice(company, tmp_path / "blocks.toml")
 
     result = run_cli(
         ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--blocks", "blocks.toml"]
