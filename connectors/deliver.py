@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from connectors.client import BexioClient
-from connectors.errors import ConnectorError, TransientError
+from connectors.errors import EXPECTED, TransientError
+from dunning.outcome import Failure, failure
 
 __all__ = ["Delivery", "SendJournal", "deliver"]
 
@@ -39,16 +40,19 @@ class SendJournal:
 
 def deliver(
     client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal, *, send: bool
-) -> dict[int, str]:
-    """Deliver each reminder; returns the errors by invoice id (empty when all went out).
+) -> dict[int, Failure]:
+    """Deliver each reminder; returns the failures by invoice id (empty when all went out).
 
     Reminders are independent of each other, so two are delivered at a time."""
 
-    def one(item: Delivery) -> str | None:
+    def one(item: Delivery) -> Failure | None:
         try:
             _deliver_one(client, item, journal, send)
-        except ConnectorError as exc:
-            return f"the reminder exists but was not delivered: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a failure stays with its own reminder
+            why = failure(exc, EXPECTED)
+            if why.traceback is None:
+                return Failure(f"the reminder exists but was not delivered: {why.error}")
+            return why
         return None
 
     outcomes = client.map_calls(one, list(deliveries))

@@ -18,7 +18,10 @@ that names the method and path, and never contain the token.
 
 from __future__ import annotations
 
+from dunning.errors import DunningError
+
 __all__ = [
+    "EXPECTED",
     "ConnectorError",
     "TransientError",
     "RateLimitedError",
@@ -92,3 +95,8 @@ class RejectedError(PermanentError):
 
 class BadResponseError(ConnectorError):
     """The API answered with something we cannot read: bad JSON, missing or mistyped fields."""
+
+
+# What a run reports as it is when one invoice fails: the API's errors and our rules'.
+# Anything else is a bug of ours (`dunning.outcome.failure`).
+EXPECTED: tuple[type[Exception], ...] = (ConnectorError, DunningError)

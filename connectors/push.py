@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from connectors.client import BexioClient
-from connectors.errors import ConnectorError, TransientError
+from connectors.errors import EXPECTED, ConnectorError, TransientError
 from connectors.mapping import to_invoice
 from connectors.schemas import Invoice as RawInvoice
 from connectors.schemas import Reminder as RawReminder
 from dunning.commit_rules import already_done, recheck
 from dunning.model import STATUS_UNPAID, Invoice
-from dunning.outcome import Outcome, Result
+from dunning.outcome import Outcome, Result, failure
 from dunning.proposal import Decision, Reason, one_per_invoice
 
 __all__ = ["Journal", "commit_batch", "MANUAL_UNPAID_NOTE"]
@@ -67,7 +67,7 @@ def commit_batch(
                 client, decision, found.get(decision.invoice.id), journal, unpaid_extension
             )
         except Exception as exc:  # noqa: BLE001 - a failure stays with its own invoice
-            result = Result(decision.invoice.id, Outcome.FAILED, error=_describe(exc))
+            result = Result.failed(decision.invoice.id, failure(exc, EXPECTED))
         on_result(result)
         return result
 
@@ -75,12 +75,6 @@ def commit_batch(
     # is prepared while bexio answers the other. Each invoice's own steps stay in order.
     results.extend(client.map_calls(one, list(decisions)))
     return results
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, ConnectorError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _current(client: BexioClient, raw: RawInvoice) -> Invoice:

@@ -16,13 +16,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from dunning.errors import DunningError
+
 __all__ = ["FileError", "Problems", "read_file", "parse_toml", "key_path", "shown"]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
-class FileError(ValueError):
+class FileError(DunningError, ValueError):
     """A file a person wrote is wrong. `str()` is one paragraph naming file, field and fix."""
 
     def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:

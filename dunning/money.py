@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from dunning.errors import DunningError
+
 __all__ = ["DEFAULT_STEP", "CENT", "MoneyError", "round_to_step", "parse_money", "as_text"]
 
 DEFAULT_STEP = Decimal("0.01")
 CENT = Decimal("0.01")
 
 
-class MoneyError(ValueError):
+class MoneyError(DunningError, ValueError):
     """A text that should be an amount is not one."""
 
 

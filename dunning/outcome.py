@@ -1,12 +1,34 @@
-"""What the commit did for each invoice: outcome codes and per-invoice results."""
+"""What the commit did for each invoice: outcome codes and per-invoice results.
+
+An invoice that fails carries its error. When the cause is a bug of ours (an exception
+that is neither the API's nor one of our rules'), the error says so in words a user can
+report, and the traceback travels with the result to the run folder's `errors.log`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import traceback as tb
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["Outcome", "FINAL_OUTCOMES", "Result"]
+__all__ = [
+    "Outcome",
+    "FINAL_OUTCOMES",
+    "Result",
+    "Failure",
+    "failure",
+    "internal_error_text",
+    "is_internal_error",
+    "ERRORS_LOG",
+]
+
+ERRORS_LOG = "errors.log"  # in the run folder: the tracebacks of bugs of ours
+_INTERNAL = "internal error: "
+_INTERNAL_ERROR = (
+    _INTERNAL + "{what}. This is a bug in dunning; please report it with the run folder's "
+    f"{ERRORS_LOG}."
+)
 
 
 class Outcome(StrEnum):
@@ -24,6 +46,32 @@ FINAL_OUTCOMES = frozenset(Outcome) - {Outcome.FAILED}
 
 
 @dataclass(frozen=True)
+class Failure:
+    """Why one invoice failed: the text for the record, and a traceback for a bug of ours."""
+
+    error: str
+    traceback: str | None = None
+
+
+def failure(exc: Exception, expected: tuple[type[Exception], ...]) -> Failure:
+    """`expected` errors (the API's, our rules') are reported as they are; any other is a
+    bug of ours: the internal-error text, and the traceback for `errors.log`."""
+    if isinstance(exc, expected):
+        return Failure(str(exc))
+    return Failure(internal_error_text(exc), "".join(tb.format_exception(exc)))
+
+
+def internal_error_text(exc: BaseException) -> str:
+    message = str(exc).strip().rstrip(".")
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return _INTERNAL_ERROR.format(what=what)
+
+
+def is_internal_error(error: str | None) -> bool:
+    return error is not None and error.startswith(_INTERNAL)
+
+
+@dataclass(frozen=True)
 class Result:
     """The commit's result for one approved (or deselected) invoice."""
 
@@ -33,6 +81,26 @@ class Result:
     api_deadline: date | None = None  # the deadline the API gave the new reminder
     note: str | None = None
     error: str | None = None
+    # Where a bug of ours made the invoice fail; for errors.log, never part of the record.
+    traceback: str | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def failed(
+        cls,
+        invoice_id: int,
+        why: Failure,
+        *,
+        reminder_id: int | None = None,
+        api_deadline: date | None = None,
+    ) -> Result:
+        return cls(
+            invoice_id,
+            Outcome.FAILED,
+            reminder_id=reminder_id,
+            api_deadline=api_deadline,
+            error=why.error,
+            traceback=why.traceback,
+        )
 
     @property
     def needs_letter(self) -> bool:

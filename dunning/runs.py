@@ -16,14 +16,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from dunning.outcome import Outcome, Result
+from dunning.errors import DunningError
+from dunning.outcome import ERRORS_LOG, Outcome, Result
 
 __all__ = ["RunFolder", "RunNotFound", "list_runs", "result_to_event", "RUN_ID_PATTERN"]
 
 RUN_ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$")
 
 
-class RunNotFound(LookupError):
+class RunNotFound(DunningError, LookupError):
     """No run with that id exists in the output folder."""
 
 
@@ -77,6 +78,10 @@ class RunFolder:
     def journal_path(self) -> Path:
         return self.path / "journal.jsonl"
 
+    @property
+    def errors_log(self) -> Path:
+        return self.path / ERRORS_LOG
+
     @classmethod
     def create(cls, output: Path, run_id: str, first: Mapping[str, Any] | None = None) -> RunFolder:
         """A new run's folder holding the `first` files (JSON data, or bytes kept as they are).
@@ -129,6 +134,12 @@ class RunFolder:
             fh.write(json.dumps(event, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+    def log_internal_error(self, result: Result) -> None:
+        """Append the traceback of a bug of ours to errors.log, which its error asks the
+        user to report."""
+        with self.errors_log.open("a", encoding="utf-8") as fh:
+            fh.write(f"invoice {result.invoice_id}: {result.error}\n{result.traceback}\n")
 
     def events(self) -> Iterator[dict[str, Any]]:
         if not self.journal_path.exists():

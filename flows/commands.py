@@ -93,8 +93,14 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
     console.print(f"Run record: {data['manifest']}", highlight=False)
     if data["status"] == "failed":
         errors.print(f"Some invoices failed; retry with: [bold]dunning retry {data['run_id']}[/]")
-        return EXIT_FAILED
-    return EXIT_OK
+    if data.get("errors_log"):
+        errors.print(
+            "[bold red]dunning:[/] an internal error happened (a bug in dunning); its "
+            f"traceback is in {data['errors_log']}",
+            highlight=False,
+            soft_wrap=True,  # one line, so the path can be copied whole
+        )
+    return EXIT_FAILED if data["status"] == "failed" else EXIT_OK
 
 
 def run_once(params: RunParams) -> int:

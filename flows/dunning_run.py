@@ -18,7 +18,7 @@ from prefect.states import Completed, Failed
 
 from connectors.client import BexioClient
 from dunning.manifest import build_manifest
-from dunning.outcome import Result
+from dunning.outcome import Result, is_internal_error
 from dunning.proposal import Decision
 from dunning.report import approval_description, proposal_rows, summary_markdown
 from dunning.run_plan import (
@@ -208,4 +208,9 @@ def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
         "counts": manifest["counts"],
         "manifest": str(folder.manifest_path),
         "merged_pdf": str(folder.merged_pdf) if manifest["merged_pdf"] else None,
+        "errors_log": (
+            str(folder.errors_log)
+            if any(is_internal_error(line["error"]) for line in manifest["lines"])
+            else None
+        ),
     }

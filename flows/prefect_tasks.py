@@ -25,7 +25,7 @@ from dunning.letters import LetterInput, LetterResult, merge_letters, render_let
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact, Invoice
-from dunning.outcome import Result
+from dunning.outcome import Failure, Result
 from dunning.policy import Policy
 from dunning.proposal import Decision, Proposal
 from dunning.rules import propose
@@ -136,7 +136,7 @@ def finish_merged_letters(merge: BackgroundMerge, title: str, language: str) -> 
 @batch_task(name="deliver-reminders")
 def deliver_reminders(
     client: BexioClient, deliveries: Sequence[Delivery], journal: SendJournal, send: bool
-) -> dict[int, str]:
+) -> dict[int, Failure]:
     errors = deliver(client, deliveries, journal, send=send)
     progress.advance("deliver", len(deliveries))
     get_run_logger().info("delivered %d reminders, %d failed", len(deliveries), len(errors))

@@ -17,7 +17,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
 from dunning.letter_plan import email_text
-from dunning.outcome import Outcome, Result
+from dunning.outcome import Result
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
 from dunning.run_plan import deselected, still_to_commit
@@ -70,6 +70,8 @@ class FolderJournal:
 
     def record(self, result: Result) -> None:
         self.folder.journal(result_to_event(result))
+        if result.traceback:
+            self.folder.log_internal_error(result)
 
 
 def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> list[Decision]:
@@ -173,13 +175,12 @@ def deliver(
         )
     with progress.stage("deliver", len(items)):
         for batch in chunks(items):
-            for invoice_id, error in deliver_reminders(client, batch, journal, send).items():
-                failed = Result(
+            for invoice_id, why in deliver_reminders(client, batch, journal, send).items():
+                failed = Result.failed(
                     invoice_id,
-                    Outcome.FAILED,
+                    why,
                     reminder_id=results[invoice_id].reminder_id,
                     api_deadline=results[invoice_id].api_deadline,
-                    error=error,
                 )
                 record(failed)
                 results[invoice_id] = failed

@@ -80,7 +80,7 @@ def test_an_email_refused_before_it_went_out_fails_then_a_retry_sends_it_once(
 
     first = deliver(bexio.client, [item], sends.journal(), send=True)
     assert list(first) == [item.invoice_id]
-    assert "the reminder exists but was not delivered" in first[item.invoice_id]
+    assert "the reminder exists but was not delivered" in first[item.invoice_id].error
     assert bexio.stats().get("reminders_sent", 0) == 0
 
     again = deliver(bexio.client, [item], sends.journal(), send=True)

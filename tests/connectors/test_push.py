@@ -73,3 +73,25 @@ def test_an_invoice_marked_unpaid_whose_answer_was_lost_is_marked_unpaid(bexio: 
     assert result.outcome is Outcome.MARKED_UNPAID, result.error
     assert bexio.url.state.invoices[invoice_id]["kb_item_status_id"] == STATUS_UNPAID
     assert bexio.stats()["invoices_marked_unpaid"] == 1
+
+
+# An amount bexio writes unpadded ("100"), but with more digits than the run computes with.
+TOO_LARGE = "1" + "0" * 30
+
+
+def test_a_bug_of_ours_fails_only_its_invoice_and_says_it_is_a_bug(bexio: Company) -> None:
+    odd, other = bexio.decisions(Reason.ESCALATE)[:2]
+    bexio.url.state.invoices[odd.invoice.id]["total_remaining_payments"] = TOO_LARGE
+
+    results = commit_batch(bexio.client, [odd, other], MemoryJournal(), unpaid_extension=True)
+
+    failed, escalated = results
+    assert failed.outcome is Outcome.FAILED
+    assert failed.error is not None
+    assert failed.error.startswith("internal error: InvalidOperation")
+    assert failed.error.endswith(
+        "This is a bug in dunning; please report it with the run folder's errors.log."
+    )
+    assert failed.traceback is not None
+    assert "Traceback (most recent call last)" in failed.traceback
+    assert escalated.outcome is Outcome.ESCALATED

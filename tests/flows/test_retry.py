@@ -18,6 +18,11 @@ def no_level_twice(levels: dict[int, list[int]]) -> bool:
 
 def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio, output):
     bexio.admin("POST", "/faults", {"fail_rate": 0.3})
+    # Lost answers are recognised on the first attempt, so some creates must fail for sure:
+    # bexio refuses them with 503 before making anything, three times running.
+    for invoice_id in list(bexio.state.invoices)[::2]:
+        rule = {"method": "POST", "path": f"/2.0/kb_invoice/{invoice_id}/kb_reminder"}
+        bexio.admin("POST", "/tamper", {**rule, "status": 503, "body": "{}", "times": 3})
 
     def approver() -> None:
         run_id, schema = paused_run()
