@@ -11,7 +11,7 @@ ConnectorError
 └── BadResponseError      the API answered something we cannot read
 ```
 
-Only `connectors.http` turns `httpx` exceptions and HTTP status codes into these, so
+Only `connectors.session` turns `httpx` exceptions and HTTP status codes into these, so
 nothing above the connector ever needs to know about `httpx`. Messages are one sentence
 that names the method and path, and never contain the token.
 """

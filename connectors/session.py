@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import httpx
 import tenacity
@@ -87,7 +87,15 @@ class _RetryBudget:
     def wait(self, state: tenacity.RetryCallState) -> float:
         if state.outcome is not None and isinstance(state.outcome.exception(), RateLimitedError):
             return 0.0
-        return min(self._backoff * 2 ** (self._failures - 1), 30.0)
+        return min(self._backoff * 2.0 ** (self._failures - 1), 30.0)
+
+
+class _Where(TypedDict):
+    """The request an error names (`ConnectorError`'s keyword arguments)."""
+
+    method: str
+    path: str
+    status: int
 
 
 class BexioSession:
@@ -212,7 +220,7 @@ class BexioSession:
         if detail:
             text = f"{text}: {detail}"
         text = self._redact(text)
-        where = {"method": method, "path": path, "status": status}
+        where = _Where(method=method, path=path, status=status)
         if status == 429:
             return RateLimitedError(text, **where)
         if status >= 500 or status == 408:

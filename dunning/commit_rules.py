@@ -7,7 +7,7 @@ already reached by an earlier attempt of the same run is reused, never pushed tw
 from __future__ import annotations
 
 from dunning.model import OPEN_STATUSES, STATUS_UNPAID, Invoice
-from dunning.money import as_text
+from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 
 __all__ = ["recheck", "already_done"]
@@ -37,8 +37,8 @@ def _amount_change(before: Invoice, current: Invoice) -> str | None:
         return f"currency changed from {before.currency} to {current.currency}"
     if current.remaining != before.remaining:
         return (
-            f"remaining amount changed from {as_text(before.remaining)} "
-            f"to {as_text(current.remaining)}"
+            f"remaining amount changed from {money_text(before.remaining)} "
+            f"to {money_text(current.remaining)}"
         )
     return None
 

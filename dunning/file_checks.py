@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dunning.errors import DunningError
+from dunning.money import decimal_places
 
 __all__ = ["FileError", "Problems", "read_file", "parse_toml", "key_path", "shown"]
 
@@ -114,7 +115,7 @@ class Problems:
             self.add(path, f"{what} must not be negative (got {shown(value)})")
         elif maximum is not None and number > maximum:
             self.add(path, f"{what} must be at most {maximum} (got {shown(value)})")
-        elif -number.as_tuple().exponent > places:  # type: ignore[operator]
+        elif decimal_places(number) > places:
             self.add(path, f"{what} has more than {places} decimal places (got {shown(value)})")
         else:
             return number

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def _policy(data: bytes, source: str) -> Policy:
 
 def _top_fields(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
     """The plain top-level settings; absent optional ones keep the `Policy` defaults."""
-    checks = {
+    checks: dict[str, Callable[[Any], Any]] = {
         "version": lambda v: problems.text(v, "version"),
         "interest_rate_percent": lambda v: problems.amount(
             v, "interest_rate_percent", "the interest rate", maximum=Decimal(100), places=4

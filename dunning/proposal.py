@@ -81,9 +81,6 @@ class Proposal:
         """The decisions a person approves: ESCALATE, and FINAL where it is proposed."""
         return tuple(decision for decision in self.decisions if decision.proposed)
 
-    def by_invoice_id(self) -> dict[int, Decision]:
-        return {decision.invoice.id: decision for decision in self.decisions}
-
 
 def one_per_invoice(decisions: Iterable[Decision]) -> list[Decision]:
     """The decisions in order, only the first for each invoice: whatever repeats one (a

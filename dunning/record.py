@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dunning.model import Address, Contact, Invoice, Reminder
+from dunning.model import Invoice, Reminder
+from dunning.money import money_text
 from dunning.outcome import Outcome, Result
 from dunning.proposal import Amounts, Decision, FeeLine, Reason
 
@@ -22,8 +23,6 @@ __all__ = [
     "money",
     "decision_to_dict",
     "decision_from_dict",
-    "contact_to_dict",
-    "contact_from_dict",
     "manifest_line",
     "counts",
 ]
@@ -33,7 +32,7 @@ SCHEMA = "dunning-run/1"
 
 def money(amount: Decimal | None) -> str | None:
     """A decimal string with two places, as the manifest carries amounts."""
-    return None if amount is None else f"{amount:.2f}"
+    return None if amount is None else money_text(amount)
 
 
 def _iso(day: date | None) -> str | None:
@@ -58,7 +57,8 @@ def _plain(value: Any) -> Any:
 
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:
-    return _plain(asdict(decision))
+    plain: dict[str, Any] = _plain(asdict(decision))
+    return plain
 
 
 def _invoice_from_dict(d: Mapping[str, Any]) -> Invoice:
@@ -117,20 +117,6 @@ def decision_from_dict(d: Mapping[str, Any]) -> Decision:
         block_reason=d["block_reason"],
         amounts=_amounts_from_dict(d["amounts"]),
         proposed=d["proposed"],
-    )
-
-
-def contact_to_dict(contact: Contact) -> dict[str, Any]:
-    return _plain(asdict(contact))
-
-
-def contact_from_dict(d: Mapping[str, Any]) -> Contact:
-    return Contact(
-        id=d["id"],
-        address=Address(**d["address"]),
-        email=d.get("email"),
-        language=d.get("language", "de"),
-        warning=d.get("warning"),
     )
 
 

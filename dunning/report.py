@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 
 __all__ = [
@@ -43,7 +44,7 @@ def proposal_rows(decisions: Iterable[Decision]) -> list[dict[str, Any]]:
                 "customer": inv.contact_name or "",
                 "level": level,
                 "reason": d.reason.value + (f" ({d.block_reason})" if d.block_reason else ""),
-                "total": f"{inv.currency} {total:.2f}",
+                "total": f"{inv.currency} {money_text(total)}",
             }
         )
     return rows
@@ -58,7 +59,8 @@ def totals_by_currency(decisions: Iterable[Decision]) -> dict[str, Decimal]:
 
 def _money_list(totals: Mapping[str, Decimal]) -> str:
     return (
-        ", ".join(f"{cur} {amount:,.2f}".replace(",", "'") for cur, amount in totals.items()) or "–"
+        ", ".join(cur + " " + money_text(amount, group="'") for cur, amount in totals.items())
+        or "–"
     )
 
 

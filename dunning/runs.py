@@ -155,10 +155,6 @@ class RunFolder:
             e["invoice_id"]: _result_from_event(e) for e in self.events() if e["event"] == "result"
         }
 
-    def intents(self) -> set[int]:
-        """Invoices for which this run started a push (it may or may not have landed)."""
-        return {e["invoice_id"] for e in self.events() if e["event"] == "intent"}
-
     def sent(self) -> set[int]:
         return {e["invoice_id"] for e in self.events() if e["event"] == "sent"}
 

@@ -18,6 +18,7 @@ from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
+from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 
 __all__ = ["Approval", "ApprovalError", "choice_label", "ask_for_approval", "check_answer"]
@@ -53,11 +54,11 @@ def choice_label(decision: Decision) -> str:
     name = invoice.contact_name or f"contact {invoice.contact_id}"
     if decision.reason is Reason.FINAL:
         action = f"L{decision.from_level} → mark unpaid"
-        amount = f"{invoice.currency} {invoice.remaining:.2f}"
+        amount = f"{invoice.currency} {money_text(invoice.remaining)}"
     else:
         action = f"L{decision.from_level} → L{decision.to_level}"
         total = decision.amounts.total_due if decision.amounts else invoice.remaining
-        amount = f"{invoice.currency} {total:.2f}"
+        amount = f"{invoice.currency} {money_text(total)}"
     return f"#{invoice.id} {invoice.document_nr} · {name} · {action} · {amount}"
 
 

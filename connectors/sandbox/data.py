@@ -302,7 +302,7 @@ class _InvoiceBuilder:
         return reminder
 
 
-_ISO_BY_ID = {language_id: iso for iso, language_id in LANGUAGE_ID.items()}
+_ISO_BY_ID: dict[int, str] = {language_id: iso for iso, language_id in LANGUAGE_ID.items()}
 
 
 def _language(contact: Json) -> str:

@@ -77,7 +77,7 @@ def _test(criterion: Any, fields: Mapping[str, Kind]) -> Test:
     criteria = criterion.get("criteria") or "like"
     criteria = _ALIASES.get(criteria, criteria)
     value = criterion.get("value")
-    read = (
+    read: Callable[[Json], Any] = (
         (lambda item: _coerce(kind, item.get(name), name))
         if kind != "text"
         else (lambda item: item.get(name))

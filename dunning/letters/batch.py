@@ -13,20 +13,25 @@ import multiprocessing
 import multiprocessing.pool
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dunning.letters.merge import BackgroundMerge
 from dunning.letters.render import render_letter
 from dunning.letters.types import LetterInput, LetterResult
 
+if TYPE_CHECKING:
+    from dunning.letters.merge import StartContext
+
 __all__ = ["render_letters", "LetterPool"]
 
 BACKGROUND_NICENESS = 10
 _POOL_THRESHOLD = 16  # below this many letters a pool costs more than it saves
-_CONTEXT: multiprocessing.context.BaseContext | None = None
+_CONTEXT: StartContext | None = None
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> StartContext:
     global _CONTEXT
     if _CONTEXT is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
@@ -101,7 +106,7 @@ class LetterPool:
                 self._pool.apply_async(
                     _render_chunk,
                     (jobs[start : start + self._CHUNK],),
-                    callback=lambda results, n=number: self._done(n, results),
+                    callback=partial(self._done, number),
                 )
             )
 

@@ -12,13 +12,14 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from dunning.money import money_text
 from dunning.policy import LANGUAGES
 
 try:  # optional: turns non-Latin names into readable Latin text instead of dropping them
@@ -38,8 +39,6 @@ __all__ = [
     "letter_file_name",
     "bookmark_title_text",
 ]
-
-_CENT = Decimal("0.01")
 
 
 def resolve_language(contact_language: str | None, default_language: str) -> str:
@@ -64,8 +63,7 @@ def _symbols(language: str) -> tuple[str, str]:
 def format_amount(amount: Decimal, language: str) -> str:
     """`1'234.50`: grouped, two decimals, rounded half-up to the cent."""
     group, decimal = _symbols(language)
-    text = f"{amount.quantize(_CENT, rounding=ROUND_HALF_UP):,.2f}"
-    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return money_text(amount, group=group, point=decimal)
 
 
 def format_rate(rate: Decimal, language: str) -> str:

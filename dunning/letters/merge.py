@@ -19,7 +19,7 @@ import time
 from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -31,6 +31,12 @@ from pypdf.generic import (
     StreamObject,
     create_string_object,
 )
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
+
+    # The contexts the letters start processes from (a fork server, or spawn on Windows).
+    StartContext: TypeAlias = ForkServerContext | SpawnContext
 
 __all__ = ["merge_letters", "BackgroundMerge"]
 
@@ -199,7 +205,8 @@ def _inherited(page: DictionaryObject, key: str) -> PdfObject | None:
             return None
         node = node.get_object()
         if key in node:
-            return node.raw_get(key)
+            found: PdfObject = node.raw_get(key)
+            return found
         node = node.get("/Parent")
     return None
 
@@ -262,7 +269,7 @@ class BackgroundMerge:
     context whose processes are safe to start from the caller (e.g. a fork server).
     """
 
-    def __init__(self, out_path: Path, context: multiprocessing.context.BaseContext) -> None:
+    def __init__(self, out_path: Path, context: StartContext) -> None:
         self._inbox = context.Queue()  # never blocks the sender, even if the merge failed
         self._outbox = context.SimpleQueue()
         self._partial = partial_path(Path(out_path))
@@ -302,8 +309,8 @@ class BackgroundMerge:
 def _merge_in_background(
     out_path: Path,
     partial: Path,
-    inbox: multiprocessing.Queue,  # type: ignore[type-arg]
-    outbox: multiprocessing.SimpleQueue,  # type: ignore[type-arg]
+    inbox: multiprocessing.Queue[tuple[Any, ...]],
+    outbox: multiprocessing.SimpleQueue[tuple[Any, ...]],
 ) -> None:
     if hasattr(os, "nice"):
         os.nice(10)  # like the render processes: background work yields to the caller

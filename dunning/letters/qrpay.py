@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 import zxingcpp
 from qrbill import QRBill
@@ -18,6 +19,10 @@ from dunning.letters.fmt import fill_placeholders, latin_text
 from dunning.letters.texts import TEXTS
 from dunning.letters.types import LetterInput
 from dunning.model import Address
+from dunning.money import cents, money_text
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = [
     "Payment",
@@ -136,7 +141,7 @@ def _amount_problem(amount: Decimal, currency: str) -> str | None:
 def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
     """The payment part's data, or None with the reason it cannot be made."""
     cred, debtor_addr = letter.creditor, letter.debtor.address
-    amount = letter.amounts.total_due.quantize(Decimal("0.01"))
+    amount = cents(letter.amounts.total_due)
     currency = letter.amounts.currency.upper()
     creditor = _address(cred.name, cred.street, cred.house_num, cred.pcode, cred.city, cred.country)
     debtor = _debtor_address(debtor_addr)
@@ -150,7 +155,7 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
             account=cred.iban,
             creditor=creditor,
             debtor=debtor,
-            amount=f"{amount:.2f}",
+            amount=money_text(amount),
             currency=currency,
             reference_number=reference,
             additional_information=info,
@@ -167,7 +172,7 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
         reference=format_reference(reference),
         additional=info,
         currency=currency,
-        amount=f"{amount:,.2f}".replace(",", " "),
+        amount=money_text(amount, group=" "),
     )
     return printed, None
 
@@ -192,8 +197,10 @@ def qr_runs(payload: str) -> tuple[int, list[tuple[int, int, int]]]:
     code = zxingcpp.create_barcode(
         payload.encode("utf-8"), zxingcpp.BarcodeFormat.QRCode, ec_level="M"
     )
-    view = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    size, raw = view.shape[0], view.tobytes()
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    size: int = image.shape[0]
+    # One byte per module; zxing-cpp's stub leaves out the buffer protocol its Image has.
+    raw = memoryview(cast("Buffer", image)).tobytes()
     runs = []
     for row in range(size):  # 0 is a dark module, 255 a light one
         start = row * size

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from dunning.money import MoneyError, as_text, parse_money, round_to_step
+from dunning.money import MoneyError, money_text, parse_money, round_to_step
 
 
 @pytest.mark.parametrize(
@@ -57,14 +57,18 @@ def test_parse_money_names_the_place_and_the_text(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("amount", "text"),
+    ("amount", "group", "text"),
     [
-        ("80", "80.00"),
-        ("80.5", "80.50"),
-        ("120.00", "120.00"),
-        ("0.125", "0.125"),
-        ("1E+2", "100.00"),
+        ("80", "", "80.00"),
+        ("80.5", "", "80.50"),
+        ("1E+2", "", "100.00"),
+        ("0.125", "", "0.13"),  # half-up, as on the letters: never the banker's 0.12
+        ("12.345", "", "12.35"),
+        ("12.3449", "", "12.34"),
+        ("-0.005", "", "-0.01"),  # a tie goes away from zero
+        ("1234567.895", "'", "1'234'567.90"),
+        ("1234.5", " ", "1 234.50"),
     ],
 )
-def test_as_text(amount: str, text: str) -> None:
-    assert as_text(Decimal(amount)) == text
+def test_money_text_rounds_half_up_to_the_cent(amount: str, group: str, text: str) -> None:
+    assert money_text(Decimal(amount), group=group) == text
