@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sandbox_company import Company, company
 
 from connectors.client import NETWORK_LINK
 from connectors.deliver import Delivery, SendJournal, deliver
 from dunning.proposal import Reason
+from tests.support.sandbox import Company
 
 
 class Sends:
@@ -30,7 +30,7 @@ class Sends:
 
 @pytest.fixture
 def bexio() -> Iterator[Company]:
-    with company() as found:
+    with Company.started(seed=11) as found:
         yield found
 
 

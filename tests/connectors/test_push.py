@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sandbox_company import Company, company
 
 from connectors.push import commit_batch
 from dunning.model import STATUS_UNPAID
 from dunning.outcome import Outcome
 from dunning.proposal import Reason
+from tests.support.sandbox import Company
 
 
 class MemoryJournal:
@@ -29,7 +29,7 @@ class MemoryJournal:
 
 @pytest.fixture
 def bexio() -> Iterator[Company]:
-    with company() as found:
+    with Company.started(seed=11) as found:
         yield found
 
 
@@ -44,7 +44,7 @@ def test_a_reminder_whose_create_answer_was_lost_is_escalated_once(bexio: Compan
 
     (result,) = commit_batch(bexio.client, [decision], MemoryJournal(), unpaid_extension=True)
 
-    reminders = bexio.url.state.reminders[invoice_id]
+    reminders = bexio.state.reminders[invoice_id]
     (made,) = [r for r in reminders if r["reminder_level"] == decision.to_level]
     assert result.outcome is Outcome.ESCALATED, result.error
     assert result.reminder_id == made["id"]
@@ -71,7 +71,7 @@ def test_an_invoice_marked_unpaid_whose_answer_was_lost_is_marked_unpaid(bexio: 
     (result,) = commit_batch(bexio.client, [decision], MemoryJournal(), unpaid_extension=True)
 
     assert result.outcome is Outcome.MARKED_UNPAID, result.error
-    assert bexio.url.state.invoices[invoice_id]["kb_item_status_id"] == STATUS_UNPAID
+    assert bexio.state.invoices[invoice_id]["kb_item_status_id"] == STATUS_UNPAID
     assert bexio.stats()["invoices_marked_unpaid"] == 1
 
 
@@ -81,7 +81,7 @@ TOO_LARGE = "1" + "0" * 30
 
 def test_a_bug_of_ours_fails_only_its_invoice_and_says_it_is_a_bug(bexio: Company) -> None:
     odd, other = bexio.decisions(Reason.ESCALATE)[:2]
-    bexio.url.state.invoices[odd.invoice.id]["total_remaining_payments"] = TOO_LARGE
+    bexio.state.invoices[odd.invoice.id]["total_remaining_payments"] = TOO_LARGE
 
     results = commit_batch(bexio.client, [odd, other], MemoryJournal(), unpaid_extension=True)
 

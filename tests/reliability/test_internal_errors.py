@@ -3,8 +3,9 @@ traceback goes to the run folder's errors.log, and the run says so in its last l
 
 from __future__ import annotations
 
-from bad_answers import escalating
-from reliability_kit import REFERENCE_DATE, load_manifest, new_runs, run_cli
+from tests.reliability.bad_answers import escalating
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.sandbox import REFERENCE_DATE
 
 REFUSED = '{"error_code": 422, "message": "Could not save the entity"}'
 # An amount bexio writes unpadded ("100"), but with more digits than the run computes with.
