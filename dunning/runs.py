@@ -10,7 +10,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,20 +83,29 @@ class RunFolder:
         return self.path / ERRORS_LOG
 
     @classmethod
-    def create(cls, output: Path, run_id: str, first: Mapping[str, Any] | None = None) -> RunFolder:
+    def create(
+        cls,
+        output: Path,
+        run_id: str,
+        first: Mapping[str, Any] | None = None,
+        hold: Callable[[Path], None] = lambda path: None,
+    ) -> RunFolder:
         """A new run's folder holding the `first` files (JSON data, or bytes kept as they are).
 
         The folder appears under its name only with those files in it, so a crash in the
-        first instant never leaves a run that cannot be retried.
+        first instant never leaves a run that cannot be retried. `hold` is called with the
+        folder before it gets its name, so a lock taken there is held from the first instant.
         """
         if not RUN_ID_PATTERN.match(run_id):
             raise ValueError(f"not a run id: {run_id!r}")
         folder = cls(output / run_id)
         if folder.path.is_dir():
+            hold(folder.path)
             folder.letters_dir.mkdir(exist_ok=True)
             return folder
         draft = cls(output / f".{run_id}.{uuid.uuid4().hex[:8]}.partial")
         draft.letters_dir.mkdir(parents=True)
+        hold(draft.path)
         for name, data in (first or {}).items():
             if isinstance(data, bytes):
                 (draft.path / name).write_bytes(data)

@@ -12,7 +12,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from connectors.errors import AuthError, ConnectorError, TransientError
-from dunning.runs import RunNotFound, list_runs
+from dunning.run_lock import RunBusy, run_lock
+from dunning.runs import RunFolder, RunNotFound, list_runs
 from flows import progress
 from flows.console import RichReporter, console, errors, runs_table, summary_table
 from flows.run_inputs import BadInput, RunSetup, make_client, output_folder, prepare, zurich_today
@@ -27,6 +28,12 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 def _bad(message: str) -> int:
     errors.print(f"[bold red]dunning:[/] {message}", highlight=False)
     return EXIT_BAD_INPUT
+
+
+def _busy(exc: RunBusy) -> int:
+    """Another process works on the run: not bad input, and nothing was done (exit 1)."""
+    errors.print(f"[bold red]dunning:[/] {exc}", highlight=False)
+    return EXIT_FAILED
 
 
 def _unavailable(exc: Unavailable) -> int:
@@ -81,6 +88,8 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
     data: object = state.result(raise_on_failure=False)  # the summary, or why it stopped
     if isinstance(data, BadInput):
         return _bad(str(data))
+    if isinstance(data, RunBusy):
+        return _busy(data)
     if not isinstance(data, dict):
         errors.print(
             f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False
@@ -122,16 +131,26 @@ def run_once(params: RunParams) -> int:
 
 def retry_run(run_id: str, output: Path | None) -> int:
     """`dunning retry`: reopen the run as it started, check bexio, then run it again."""
-    from flows.run_folder import reopen
-
     try:
-        reopened = reopen(output_folder(output), run_id)
-        params = reopened.params
-        _preflight(prepare(params.reference_date, params.policy, params.blocks, params.output))
+        out = output_folder(output)
+        # Held until the flow ends (the flow takes it again, in this same process): a
+        # second process on this run is turned away before it reads or pushes anything.
+        with run_lock(RunFolder.open(out, run_id).path, run_id):
+            return _retry_locked(out, run_id)
     except RunNotFound as exc:
         return _bad(f"{exc}; `dunning runs` lists the runs.")
     except BadInput as exc:
         return _bad(str(exc))
+    except RunBusy as exc:
+        return _busy(exc)
+
+
+def _retry_locked(out: Path, run_id: str) -> int:
+    from flows.run_folder import reopen
+
+    params = reopen(out, run_id).params
+    try:
+        _preflight(prepare(params.reference_date, params.policy, params.blocks, params.output))
     except Unavailable as exc:
         return _unavailable(exc)
     return _execute(params, retrying=True)

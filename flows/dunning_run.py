@@ -8,6 +8,7 @@ ever made twice.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from typing import Any
 
@@ -54,20 +55,23 @@ def dunning_run(
 ) -> State[Any]:
     """One dunning run against bexio; `run_id` names an earlier run to retry (the
     parameters are those of `RunParams`)."""
-    run = open_run(
-        RunParams(
-            reference_date=reference_date,
-            policy=policy,
-            blocks=blocks,
-            output=output,
-            approval=approval,
-            dry_run=dry_run,
-            send=send,
-            run_id=run_id,
-            poll_interval=poll_interval,
-            approval_timeout_hours=approval_timeout_hours,
-        )
+    params = RunParams(
+        reference_date=reference_date,
+        policy=policy,
+        blocks=blocks,
+        output=output,
+        approval=approval,
+        dry_run=dry_run,
+        send=send,
+        run_id=run_id,
+        poll_interval=poll_interval,
+        approval_timeout_hours=approval_timeout_hours,
     )
+    with ExitStack() as held:  # the run's lock, until the last push is done
+        return _work(open_run(params, held))
+
+
+def _work(run: OpenRun) -> State[Any]:
     setup, folder, meta = run.setup, run.folder, run.meta
     with make_client(setup.settings) as client:
         decisions = load_or_propose(client, setup, folder)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 from prefect.runtime import flow_run
 
+from dunning.run_lock import run_lock
 from dunning.runs import RunFolder
 from flows.run_inputs import BadInput, RunSetup, output_folder, prepare, zurich_now
 from flows.run_params import RunParams
@@ -81,14 +83,17 @@ def reopen(output: Path, run_id: str, asked: RunParams | None = None) -> Reopene
     return Reopened(folder, meta, params)
 
 
-def open_run(params: RunParams) -> OpenRun:
+def open_run(params: RunParams, held: ExitStack) -> OpenRun:
     """The run these parameters name, reopened, or else a new run with a folder of its own.
 
     A run exists when `run_id` names one, or when this flow run already made one (its
-    folder ends with the flow run's id): a resumed suspend or a retry from the UI."""
+    folder ends with the flow run's id): a resumed suspend or a retry from the UI. The
+    run's lock is taken before anything of the run is read, and held until `held` closes:
+    one process at a time works on a run (another one is told which process is busy)."""
     output = output_folder(params.output)
     run_id = params.run_id or _earlier_attempt(output)
     if run_id and (output / run_id).is_dir():
+        held.enter_context(run_lock(output / run_id, run_id))
         reopened = reopen(output, run_id, params)
         setup = _prepare(reopened.params)
         if reopened.meta["policy"]["sha256"] != setup.policy.sha256:
@@ -101,7 +106,7 @@ def open_run(params: RunParams) -> OpenRun:
     params = replace(
         params, reference_date=setup.reference_date, output=str(setup.output), run_id=run_id
     )
-    folder, meta = _create(setup, params)
+    folder, meta = _create(setup, params, held)
     return OpenRun(setup, folder, meta, replace(params, run_id=folder.run_id))
 
 
@@ -116,7 +121,9 @@ def _earlier_attempt(output: Path) -> str | None:
     return found[0].name if found else None
 
 
-def _create(setup: RunSetup, params: RunParams) -> tuple[RunFolder, dict[str, Any]]:
+def _create(
+    setup: RunSetup, params: RunParams, held: ExitStack
+) -> tuple[RunFolder, dict[str, Any]]:
     run_id = params.run_id or new_run_id(setup.reference_date)
     meta = {
         "run_id": run_id,
@@ -128,7 +135,12 @@ def _create(setup: RunSetup, params: RunParams) -> tuple[RunFolder, dict[str, An
         "dry_run": params.dry_run,
         "send": params.send,
     }
-    folder = RunFolder.create(setup.output, run_id, {RUN_JSON: meta, **_input_copies(setup)})
+    folder = RunFolder.create(
+        setup.output,
+        run_id,
+        {RUN_JSON: meta, **_input_copies(setup)},
+        hold=lambda path: held.enter_context(run_lock(path, run_id)),
+    )
     return folder, meta
 
 

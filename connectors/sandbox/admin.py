@@ -40,6 +40,11 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
         """Every reminder of every invoice, by id: one call to check for duplicates."""
         return _out(state.all_reminders())
 
+    @router.get("/outbox")
+    async def outbox() -> Response:
+        """Every reminder e-mail the sandbox was asked to send, in order, duplicates kept."""
+        return _out(state.outbox)
+
     @router.post("/faults")
     async def set_faults(request: Request) -> Response:
         """Change `fail_rate` and/or `latency_ms`; answers with the values now in force."""

@@ -119,6 +119,7 @@ class SandboxState:
             (p["id"] for ps in self.payments.values() for p in ps), default=0
         )
         self.counters: Counter[str] = Counter()
+        self.outbox: list[Json] = []  # every reminder e-mail "sent", in order, for tests
         # A test's hook, called with each reminder a client creates, after it is stored and
         # before the answer leaves: e.g. to kill the client between the create and its answer.
         self.on_reminder_created: Callable[[Json], None] | None = None
@@ -251,7 +252,9 @@ class SandboxState:
         return SUCCESS
 
     def send_reminder(self, invoice_id: int, reminder_id: int, body: Any) -> Json:
-        """ "Sends" the e-mail: nothing leaves the machine; the reminder becomes sent."""
+        """ "Sends" the e-mail: nothing leaves the machine; the reminder becomes sent, and the
+        e-mail goes to the outbox, where a test counts what bexio would have mailed (bexio's
+        send "really emails the recipient", every time it is called: bexio-api.md, Send)."""
         reminder = self.reminder(invoice_id, reminder_id)
         body = body if isinstance(body, dict) else {}
         missing = [
@@ -268,6 +271,14 @@ class SandboxState:
             )
         reminder["is_sent"] = True
         self.counters["reminders_sent"] += 1
+        self.outbox.append(
+            {
+                "invoice_id": invoice_id,
+                "reminder_id": reminder_id,
+                "recipient_email": body["recipient_email"],
+                "subject": body["subject"],
+            }
+        )
         return SUCCESS
 
     def reminder_pdf(self, invoice_id: int, reminder_id: int) -> Json:

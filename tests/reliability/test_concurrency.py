@@ -1,18 +1,38 @@
-"""Two runs for the same reference date, started together, escalate no invoice twice.
+"""Runs and retries at the same time never push anything twice.
+
+Two runs for the same reference date, started together, escalate no invoice twice.
 
 The commit holds the `dunning-commit` concurrency limit; here the test holds it first, so
 that both runs have stored their proposals (the same invoices) before either may commit.
 The run that commits second re-checks each invoice, sees the new level: CHANGED.
+Two processes on the same run (two retries, or a retry while the run commits) never work
+at once: the second is told which process is busy with the run, and stops.
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from flows.commit_lock import commit_lock
 from tests.support.checks import check_exactly_once
-from tests.support.cli import kill, load_manifest, new_runs, start_run_process, subprocess_env
-from tests.support.sandbox import REFERENCE_DATE
+from tests.support.cli import (
+    cli_command,
+    journal_lines,
+    kill,
+    kill_when,
+    load_manifest,
+    new_runs,
+    run_cli_process,
+    start_run_process,
+    subprocess_env,
+)
+from tests.support.sandbox import REFERENCE_DATE, Company
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
 
@@ -52,4 +72,95 @@ def test_two_runs_started_together_escalate_each_invoice_once(company, tmp_path,
     ]
     assert all("level changed" in ln["note"] for ln in changed), changed
     tally = check_exactly_once(company, output, new_runs(output))
+    assert tally.ok, tally.problems
+
+
+@pytest.fixture
+def slow_company(start_company: Callable[..., Company]) -> Company:
+    """Answers take a few milliseconds, so that a second process starts while the first
+    one still works."""
+    return start_company(invoices=30, seed=3, latency_ms=15)
+
+
+def _start(env: dict[str, str], cwd: Path, *argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cli_command(*argv),
+        env=env,
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _while_running(process: subprocess.Popen[str], ready, timeout: float = 120) -> bool:
+    """Whether `ready()` came true while the process still ran."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if ready():
+            return True
+        time.sleep(0.003)
+    return False
+
+
+def _journal_has(output: Path, text: bytes):
+    def found() -> bool:
+        runs = new_runs(output)
+        journal = output / runs[0] / "journal.jsonl" if runs else None
+        return bool(journal and journal.exists() and text in journal.read_bytes())
+
+    return found
+
+
+def test_two_retries_at_once_email_each_reminder_once(slow_company, tmp_path, prefect_url):
+    output = tmp_path / "out"
+    env = subprocess_env(slow_company.env(output), prefect_url)
+    process = start_run_process(env, tmp_path, *RUN, "--send")
+    assert kill_when(process, _journal_has(output, b'"send_intent"'))
+    (run_id,) = new_runs(output)
+    slow_company.faults(latency_ms=100)  # both retries are still at work when they meet
+    retries = [_start(env, tmp_path, "retry", run_id) for _ in range(2)]
+    ended = [(p.wait(timeout=240), *p.communicate()) for p in retries]
+    slow_company.faults(latency_ms=0)
+    emails = Counter(m["reminder_id"] for m in slow_company.admin("GET", "/outbox"))
+    assert {r: n for r, n in emails.items() if n > 1} == {}
+    assert sorted(code for code, _, _ in ended) == [0, 1], ended
+    ((_, _, busy),) = [e for e in ended if e[0] == 1]
+    (other,) = [p for p in retries if p.returncode == 0]
+    assert f"run {run_id} is busy" in " ".join(busy.split()), busy
+    assert f"process {other.pid}" in busy, busy
+    assert "Traceback" not in busy
+    record = load_manifest(output, run_id)
+    mailed = {
+        ln["reminder_id"]
+        for ln in record["lines"]
+        if ln["outcome"] in ("ESCALATED", "ALREADY_DONE")
+        and slow_company.state.contacts[ln["contact_id"]]["mail"]
+    }
+    assert mailed and set(emails) == mailed
+    tally = check_exactly_once(slow_company, output, [run_id])
+    assert tally.ok, tally.problems
+
+
+def test_retry_started_while_the_run_commits_is_turned_away(slow_company, tmp_path, prefect_url):
+    output = tmp_path / "out"
+    env = subprocess_env(slow_company.env(output), prefect_url)
+    slow_company.faults(latency_ms=200)  # the commit lasts seconds
+    process = start_run_process(env, tmp_path, *RUN)
+    try:
+        assert _while_running(process, lambda: journal_lines(output) >= 1)
+        (run_id,) = new_runs(output)
+        retry = run_cli_process(["retry", run_id], env, tmp_path)
+        code = process.wait(timeout=240)
+    finally:
+        kill(process)
+    slow_company.faults(latency_ms=0)
+    assert (code, retry.code) == (0, 1), retry.text
+    assert f"run {run_id} is busy" in " ".join(retry.err.split()), retry.text
+    assert f"process {process.pid}" in retry.err and not retry.has_traceback()
+    record = load_manifest(output, run_id)
+    assert record["status"] == "completed"
+    assert "CHANGED" not in record["counts"]["outcomes"], record["counts"]
+    tally = check_exactly_once(slow_company, output, [run_id])
     assert tally.ok, tally.problems
