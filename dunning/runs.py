@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,25 @@ def _result_from_event(e: dict[str, Any]) -> Result:
         note=e.get("note"),
         error=e.get("error"),
     )
+
+
+_journal_guard = threading.Lock()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _event(raw: bytes) -> dict[str, Any] | None:
+    """A journal line's event, or None for a line cut short."""
+    if not raw.endswith(b"\n"):
+        return None
+    try:
+        event = json.loads(raw.decode("utf-8"))
+    except ValueError:  # bad JSON or a character cut in half (UnicodeDecodeError)
+        return None
+    return event if isinstance(event, dict) and "event" in event else None
 
 
 @dataclass(frozen=True)
@@ -139,10 +159,23 @@ class RunFolder:
         return json.loads(target.read_text(encoding="utf-8"))
 
     def journal(self, event: dict[str, Any]) -> None:
-        with self.journal_path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(event, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        """Append one event as one line, on disk before this returns.
+
+        A line cut short (power loss, a full disk) is ended first, so the new event never
+        joins it and the reader can tell the cut line apart."""
+        line = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
+        with _journal_guard:  # deliveries journal from two threads
+            fd = os.open(self.journal_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    line = b"\n" + line
+                _write_all(fd, line)
+                os.fsync(fd)
+            except OSError as exc:  # e.g. a full disk: say which file could not be written
+                raise OSError(exc.errno, exc.strerror, str(self.journal_path)) from exc
+            finally:
+                os.close(fd)
 
     def log_internal_error(self, result: Result) -> None:
         """Append the traceback of a bug of ours to errors.log, which its error asks the
@@ -151,12 +184,17 @@ class RunFolder:
             fh.write(f"invoice {result.invoice_id}: {result.error}\n{result.traceback}\n")
 
     def events(self) -> Iterator[dict[str, Any]]:
+        """Every event in order. A line cut short by a crash, a power loss or a full disk
+        (unfinished, or not a whole JSON object) is passed over: a cut intent's push never
+        started (a push waits until its intent is on disk), and what a cut result or `sent`
+        noted, the retry finds in bexio (docs/RULES.md, commit and delivery)."""
         if not self.journal_path.exists():
             return
-        with self.journal_path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.endswith("\n"):  # a line cut short by a crash is ignored
-                    yield json.loads(line)
+        with self.journal_path.open("rb") as fh:
+            for raw in fh:
+                event = _event(raw)
+                if event is not None:
+                    yield event
 
     def results(self) -> dict[int, Result]:
         """The latest recorded result per invoice."""

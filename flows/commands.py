@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import SecretStr
+from rich.markup import escape
 
 from connectors.errors import AuthError, ConnectorError, TransientError
 from dunning.run_lock import RunBusy, run_lock
@@ -23,6 +25,8 @@ from flows.settings import SettingsError, given_settings, load_settings
 __all__ = ["run_demo", "run_once", "retry_run", "list_past_runs"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# No room left: the disk, the user's quota, or the largest file this process may write.
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _bad(message: str) -> int:
@@ -90,6 +94,15 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
         return _bad(str(data))
     if isinstance(data, RunBusy):
         return _busy(data)
+    if isinstance(data, OSError) and data.errno in _DISK_FULL:
+        errors.print(
+            f"[bold red]dunning:[/] the run stopped: {escape(str(data.filename or 'a file'))} "
+            f"cannot be written ({escape(data.strerror or '')}): the disk is full, or the file "
+            "is larger than this process may write. Nothing that was done is lost; make room, "
+            f"then retry with: [bold]dunning retry {run_id}[/]",
+            highlight=False,
+        )
+        return EXIT_FAILED
     if not isinstance(data, dict):
         errors.print(
             f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False
