@@ -87,6 +87,21 @@ def test_a_decimal_that_a_float_cannot_hold_survives(h: Harness) -> None:
     assert h.client.show_invoice(194).total - Decimal("0.1") == Decimal("1E-24")
 
 
+def test_a_lone_surrogate_becomes_a_replacement_character_with_a_warning(h: Harness) -> None:
+    raw = json.dumps({**INVOICE, "document_nr": "RE-\ud800-1", "title": "ok \U0001f600"})
+    h.router.get("/2.0/kb_invoice/194").mock(return_value=httpx.Response(200, content=raw))
+    h.router.get(REMINDERS).mock(return_value=httpx.Response(200, json=[REMINDER]))
+    h.router.get("/3.0/currencies").mock(
+        return_value=httpx.Response(200, json=[{"id": 1, "name": "CHF", "round_factor": 0.05}])
+    )
+    invoice = h.client.fetch_invoice(194)
+    assert invoice.document_nr == "RE-\ufffd-1"
+    assert invoice.title == "ok \U0001f600"  # a pair of escapes is a real character
+    assert invoice.warning is not None and "document_nr" in invoice.warning
+    assert "title" not in invoice.warning
+    invoice.document_nr.encode("utf-8")  # can be written
+
+
 @pytest.mark.parametrize(
     ("stamp", "utc_offset"),
     [("2026-06-18 15:57:30", timedelta(hours=2)), ("2026-01-05 08:00:00", timedelta(hours=1))],
