@@ -18,19 +18,16 @@ from pathlib import Path
 
 from dunning.letters import bookmark_title, letter_file_name, render_letters
 from dunning.letters.samples import sample_letter
-from dunning.model import Address
 
 _LANGS = ("de", "fr", "it", "en")
-# A debtor without a city: the letter is rendered without its payment part.
-_NO_CITY = Address(name="Beispiel GmbH", street="Marktgasse", house_num="28", pcode="9400")
 
 
 def _jobs(count: int, folder: Path, qr: bool) -> list:
     jobs = []
     for n in range(1, count + 1):
-        letter = sample_letter(
-            n, language=_LANGS[n % 4], level=1 + n % 3, address=None if qr else _NO_CITY
-        )
+        # A currency the QR-bill does not take: the letter is rendered without payment part.
+        currency = "CHF" if qr else "USD"
+        letter = sample_letter(n, language=_LANGS[n % 4], level=1 + n % 3, currency=currency)
         jobs.append((letter, folder / letter_file_name(letter.invoice.document_nr, letter.level)))
     return jobs
 

@@ -133,9 +133,14 @@ def pdf_text(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def latin_text(text: str, limit: int | None = None) -> str:
-    """Text within the QR-bill character set, cut to `limit` characters."""
+    """Text within the QR-bill character set, cut to `limit` characters after a whole
+    word (a single word longer than `limit` is cut where it must be)."""
     cleaned = _clean(text, _qr_allowed)
-    return cleaned[:limit].rstrip() if limit else cleaned
+    if not limit or len(cleaned) <= limit:
+        return cleaned
+    head = cleaned[: limit + 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else cleaned[:limit]).rstrip(" ,;:-")
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from dunning.letters.address import fit_line
 from dunning.letters.fmt import pdf_text
 from dunning.letters.qrpay import Payment, qr_runs
 
@@ -116,10 +117,30 @@ class _Column:
         self.y -= self.leading
         c.setFont(_REGULAR, self.value)
         for line in lines:
-            for part in wrap(pdf_text(line), _REGULAR, self.value, self.width, self.max_lines):
+            for part in self._wrapped(pdf_text(line)):
                 c.drawString(self.x, self.y, part)
                 self.y -= self.leading
         self.y -= self.leading * 0.8  # a blank line between blocks
+
+    def _wrapped(self, text: str) -> list[str]:
+        # Where lines are limited, what does not fit ends after a whole word with "…".
+        parts = wrap(text, _REGULAR, self.value, self.width)
+        if not self.max_lines or len(parts) <= self.max_lines:
+            return parts
+        rest = " ".join(parts[self.max_lines - 1 :])
+        last = fit_line(rest, self.value, self.width, _REGULAR)
+        return [*parts[: self.max_lines - 1], last]
+
+    def blank(self, heading: str, width: float, height: float, floor: float = 0) -> None:
+        """A heading over an empty box with corner marks, for the payer to fill in; the box
+        is made lower rather than reach below `floor`."""
+        c = self.c
+        c.setFont(_BOLD, self.head)
+        c.drawString(self.x, self.y, heading)
+        top = self.y - self.leading * 0.6
+        height = max(10 * mm, min(height, top - floor))
+        _corner_box(c, self.x, top - height, width, height)
+        self.y = top - height - self.leading * 1.4
 
 
 def _receipt(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
@@ -131,7 +152,10 @@ def _receipt(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
     col.block(labels["account"], (pay.account, *pay.creditor))
     if pay.reference:
         col.block(labels["reference"], (pay.reference,))
-    col.block(labels["payable_by"], pay.debtor)
+    if pay.debtor:
+        col.block(labels["payable_by"], pay.debtor)
+    else:
+        col.blank(labels["payable_by_blank"], 52 * mm, 20 * mm, floor=40 * mm)
     _amount(c, x, 17 * mm, 37 * mm, pay, labels, head=6, value=8)
     c.setFont(_BOLD, 6)
     c.drawRightString(57 * mm, 23 * mm - 6, labels["acceptance"])
@@ -147,7 +171,28 @@ def _payment(c: Canvas, pay: Payment, labels: dict[str, str]) -> None:
         col.block(labels["reference"], (pay.reference,))
     if pay.additional:
         col.block(labels["additional"], (pay.additional,))
-    col.block(labels["payable_by"], pay.debtor)
+    if pay.debtor:
+        col.block(labels["payable_by"], pay.debtor)
+    else:
+        col.blank(labels["payable_by_blank"], 65 * mm, 25 * mm)
+
+
+def _corner_box(c: Canvas, x: float, y: float, width: float, height: float) -> None:
+    # The guidelines' blank field: only its corners, 3 mm across and 2 mm down, 0.75 pt.
+    c.saveState()
+    c.setLineWidth(0.75)
+    path = c.beginPath()
+    for cx, cy, dx, dy in (
+        (x, y, 1, 1),
+        (x + width, y, -1, 1),
+        (x, y + height, 1, -1),
+        (x + width, y + height, -1, -1),
+    ):
+        path.moveTo(cx + dx * 3 * mm, cy)
+        path.lineTo(cx, cy)
+        path.lineTo(cx, cy + dy * 2 * mm)
+    c.drawPath(path, stroke=1, fill=0)
+    c.restoreState()
 
 
 def _amount(

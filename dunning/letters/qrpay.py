@@ -46,7 +46,7 @@ class Payment:
     payload: str
     account: str  # grouped by four
     creditor: tuple[str, ...]
-    debtor: tuple[str, ...]
+    debtor: tuple[str, ...]  # empty: "Payable by" is a blank box for the payer to fill in
     reference: str  # grouped; "" without a reference
     additional: str
     currency: str
@@ -124,7 +124,7 @@ def _lines(addr: dict[str, str]) -> tuple[str, ...]:
 def _debtor_problem(debtor: dict[str, str]) -> str | None:
     for key, what in (("name", "name"), ("pcode", "postal code"), ("city", "city")):
         if not debtor[key]:
-            return f"debtor address has no {what}"
+            return f"debtor address has no {what}: the QR-bill leaves 'Payable by' blank"
     return None
 
 
@@ -144,37 +144,70 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
     amount = cents(letter.amounts.total_due)
     currency = letter.amounts.currency.upper()
     creditor = _address(cred.name, cred.street, cred.house_num, cred.pcode, cred.city, cred.country)
-    debtor = _debtor_address(debtor_addr)
-    problem = _amount_problem(amount, currency) or _debtor_problem(debtor)
+    debtor: dict[str, str] | None = _debtor_address(debtor_addr)
+    problem = _amount_problem(amount, currency)
     if problem:
         return None, problem
+    # The debtor is optional in a QR-bill: without a usable address the payer fills it in.
+    unusable = _debtor_problem(debtor) if debtor else None
+    if unusable:
+        debtor = None
     info = latin_text(_additional_info(letter), 140)
     try:
         reference = reference_for(letter)
-        bill = QRBill(
-            account=cred.iban,
-            creditor=creditor,
-            debtor=debtor,
-            amount=money_text(amount),
-            currency=currency,
-            reference_number=reference,
-            additional_information=info,
-            language=_language(letter),
-        )
-        payload = bill.qr_data()
+        bill = _bill(letter, creditor, debtor, money_text(amount), currency, reference, info)
     except ValueError as err:
-        return None, f"no QR-bill possible: {err}"
-    printed = Payment(
-        payload=payload,
+        if debtor is None or "debtor" not in str(err):
+            return None, f"no QR-bill possible: {err}"
+        unusable = f"{err}: the QR-bill leaves 'Payable by' blank"
+        debtor = None
+        bill = _bill(letter, creditor, None, money_text(amount), currency, reference, info)
+    return _printed(bill, creditor, debtor, reference, info, amount), unusable
+
+
+def _bill(
+    letter: LetterInput,
+    creditor: dict[str, str],
+    debtor: dict[str, str] | None,
+    amount: str,
+    currency: str,
+    reference: str,
+    info: str,
+) -> QRBill:
+    """The validated bill; raises ValueError on data the guidelines refuse."""
+    bill = QRBill(
+        account=letter.creditor.iban,
+        creditor=creditor,
+        debtor=debtor,
+        amount=amount,
+        currency=currency,
+        reference_number=reference,
+        additional_information=info,
+        language=_language(letter),
+    )
+    bill.qr_data()
+    return bill
+
+
+def _printed(
+    bill: QRBill,
+    creditor: dict[str, str],
+    debtor: dict[str, str] | None,
+    reference: str,
+    info: str,
+    amount: Decimal,
+) -> Payment:
+    """What the payment part prints of `bill`."""
+    return Payment(
+        payload=bill.qr_data(),
         account=_group(bill.account, 0, 4),
         creditor=_lines(creditor),
-        debtor=_lines(debtor),
+        debtor=_lines(debtor) if debtor else (),
         reference=format_reference(reference),
         additional=info,
-        currency=currency,
+        currency=bill.currency,
         amount=money_text(amount, group=" "),
     )
-    return printed, None
 
 
 def _debtor_address(addr: Address) -> dict[str, str]:

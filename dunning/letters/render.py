@@ -3,8 +3,8 @@
 Layout (A4, origin top-left in the comments, millimetres):
 * sender block top left at 22 mm;
 * recipient for a Swiss right-window envelope (C5/6 and DL, window on the right): the
-  address field starts 118 mm from the left edge, with a small return-address line at
-  48 mm from the top and the address from 54 mm down to at most 72 mm;
+  window shows 118 to 190 mm from the left edge and 50 to 83 mm from the top; a small
+  return-address line at 53.5 mm, the address (see `address.py`) from 55 mm down;
 * place and date, subject, salutation, body, the table of amounts, payment instruction,
   the crossing clause, contact and closing;
 * the payment part in the bottom 105 mm. Text that does not fit above it continues on a
@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel import Locale
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from dunning.letters.address import LEADING, fit_line, layout_address
 from dunning.letters.fmt import (
     fill_placeholders,
     format_amount,
@@ -42,7 +43,12 @@ __all__ = ["render_letter"]
 rl_config.useA85 = 0
 
 PAGE_W, PAGE_H = A4
-LEFT, RIGHT, WINDOW_X = 22 * mm, PAGE_W - 20 * mm, 118 * mm
+LEFT, RIGHT = 22 * mm, PAGE_W - 20 * mm
+# What the window of a C5/6 right-window envelope shows of the folded sheet, wherever it
+# sits in the envelope (millimetres from the left and from the top of the sheet).
+WINDOW_X, WINDOW_RIGHT, WINDOW_TOP, WINDOW_BOTTOM = 118 * mm, RIGHT, 50 * mm, 83 * mm
+_RETURN_LINE, _ADDRESS_TOP = 53.5 * mm, 55 * mm
+_SENDER_SIZES = (7.0, 6.5, 6.0)
 REG, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE = 10
 _SIZES = (10, 9.5, 9)
@@ -117,7 +123,7 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
     c.setTitle(subject)
     c.setAuthor(pdf_text(letter.creditor.name))
     _letterhead(c, letter)
-    _address_window(c, letter, lang)
+    address_warning = _address_window(c, letter, lang)
     c.setFont(REG, SIZE)
     place = fill_placeholders(
         texts["date_line"],
@@ -140,8 +146,9 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
         draw_payment_part(c, payment, PAYMENT_LABELS[lang], PAGE_W)
     c.showPage()
     c.save()
+    warnings = "; ".join(w for w in (address_warning, warning) if w) or None
     return LetterResult(
-        path=Path(path), qr_payload=payment.payload if payment else None, warning=warning
+        path=Path(path), qr_payload=payment.payload if payment else None, warning=warnings
     )
 
 
@@ -158,39 +165,35 @@ def _letterhead(c: Canvas, letter: LetterInput) -> None:
         y -= 11
 
 
-def _address_window(c: Canvas, letter: LetterInput, lang: str) -> None:
-    cred, addr = letter.creditor, letter.debtor.address
+def _address_window(c: Canvas, letter: LetterInput, lang: str) -> str | None:
+    """The return-address line and the recipient inside the window; a warning if the
+    address had to be shortened."""
+    cred = letter.creditor
     back = f"{cred.name}, {cred.street} {cred.house_num}, {cred.pcode} {cred.city}"
-    c.setFont(REG, 7)
-    back_text = pdf_text(back)
-    c.drawString(WINDOW_X, PAGE_H - 48 * mm, back_text)
+    back_text, back_size = _sender_line(pdf_text(back))
+    y = PAGE_H - _RETURN_LINE
+    c.setFont(REG, back_size)
+    c.drawString(WINDOW_X, y, back_text)
     c.setLineWidth(0.4)
     c.line(
-        WINDOW_X,
-        PAGE_H - 48.8 * mm,
-        WINDOW_X + c.stringWidth(back_text, REG, 7),
-        PAGE_H - 48.8 * mm,
+        WINDOW_X, y - 0.8 * mm, WINDOW_X + c.stringWidth(back_text, REG, back_size), y - 0.8 * mm
     )
-    lines = [
-        addr.name,
-        addr.extra,
-        " ".join(x for x in (addr.street, addr.house_num) if x),
-        " ".join(x for x in (addr.pcode, addr.city) if x),
-    ]
-    country = (addr.country or "CH").upper()
-    if country not in ("CH", ""):
-        lines.append(Locale.parse(lang).territories.get(country, country).upper())
-    c.setFont(REG, SIZE)
-    y = PAGE_H - 54 * mm - SIZE
-    parts = [
-        part
-        for line in lines
-        if line
-        for part in wrap(pdf_text(line), REG, SIZE, RIGHT - WINDOW_X, max_lines=2)
-    ]
-    for part in parts[:5] + parts[-1:] if len(parts) > 6 else parts:  # the window holds six
-        c.drawString(WINDOW_X, y, part)
-        y -= 12
+    block = layout_address(letter.debtor.address, lang, WINDOW_RIGHT - WINDOW_X)
+    c.setFont(REG, block.size)
+    y = PAGE_H - _ADDRESS_TOP - block.size * 0.8
+    for line in block.lines:
+        c.drawString(WINDOW_X, y, line)
+        y -= block.size * LEADING
+    return block.warning
+
+
+def _sender_line(text: str) -> tuple[str, float]:
+    """The return address at the largest size that fits the window, else cut at a word."""
+    width = WINDOW_RIGHT - WINDOW_X
+    for size in _SENDER_SIZES:
+        if stringWidth(text, REG, size) <= width:
+            return text, size
+    return fit_line(text, _SENDER_SIZES[-1], width, REG), _SENDER_SIZES[-1]
 
 
 def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | None) -> None:

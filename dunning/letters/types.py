@@ -39,4 +39,4 @@ class LetterInput:
 class LetterResult:
     path: Path
     qr_payload: str | None  # the SPC payload drawn; None without a payment part
-    warning: str | None  # why the payment part is missing, else None
+    warning: str | None  # an address cut to fit, a blank debtor or no payment part: why

@@ -1,0 +1,155 @@
+"""Where things land on the page: the address inside the envelope window, nothing off the
+sheet, a QR-bill on every CHF/EUR letter, read back from the rendered pages."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from reportlab.lib.units import mm
+
+from dunning.letters import render_letter
+from dunning.letters.samples import SAMPLE_CREDITOR, sample_letter
+from dunning.model import Address
+from tests.dunning.letters.letter_helpers import payload_of, read_qr
+
+# What the window of a C5/6 right-window envelope shows: mm from the left and from the top.
+WINDOW = (118.0, 50.0, 190.0, 83.0)
+A4 = (210.0, 297.0)
+
+LONG_GERMAN = Address(
+    name="Bayerische Gesellschaft für Wald- und Forstwirtschaft mbH",
+    extra="Abteilung Rechnungswesen, z. H. Herrn Maximilian Obermüller",
+    street="Maximiliansplatz",
+    house_num="12a",
+    pcode="80539",
+    city="München",
+    country="DE",
+)
+LONG_SWISS = Address(
+    name="Genossenschaft für landwirtschaftliche Maschinen und Geräte der Nordostschweiz",
+    extra="c/o Treuhandbüro Hürlimann-Zimmermann & Partner AG",
+    street="Obere Kirchgasse und Untere Bahnhofstrasse",
+    house_num="112b",
+    pcode="8595",
+    city="Altnau-Kesswil-Uttwil am Bodensee",
+)
+LONG_FOREIGN = Address(
+    name="Société Nouvelle des Établissements Dupont-Lefèvre et Fils SARL",
+    street="Boulevard du Maréchal de Lattre de Tassigny",
+    house_num="145",
+    pcode="69006",
+    city="Lyon",
+    country="FR",
+)
+NO_CITY = Address(name="Ohne Ort AG", street="Weg", house_num="1", pcode="8000", city=None)
+LONG_CREDITOR = dataclasses.replace(
+    SAMPLE_CREDITOR,
+    name="Schweizerische Gesellschaft für Qualitätsmanagement und Zertifizierung AG",
+)
+CASES = {
+    "german": (LONG_GERMAN, "80539 München", "ALLEMAGNE"),
+    "swiss": (LONG_SWISS, "8595 Altnau-Kesswil-Uttwil am Bodensee", None),
+    "foreign": (LONG_FOREIGN, "69006 Lyon", "FRANCE"),
+    "no-city": (NO_CITY, "8000", None),
+}
+
+
+def _boxes(path: Path, page: int = 0) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """(text, (left, top, right, bottom) in mm from the top-left corner) per text object."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page_obj = pdf[page]
+        text = page_obj.get_textpage()
+        height = page_obj.get_height()
+        found = []
+        for i in range(text.count_rects()):
+            left, bottom, right, top = text.get_rect(i)
+            words = text.get_text_bounded(left, bottom, right, top).strip()
+            box = (left / mm, (height - top) / mm, right / mm, (height - bottom) / mm)
+            found.append((words, box))
+        return found
+    finally:
+        pdf.close()
+
+
+def _inside(box: tuple[float, float, float, float], area: tuple[float, float, float, float]):
+    slack = 0.3  # glyph boxes of extraction, not the type's design
+    return (
+        box[0] >= area[0] - slack
+        and box[1] >= area[1] - slack
+        and box[2] <= area[2] + slack
+        and box[3] <= area[3] + slack
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_postcode_town_and_country_are_inside_the_envelope_window(
+    case: str, tmp_path: Path
+) -> None:
+    address, place, country = CASES[case]
+    result = render_letter(
+        sample_letter(address=address, creditor=LONG_CREDITOR), tmp_path / "l.pdf"
+    )
+    boxes = [(w, box) for w, box in _boxes(result.path) if box[1] < 100]  # not the QR-bill
+    for wanted in (place, country, address.street):
+        if wanted:
+            hits = [box for words, box in boxes if words == wanted or words.startswith(wanted)]
+            assert hits, f"{wanted!r} is not on the page: {[w for w, _ in boxes][:12]}"
+            assert all(_inside(box, WINDOW) for box in hits), (wanted, hits)
+    assert (country is None) == (address.country in ("CH", "LI"))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_nothing_is_drawn_outside_the_sheet(case: str, tmp_path: Path) -> None:
+    result = render_letter(
+        sample_letter(address=CASES[case][0], creditor=LONG_CREDITOR), tmp_path / "l.pdf"
+    )
+    pdf = pdfium.PdfDocument(str(result.path))
+    pages = len(pdf)
+    pdf.close()
+    for page in range(pages):
+        outside = [w for w, box in _boxes(result.path, page) if not _inside(box, (0, 0, *A4))]
+        assert outside == []
+
+
+def test_the_return_address_fits_the_window_width(tmp_path: Path) -> None:
+    result = render_letter(sample_letter(creditor=LONG_CREDITOR), tmp_path / "l.pdf")
+    sender = [
+        box
+        for words, box in _boxes(result.path)
+        if words.startswith("Schweizerische") and 45 < box[1] < 60
+    ]
+    assert sender and all(_inside(box, WINDOW) for box in sender)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("currency", ["CHF", "EUR"])
+def test_every_chf_and_eur_letter_carries_a_qr_bill_that_decodes(
+    case: str, currency: str, tmp_path: Path
+) -> None:
+    letter = sample_letter(address=CASES[case][0], creditor=LONG_CREDITOR, currency=currency)
+    result = render_letter(letter, tmp_path / "l.pdf")
+    codes = read_qr(result.path, preview=f"layout-{case}-{currency}")
+    assert len(codes) == 1 and payload_of(codes[0]) == result.qr_payload
+
+
+def test_an_address_that_cannot_fit_is_shortened_with_a_warning(tmp_path: Path) -> None:
+    address = dataclasses.replace(
+        LONG_SWISS,
+        extra="Abteilung Finanz- und Rechnungswesen, Kreditorenbuchhaltung Region Ost, "
+        "z. H. Frau Dr. Anna-Barbara Zimmermann-Hürlimann, Büro 3. Stock links",
+    )
+    result = render_letter(sample_letter(address=address), tmp_path / "l.pdf")
+    assert result.warning is not None and "envelope window" in result.warning
+    words = [w for w, box in _boxes(result.path) if _inside(box, WINDOW)]
+    assert "8595 Altnau-Kesswil-Uttwil am Bodensee" in words
+
+
+def test_a_name_too_long_for_the_qr_bill_is_cut_after_a_whole_word(tmp_path: Path) -> None:
+    result = render_letter(sample_letter(address=LONG_SWISS), tmp_path / "l.pdf")
+    name = payload_of(read_qr(result.path)[0]).split("\r\n")[21]
+    assert len(name) <= 70 and LONG_SWISS.name.startswith(name)
+    assert LONG_SWISS.name[len(name)] == " "
