@@ -33,8 +33,8 @@ def test_every_qr_bill_of_a_run_matches_the_total_due_in_the_record(bexio, outpu
     assert lettered
     for line in lettered:
         found = qr_amount_and_currency(run_dir / line["letter"])
-        if line["warning"]:
-            assert found is None, f"{line['document_nr']}: a warned letter has no payment part"
+        if found is None:  # a letter goes without payment part only with the reason
+            assert line["warning"] and line["currency"] not in ("CHF", "EUR"), line["document_nr"]
             continue
         assert found == (Decimal(line["total_due"]), line["currency"]), line["document_nr"]
     merged = PdfReader(run_dir / "letters.pdf")
