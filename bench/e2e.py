@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from procs import ROOT, TOKEN, RssSampler, prefect_server, sandbox  # noqa: E402
 
+from dunning.policy_file import example_policy_path  # noqa: E402
+
 REFERENCE_DATE = "2026-11-30"
 
 _FLOW_CHILD = """
@@ -67,6 +69,7 @@ def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
             **{k: v for k, v in prefect_env.items() if k != "pid"},
             "BEXIO_BASE_URL": box.url,
             "BEXIO_TOKEN": TOKEN,
+            "DUNNING_POLICY": str(example_policy_path()),
             "DUNNING_OUTPUT": tmp,
             "BEXIO_UNPAID_EXTENSION": "true",
             "PREFECT_LOGGING_LEVEL": "WARNING",

@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from e2e import _FLOW_CHILD, REFERENCE_DATE, _escalations, _timed  # noqa: E402
 from procs import TOKEN, RssSampler, Sandbox, prefect_server, sandbox  # noqa: E402
 
+from dunning.policy_file import example_policy_path  # noqa: E402
+
 WINDOW_S, LIMIT, HEAVY_LIMIT = 30, 500, 125
 
 
@@ -79,6 +81,7 @@ def run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
             **{k: v for k, v in prefect_env.items() if k != "pid"},
             "BEXIO_BASE_URL": box.url,
             "BEXIO_TOKEN": TOKEN,
+            "DUNNING_POLICY": str(example_policy_path()),
             "BEXIO_UNPAID_EXTENSION": "true",
         }
         watcher = _Watcher(box)

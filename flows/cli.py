@@ -1,4 +1,4 @@
-"""The `dunning` command line: demo, run, retry, runs, sandbox, serve-files.
+"""The `dunning` command line: demo, init, run, retry, runs, sandbox, serve-files.
 
 Exit codes: 0 the run finished and every invoice has a final outcome; 1 the run finished
 with failed invoices (retry it); 2 bad input, reported as one paragraph, nothing pushed.
@@ -64,6 +64,32 @@ def demo(
 
 
 @app.command
+def init(*, path: Path = Path("policy.toml")) -> int:
+    """Write a commented policy file to start from: the example, with what to change.
+
+    Parameters
+    ----------
+    path
+        The file to write; an existing file is left as it is (exit 2).
+    """
+    from flows.policy_init import PolicyExists, write_policy
+
+    try:
+        write_policy(path)
+    except PolicyExists as exc:
+        raise Usage(str(exc)) from None
+    except OSError as exc:
+        raise Usage(f"--path {path}: the file cannot be written ({exc.strerror}).") from None
+    print(
+        f"Wrote {path}. Put in your company and bank account under [creditor], check the "
+        "fees, interest and periods, then try it with: dunning run --dry-run"
+        + ("" if path == Path("policy.toml") else f" --policy {path}"),
+        flush=True,
+    )
+    return EXIT_OK
+
+
+@app.command
 def run(
     *,
     reference_date: str | None = None,
@@ -81,7 +107,8 @@ def run(
     reference_date
         The run's date, printed on every letter (YYYY-MM-DD); default: today in Zurich.
     policy
-        Policy file (TOML); default: DUNNING_POLICY, else ./policy.toml, else the example.
+        Policy file (TOML); default: DUNNING_POLICY, else ./policy.toml; without one the
+        run stops (exit 2): `dunning init` writes one.
     blocks
         Blocks file (TOML) of invoices or contacts to leave out; default: DUNNING_BLOCKS.
     output

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from rich.markup import escape
 
 from connectors.errors import AuthError, ConnectorError, TransientError
+from dunning.policy_file import example_policy_path
 from dunning.run_lock import RunBusy, run_lock
 from dunning.runs import RunFolder, RunNotFound, list_runs
 from flows import progress
@@ -201,8 +202,10 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
             )
         except SettingsError as exc:
             return _bad(str(exc))
+        # The one command that runs with the example policy, when the user has none.
+        policy = settings.policy_path() or example_policy_path()
         with given_settings(settings):
-            return run_once(RunParams(reference_date=day, output=str(output)))
+            return run_once(RunParams(reference_date=day, policy=str(policy), output=str(output)))
 
 
 class _NoTraceback(logging.Filter):

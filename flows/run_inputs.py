@@ -20,6 +20,7 @@ from flows.settings import Settings, SettingsError, load_settings
 
 __all__ = [
     "BadInput",
+    "NO_POLICY",
     "RunSetup",
     "prepare",
     "output_folder",
@@ -33,6 +34,16 @@ ZURICH = ZoneInfo("Europe/Zurich")
 
 class BadInput(Exception):
     """The run cannot start: the message says what to fix. Nothing was pushed."""
+
+
+NO_POLICY = (
+    "no policy file: a run prints your company, your IBAN, your fees and your interest on "
+    "every letter, so it needs a policy of yours. Write one with `dunning init` (it writes "
+    "./policy.toml, the commented example, and says what to change), put in your company and "
+    "bank account, then keep it as ./policy.toml where you run dunning, or give its path "
+    "with --policy FILE, the DUNNING_POLICY setting or the flow's `policy` parameter. "
+    "Nothing was pushed. `dunning demo` shows a run with the example policy against a sandbox."
+)
 
 
 def zurich_today() -> date:
@@ -66,6 +77,8 @@ def prepare(
     try:
         settings = load_settings()
         policy_path = Path(policy) if policy else settings.policy_path()
+        if policy_path is None:
+            raise BadInput(NO_POLICY)
         blocks_path = Path(blocks) if blocks else settings.dunning_blocks
         out = Path(output) if output else settings.output_dir()
         loaded_policy = load_policy(policy_path)

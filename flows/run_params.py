@@ -20,7 +20,7 @@ class RunParams:
     """One run's parameters; None means "from the settings" (or today, for the date)."""
 
     reference_date: date | None = None
-    policy: str | None = None  # a policy file; DUNNING_POLICY, ./policy.toml or the example
+    policy: str | None = None  # a policy file; DUNNING_POLICY or ./policy.toml; else none
     blocks: str | None = None  # a blocks file; DUNNING_BLOCKS
     output: str | None = None  # where runs are stored; DUNNING_OUTPUT
     approval: bool = False  # wait for a person in the Prefect UI

@@ -12,8 +12,6 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dunning.policy_file import example_policy_path
-
 __all__ = ["Settings", "SettingsError", "load_settings", "given_settings"]
 
 
@@ -37,12 +35,13 @@ class Settings(BaseSettings):
         validation_alias="DUNNING_FILES_URL",
     )
 
-    def policy_path(self) -> Path:
-        """The policy file: the setting, else ./policy.toml, else the shipped example."""
+    def policy_path(self) -> Path | None:
+        """The policy file the user chose: the setting, else ./policy.toml; else None (a run
+        never falls back to the example, whose creditor and IBAN are not the user's)."""
         if self.dunning_policy is not None:
             return self.dunning_policy
         local = Path("policy.toml")
-        return local if local.exists() else example_policy_path()
+        return local if local.exists() else None
 
     def output_dir(self) -> Path:
         if "://" in self.dunning_output:

@@ -97,8 +97,12 @@ class Company:
         return [d for d in proposal.decisions if d.reason is reason]
 
     def env(self, output: Path) -> dict[str, str]:
-        """The settings of a run against this company, writing into `output`."""
+        """The settings of a run against this company, writing into `output`, with the
+        example policy (a run has no policy of its own to fall back on)."""
+        from dunning.policy_file import example_policy_path
+
         return {
+            "DUNNING_POLICY": str(example_policy_path()),
             "BEXIO_BASE_URL": self.url,
             "BEXIO_TOKEN": TOKEN,
             "BEXIO_UNPAID_EXTENSION": "true",
@@ -110,8 +114,7 @@ class Company:
         monkeypatch.chdir(tmp_path)
         for name, value in self.env(tmp_path / "out").items():
             monkeypatch.setenv(name, value)
-        for name in ("DUNNING_POLICY", "DUNNING_BLOCKS"):
-            monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv("DUNNING_BLOCKS", raising=False)
 
     def admin(self, method: str, path: str, body: object | None = None) -> Any:
         """Call an admin route (`/_sandbox<path>`); its JSON answer."""
