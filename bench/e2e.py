@@ -84,6 +84,7 @@ def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
                     "run",
                     "--reference-date",
                     REFERENCE_DATE,
+                    "--confirm-reference-date",
                     "--output",
                     tmp,
                 ],

@@ -95,6 +95,7 @@ def run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
                     "run",
                     "--reference-date",
                     REFERENCE_DATE,
+                    "--confirm-reference-date",
                     "--output",
                     tmp,
                 ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import tomllib
 from collections.abc import Collection
 from datetime import date, datetime, time
@@ -21,6 +22,7 @@ from dunning.money import decimal_places
 
 __all__ = ["FileError", "Problems", "read_file", "parse_toml", "key_path", "shown"]
 
+MAX_BYTES = 1_000_000  # a policy or blocks file is a few kilobytes
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -184,9 +186,27 @@ def shown(value: Any) -> str:
 
 
 def read_file(path: Path, what: str, error: type[FileError]) -> bytes:
-    """The file's bytes, or an error that says in words why it cannot be read."""
+    """The file's bytes, or an error that says in words why it cannot be read.
+
+    Only a regular file of at most MAX_BYTES is read: a device (`/dev/zero`) would be read
+    until memory runs out, and a pipe would wait for a writer that never comes."""
     try:
-        return path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise error(
+                str(path),
+                [("", f"is not a regular file (a device, a pipe or a socket); give a {what}")],
+            )
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise error(
+                str(path),
+                [("", f"is too large for a {what} (more than {MAX_BYTES:,} bytes)")],
+            )
+        return data
     except FileNotFoundError:
         raise error(
             str(path), [("", f"the {what} does not exist; check the name and folder")]
@@ -209,6 +229,11 @@ def parse_toml(data: bytes, source: str, error: type[FileError]) -> dict[str, An
         ) from None
     try:
         return tomllib.loads(text, parse_float=Decimal)
+    except RecursionError:  # the parser descends once per level of nesting
+        raise error(
+            source,
+            [("", "nests lists or tables too deeply to be read; a real file nests a few levels")],
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_POSITION.search(message)

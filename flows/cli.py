@@ -32,12 +32,16 @@ class Usage(Exception):
 def _date(text: str | None, flag: str = "--reference-date") -> date | None:
     if text is None:
         return None
+    from flows.run_inputs import BadInput, check_day
+
     try:
-        return date.fromisoformat(text)
+        return check_day(date.fromisoformat(text), flag)
     except ValueError:
         raise Usage(
             f"{flag}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30."
         ) from None
+    except BadInput as exc:
+        raise Usage(str(exc)) from None
 
 
 @app.command
@@ -99,6 +103,7 @@ def run(
     approval: bool = False,
     dry_run: bool = False,
     send: bool = False,
+    confirm_reference_date: bool = False,
 ) -> int:
     """One dunning run against BEXIO_BASE_URL with BEXIO_TOKEN.
 
@@ -119,6 +124,9 @@ def run(
         Propose, render and record, but push nothing to bexio.
     send
         E-mail reminders through bexio to contacts that have an e-mail address.
+    confirm_reference_date
+        Run although the reference date is more than 7 days from today (a dry run needs
+        no confirmation).
     """
     from flows.commands import run_once
     from flows.run_params import RunParams
@@ -131,6 +139,7 @@ def run(
         approval=approval,
         dry_run=dry_run,
         send=send,
+        confirm_reference_date=confirm_reference_date,
     )
     return run_once(params)
 

@@ -19,7 +19,15 @@ from dunning.run_lock import RunBusy, run_lock
 from dunning.runs import RunFolder, RunNotFound, list_runs
 from flows import progress
 from flows.console import RichReporter, console, errors, runs_table, summary_table
-from flows.run_inputs import BadInput, RunSetup, make_client, output_folder, prepare, zurich_today
+from flows.run_inputs import (
+    BadInput,
+    RunSetup,
+    check_reference_date,
+    make_client,
+    output_folder,
+    prepare,
+    zurich_today,
+)
 from flows.run_params import RunParams
 from flows.settings import SettingsError, given_settings, load_settings
 
@@ -31,18 +39,41 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _bad(message: str) -> int:
-    errors.print(f"[bold red]dunning:[/] {message}", highlight=False)
+    errors.print(f"[bold red]dunning:[/] {escape(message)}", highlight=False)
     return EXIT_BAD_INPUT
+
+
+def _prefect_failed(exc: Exception, folder: Path, run_id: str) -> int:
+    """Prefect could not run the flow at all (e.g. its temporary server started too slowly)."""
+    what = (str(exc).split(". ")[0] or type(exc).__name__)[:300]
+    if folder.is_dir():
+        errors.print(
+            f"[bold red]dunning:[/] Prefect stopped the run ({escape(what)}). Nothing that "
+            f"was done is lost; retry with: [bold]dunning retry {run_id}[/]",
+            highlight=False,
+        )
+        return EXIT_FAILED
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as startup
+
+    errors.print(
+        f"[bold red]dunning:[/] Prefect did not start the run ({escape(what)}); nothing was "
+        "pushed and no run was made. Run the command again. Without PREFECT_API_URL a "
+        f"temporary Prefect server is started, which has {startup.value()} s to answer "
+        "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); on a busy machine raise it, "
+        "or start a server (`prefect server start`) and set PREFECT_API_URL.",
+        highlight=False,
+    )
+    return EXIT_FAILED
 
 
 def _busy(exc: RunBusy) -> int:
     """Another process works on the run: not bad input, and nothing was done (exit 1)."""
-    errors.print(f"[bold red]dunning:[/] {exc}", highlight=False)
+    errors.print(f"[bold red]dunning:[/] {escape(str(exc))}", highlight=False)
     return EXIT_FAILED
 
 
 def _unavailable(exc: Unavailable) -> int:
-    errors.print(f"[bold red]dunning:[/] {exc}", highlight=False)
+    errors.print(f"[bold red]dunning:[/] {escape(str(exc))}", highlight=False)
     return EXIT_FAILED
 
 
@@ -81,15 +112,17 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
     run_id = params.run_id or new_run_id(params.reference_date or zurich_today())
     params = replace(params, run_id=run_id)
     what = "Retrying run" if retrying else "Run"
-    console.print(
-        f"{what} {run_id}: output in {Path(params.output or '') / run_id}", highlight=False
-    )
-    with (
-        RichReporter.make_progress() as bars,
-        progress.install(RichReporter(bars)),
-        _no_tracebacks_on_terminal(),
-    ):
-        state = dunning_run(**params.as_flow_parameters(), return_state=True)
+    folder = Path(params.output or "") / run_id
+    console.print(f"{what} {run_id}: output in {escape(str(folder))}", highlight=False)
+    try:
+        with (
+            RichReporter.make_progress() as bars,
+            progress.install(RichReporter(bars)),
+            _no_tracebacks_on_terminal(),
+        ):
+            state = dunning_run(**params.as_flow_parameters(), return_state=True)
+    except Exception as exc:  # noqa: BLE001 - Prefect itself failed; the flow returns states
+        return _prefect_failed(exc, folder, run_id)
     data: object = state.result(raise_on_failure=False)  # the summary, or why it stopped
     if isinstance(data, BadInput):
         return _bad(str(data))
@@ -106,20 +139,21 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
         return EXIT_FAILED
     if not isinstance(data, dict):
         errors.print(
-            f"[bold red]dunning:[/] the run stopped: {state.message or data}", highlight=False
+            f"[bold red]dunning:[/] the run stopped: {escape(str(state.message or data))}",
+            highlight=False,
         )
         errors.print(f"Nothing that was done is lost; retry with: [bold]dunning retry {run_id}[/]")
         return EXIT_FAILED
     console.print(summary_table(data))
     if data["merged_pdf"]:
-        console.print(f"Merged PDF: [bold]{data['merged_pdf']}[/]", highlight=False)
-    console.print(f"Run record: {data['manifest']}", highlight=False)
+        console.print(f"Merged PDF: [bold]{escape(data['merged_pdf'])}[/]", highlight=False)
+    console.print(f"Run record: {escape(data['manifest'])}", highlight=False)
     if data["status"] == "failed":
         errors.print(f"Some invoices failed; retry with: [bold]dunning retry {data['run_id']}[/]")
     if data.get("errors_log"):
         errors.print(
             "[bold red]dunning:[/] an internal error happened (a bug in dunning); its "
-            f"traceback is in {data['errors_log']}",
+            f"traceback is in {escape(data['errors_log'])}",
             highlight=False,
             soft_wrap=True,  # one line, so the path can be copied whole
         )
@@ -130,6 +164,9 @@ def run_once(params: RunParams) -> int:
     """`dunning run`: check the input and bexio, then run."""
     try:
         setup = prepare(params.reference_date, params.policy, params.blocks, params.output)
+        check_reference_date(
+            setup.reference_date, dry_run=params.dry_run, confirmed=params.confirm_reference_date
+        )
         if params.approval and not _prefect_server():
             raise BadInput(
                 "--approval waits for a person in the Prefect UI, so it needs a Prefect "
@@ -177,7 +214,7 @@ def list_past_runs(output: Path | None) -> int:
         return _bad(str(exc))
     manifests = list_runs(out)
     if not manifests:
-        console.print(f"No runs in {out} yet.", highlight=False)
+        console.print(f"No runs in {escape(str(out))} yet.", highlight=False)
         return EXIT_OK
     console.print(runs_table(manifests, str(out)))
     return EXIT_OK
@@ -205,7 +242,15 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
         # The one command that runs with the example policy, when the user has none.
         policy = settings.policy_path() or example_policy_path()
         with given_settings(settings):
-            return run_once(RunParams(reference_date=day, policy=str(policy), output=str(output)))
+            # The sandbox's today is the reference date, so no date is far from today.
+            return run_once(
+                RunParams(
+                    reference_date=day,
+                    policy=str(policy),
+                    output=str(output),
+                    confirm_reference_date=True,
+                )
+            )
 
 
 class _NoTraceback(logging.Filter):

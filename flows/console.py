@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -77,20 +78,20 @@ _MEANING = {
 
 
 def summary_table(summary: Mapping[str, Any]) -> Table:
-    table = Table(title=f"Dunning run {summary['run_id']}: {summary['status']}")
+    table = Table(title=escape(f"Dunning run {summary['run_id']}: {summary['status']}"))
     table.add_column("")
     table.add_column("code")
     table.add_column("invoices", justify="right")
     table.add_column("meaning")
     for kind in ("reasons", "outcomes"):
         for code, n in summary["counts"][kind].items():
-            table.add_row(kind[:-1], code, str(n), _MEANING.get(code, ""))
+            table.add_row(kind[:-1], escape(code), str(n), _MEANING.get(code, ""))
     return table
 
 
 def runs_table(manifests: Iterable[Mapping[str, Any]], output: str) -> Table:
     """Past runs; a run id starts with its reference date, so the id shows both."""
-    table = Table(title=f"Dunning runs in {output}")
+    table = Table(title=escape(f"Dunning runs in {output}"))
     table.add_column("run", no_wrap=True)
     table.add_column("status", no_wrap=True)
     for column in ("proposed", "done", "failed"):
@@ -101,11 +102,11 @@ def runs_table(manifests: Iterable[Mapping[str, Any]], output: str) -> Table:
         proposed = reasons.get("ESCALATE", 0) + reasons.get("FINAL", 0)
         done = outcomes.get("ESCALATED", 0) + outcomes.get("ALREADY_DONE", 0)
         table.add_row(
-            m["run_id"],
-            m["status"],
+            escape(str(m["run_id"])),
+            escape(str(m["status"])),
             str(proposed),
             str(done),
             str(outcomes.get("FAILED", 0)),
-            m.get("merged_pdf") or "–",
+            escape(str(m.get("merged_pdf") or "–")),
         )
     return table

@@ -52,6 +52,7 @@ def dunning_run(
     run_id: str | None = None,
     poll_interval: int = 10,
     approval_timeout_hours: int = 168,
+    confirm_reference_date: bool = False,
 ) -> State[Any]:
     """One dunning run against bexio; `run_id` names an earlier run to retry (the
     parameters are those of `RunParams`)."""
@@ -66,6 +67,7 @@ def dunning_run(
         run_id=run_id,
         poll_interval=poll_interval,
         approval_timeout_hours=approval_timeout_hours,
+        confirm_reference_date=confirm_reference_date,
     )
     with ExitStack() as held:  # the run's lock, until the last push is done
         return _work(open_run(params, held))

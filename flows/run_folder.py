@@ -23,7 +23,14 @@ from prefect.runtime import flow_run
 
 from dunning.run_lock import run_lock
 from dunning.runs import RunFolder
-from flows.run_inputs import BadInput, RunSetup, output_folder, prepare, zurich_now
+from flows.run_inputs import (
+    BadInput,
+    RunSetup,
+    check_reference_date,
+    output_folder,
+    prepare,
+    zurich_now,
+)
 from flows.run_params import RunParams
 
 __all__ = ["OpenRun", "Reopened", "RUN_POLICY", "RUN_BLOCKS", "new_run_id", "open_run", "reopen"]
@@ -103,6 +110,12 @@ def open_run(params: RunParams, held: ExitStack) -> OpenRun:
             )
         return OpenRun(setup, reopened.folder, reopened.meta, reopened.params)
     setup = _prepare(params)
+    check_reference_date(
+        setup.reference_date,
+        dry_run=params.dry_run,
+        confirmed=params.confirm_reference_date,
+        flags=("the parameter reference_date", "the parameter confirm_reference_date: true"),
+    )
     params = replace(
         params, reference_date=setup.reference_date, output=str(setup.output), run_id=run_id
     )

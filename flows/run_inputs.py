@@ -27,9 +27,20 @@ __all__ = [
     "zurich_today",
     "zurich_now",
     "make_client",
+    "check_reference_date",
+    "check_token",
+    "check_day",
+    "PLAUSIBLE_DAYS",
+    "EARLIEST",
+    "LATEST",
 ]
 
 ZURICH = ZoneInfo("Europe/Zurich")
+# A committing run more days than this from today needs to be confirmed: a mistyped year
+# would escalate invoices that are not due yet (or print deadlines long past).
+PLAUSIBLE_DAYS = 7
+# Reference dates a run can compute with: deadlines and interest reach years past it.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class BadInput(Exception):
@@ -91,15 +102,72 @@ def prepare(
             "BEXIO_TOKEN is not set: put the API token of your bexio account in the "
             "environment or in a .env file in this directory."
         )
+    if settings.bexio_token is not None:
+        check_token(settings.bexio_token.get_secret_value())
     return RunSetup(
         settings,
         loaded_policy,
         tuple(loaded_blocks),
-        reference_date or zurich_today(),
+        check_day(reference_date or zurich_today()),
         out,
         policy_path,
         blocks_path,
     )
+
+
+def check_reference_date(
+    day: date,
+    *,
+    dry_run: bool,
+    confirmed: bool,
+    flags: tuple[str, str] = ("--reference-date", "--confirm-reference-date"),
+    today: date | None = None,
+) -> None:
+    """Refuse a committing run whose reference date is far from today, unless confirmed."""
+    today = today or zurich_today()
+    distance = (day - today).days
+    if dry_run or confirmed or abs(distance) <= PLAUSIBLE_DAYS:
+        return
+    when = f"{distance} days after" if distance > 0 else f"{-distance} days before"
+    raise BadInput(
+        f"{flags[0]} {day.isoformat()} is {when} today ({today.isoformat()}): a run "
+        "creates reminders as of its reference date, so a mistyped date would escalate "
+        "invoices that are not due yet, or print deadlines long past. Nothing was pushed. "
+        f"Check the date; if it is meant, run again with {flags[1]} (a dry run needs no "
+        "confirmation)."
+    )
+
+
+def check_day(day: date, flag: str = "--reference-date") -> date:
+    """A reference date the run can compute deadlines and interest with."""
+    if not EARLIEST <= day <= LATEST:
+        raise BadInput(
+            f"{flag} {day.isoformat()}: a reference date must lie between "
+            f"{EARLIEST.isoformat()} and {LATEST.isoformat()}; check the year."
+        )
+    return day
+
+
+def check_token(token: str) -> None:
+    """A bexio token is one line of visible ASCII: say so before it is sent, without
+    showing it (a pasted line break or space would otherwise look like a network error)."""
+    for position, char in enumerate(token, 1):
+        if char in "\r\n":
+            problem = "a line break"
+        elif char.isspace():
+            problem = "a space or tab"
+        elif not "!" <= char <= "~":
+            problem = (
+                "a character that is not plain ASCII (a letter with an accent, a "
+                "typographic quote or dash, an invisible character)"
+            )
+        else:
+            continue
+        raise BadInput(
+            f"BEXIO_TOKEN: the token has {problem} at character {position} of "
+            f"{len(token)}; a bexio token is one line of letters, digits and punctuation. "
+            "Copy it again from bexio, without quotes, spaces or line breaks."
+        )
 
 
 def _check_output(out: Path, name: str) -> None:

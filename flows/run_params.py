@@ -29,6 +29,7 @@ class RunParams:
     run_id: str | None = None  # the run to retry or resume; a new run when it has no folder
     poll_interval: int = 10  # seconds between looks for the approver's answer
     approval_timeout_hours: int = 168  # then the run fails and pushes nothing
+    confirm_reference_date: bool = False  # a committing run more than a week from today
 
     def as_flow_parameters(self) -> dict[str, Any]:
         """The keyword arguments of the `dunning-run` flow."""

@@ -69,7 +69,14 @@ def test_approver_removes_one_invoice_in_the_prefect_ui(
     levels_before = company.reminder_levels()
     run = Service(
         "dunning-run",
-        [bin_path("dunning"), "run", "--approval", "--reference-date", REFERENCE_DATE],
+        [
+            bin_path("dunning"),
+            "run",
+            "--approval",
+            "--reference-date",
+            REFERENCE_DATE,
+            "--confirm-reference-date",
+        ],
         company.env(prefect),
         tmp_path,
         cwd=tmp_path,

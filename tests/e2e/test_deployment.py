@@ -51,6 +51,8 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
                 "dunning-run/monthly",
                 "-p",
                 f"reference_date={REFERENCE_DATE}",
+                "-p",
+                "confirm_reference_date=true",
             ],
             env,
             REPO,

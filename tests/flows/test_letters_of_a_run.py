@@ -26,7 +26,7 @@ def qr_amount_and_currency(path) -> tuple[Decimal, str] | None:  # noqa: ANN001
 
 
 def test_every_qr_bill_of_a_run_matches_the_total_due_in_the_record(bexio, output):
-    state, summary = run_flow(reference_date=REFERENCE_DATE)
+    state, summary = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
     record = manifest_of(summary)
     run_dir = output / record["run_id"]
     lettered = [ln for ln in record["lines"] if ln["letter"]]

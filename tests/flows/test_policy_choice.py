@@ -29,7 +29,7 @@ def test_a_run_without_a_policy_of_the_users_stops_and_says_how_to_make_one(
 
 def test_the_flow_without_a_policy_fails_before_it_makes_a_run(bexio, output, monkeypatch):
     monkeypatch.delenv("DUNNING_POLICY")
-    state, why = run_flow(reference_date=REFERENCE_DATE, approval=True)
+    state, why = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True, approval=True)
     assert state.is_failed() and "dunning init" in str(why)
     assert new_runs(output) == []
 

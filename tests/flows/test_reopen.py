@@ -17,7 +17,9 @@ def test_a_retry_from_the_prefect_ui_goes_on_with_the_runs_own_flags_and_policy(
 ):
     policy = tmp_path / "policy.toml"
     shutil.copy(example_policy_path(), policy)
-    state, first = run_flow(reference_date=REFERENCE_DATE, policy=str(policy), dry_run=True)
+    state, first = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy), dry_run=True
+    )
     assert state.is_completed(), state.message
     before = bexio.levels()
     policy.write_text(

@@ -31,7 +31,9 @@ def test_failed_run_then_retry_finishes_without_duplicates_or_new_approval(bexio
 
     person = threading.Thread(target=approver)
     person.start()
-    state, first = run_flow(reference_date=REFERENCE_DATE, approval=True, poll_interval=1)
+    state, first = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, approval=True, poll_interval=1
+    )
     person.join(5)
     record = manifest_of(first)
     assert state.is_failed() and record["status"] == "failed"
@@ -77,7 +79,9 @@ def test_approval_naming_an_invoice_not_proposed_is_refused(bexio, output):
     before = bexio.levels()
     person = threading.Thread(target=approver)
     person.start()
-    state, summary = run_flow(reference_date=REFERENCE_DATE, approval=True, poll_interval=1)
+    state, summary = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, approval=True, poll_interval=1
+    )
     person.join(5)
     assert outcome["levels_while_paused"] == before
     record = manifest_of(summary)

@@ -47,7 +47,7 @@ TOP_KEYS = {
 
 def test_run_without_approval_escalates_every_proposed_invoice_once(bexio, output):
     before = bexio.levels()
-    state, summary = run_flow(reference_date=REFERENCE_DATE)
+    state, summary = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
     assert state.is_completed(), state.message
     record = manifest_of(summary)
     assert set(record) >= TOP_KEYS and record["schema"] == "dunning-run/1"
@@ -82,7 +82,7 @@ def test_run_without_approval_escalates_every_proposed_invoice_once(bexio, outpu
 
 def test_final_invoices_are_marked_unpaid_only_with_the_extension(bexio, output, monkeypatch):
     monkeypatch.setenv("BEXIO_UNPAID_EXTENSION", "false")
-    state, summary = run_flow(reference_date=REFERENCE_DATE)
+    state, summary = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
     finals = [ln for ln in manifest_of(summary)["lines"] if ln["reason"] == "FINAL"]
     assert finals, "the sandbox company should have invoices past the last level"
     for line in finals:
@@ -92,9 +92,9 @@ def test_final_invoices_are_marked_unpaid_only_with_the_extension(bexio, output,
 
 
 def test_rerun_for_the_same_date_escalates_nothing(bexio, output):
-    first_state, first = run_flow(reference_date=REFERENCE_DATE)
+    first_state, first = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
     levels = bexio.levels()
-    state, second = run_flow(reference_date=REFERENCE_DATE)
+    state, second = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
     assert state.is_completed()
     assert second["run_id"] != first["run_id"]
     assert manifest_of(second)["counts"]["reasons"].get("ESCALATE", 0) == 0
@@ -104,7 +104,9 @@ def test_rerun_for_the_same_date_escalates_nothing(bexio, output):
 def test_dry_run_renders_and_records_but_pushes_nothing(bexio, output):
     levels = bexio.levels()
     statuses = {i: bexio.status(i) for i in bexio.state.invoices}
-    state, summary = run_flow(reference_date=REFERENCE_DATE, dry_run=True)
+    state, summary = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, dry_run=True
+    )
     record = manifest_of(summary)
     assert record["status"] == "dry_run"
     assert bexio.levels() == levels
@@ -125,7 +127,9 @@ def test_approval_resumed_with_one_invoice_deselected(bexio, output):
 
     person = threading.Thread(target=approver)
     person.start()
-    state, summary = run_flow(reference_date=REFERENCE_DATE, approval=True, poll_interval=1)
+    state, summary = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, approval=True, poll_interval=1
+    )
     person.join(5)
     assert state.is_completed(), state.message
     lines = {ln["invoice_id"]: ln for ln in manifest_of(summary)["lines"]}

@@ -19,7 +19,9 @@ from pathlib import Path
 from dunning.policy_file import example_policy_path
 
 EXAMPLE = example_policy_path().read_text(encoding="utf-8")
-RUN = ("run", "--reference-date", "2026-11-30")
+# A fixed date in the past: every committing run confirms it (see "a reference date far
+# from today" below).
+RUN = ("run", "--reference-date", "2026-11-30", "--confirm-reference-date")
 
 
 def policy(*changes: tuple[str, str], add: str = "") -> str:
@@ -240,7 +242,76 @@ ARGUMENT_CASES = [
     ),
 ]
 
-CASES = POLICY_CASES + BLOCKS_CASES + ARGUMENT_CASES
+NESTED = "deep = " + "[" * 2000 + "]" * 2000 + "\n"
+
+HOSTILE_CASES = [
+    Case(
+        "argument: a reference date far from today, for a run that commits",
+        ("run", "--reference-date", "2062-11-30"),
+        ("--reference-date", "2062-11-30", "--confirm-reference-date"),
+    ),
+    Case(
+        "argument: a reference date at the end of the calendar",
+        ("run", "--reference-date", "9999-12-31", "--dry-run"),
+        ("--reference-date", "9999-12-31"),
+    ),
+    Case(
+        "policy: a file name with markup in brackets",
+        (*RUN, "--policy", "[bold]x[/bold].toml"),
+        ("[bold]x[/bold].toml", "does not exist"),
+    ),
+    Case(
+        "blocks: a file name with a closing tag",
+        (*RUN, "--blocks", "b[/].toml"),
+        ("b[/].toml", "does not exist"),
+    ),
+    Case(
+        "setting: BEXIO_BASE_URL with markup in brackets",
+        RUN,
+        ("BEXIO_BASE_URL", "{dead_url}/[red]api[/]"),
+        env={"BEXIO_BASE_URL": "{dead_url}/[red]api[/]"},
+    ),
+    _policy_case("policy: nested 2,000 lists deep", NESTED, "too deeply"),
+    Case(
+        "policy: a device that never ends",
+        (*RUN, "--policy", "/dev/zero"),
+        ("/dev/zero", "not a regular file"),
+    ),
+    _policy_case("policy: a file of megabytes", "# padding\n" * 300_000, "too large"),
+    Case(
+        "setting: BEXIO_TOKEN with a line break",
+        RUN,
+        ("BEXIO_TOKEN", "line break"),
+        env={"BEXIO_TOKEN": "tok-sandbox-\nSECRET-0815"},
+    ),
+    Case(
+        "setting: BEXIO_TOKEN with a space",
+        RUN,
+        ("BEXIO_TOKEN", "space"),
+        env={"BEXIO_TOKEN": "tok-sandbox SECRET-0815"},
+    ),
+    Case(
+        "setting: BEXIO_TOKEN with a character that is not ASCII",
+        RUN,
+        ("BEXIO_TOKEN", "ASCII"),
+        env={"BEXIO_TOKEN": "tok-sandbox-SECRET-08\u00b715"},
+    ),
+    Case(
+        "setting: a temporary Prefect server that starts too slowly",
+        RUN,
+        ("Prefect", "did not start", "nothing was pushed"),
+        env={
+            "PREFECT_API_URL": None,
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "1",
+            # a database it cannot open: the temporary server never answers in time
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": "sqlite+aiosqlite:////nonexistent/x.db",
+        },
+        code=1,
+        process=True,
+    ),
+]
+
+CASES = POLICY_CASES + BLOCKS_CASES + ARGUMENT_CASES + HOSTILE_CASES
 
 
 def closed_port_url() -> str:

@@ -18,7 +18,13 @@ from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.harness import paused_run
 from tests.support.sandbox import REFERENCE_DATE
 
-RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--approval"]
+RUN = [
+    "run",
+    "--reference-date",
+    REFERENCE_DATE.isoformat(),
+    "--confirm-reference-date",
+    "--approval",
+]
 
 
 Answer = Callable[[list[str]], dict[str, Any]]  # the form's choices -> an answer

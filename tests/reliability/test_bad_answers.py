@@ -10,7 +10,7 @@ from tests.support.checks import check_exactly_once
 from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.sandbox import REFERENCE_DATE
 
-RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
+RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date"]
 
 
 def flat(text: str) -> str:

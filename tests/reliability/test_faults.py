@@ -15,7 +15,7 @@ from tests.support.checks import check_exactly_once
 from tests.support.cli import run_until_done
 from tests.support.sandbox import REFERENCE_DATE, budget_burner
 
-RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
+RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date"]
 
 SCENARIOS = {
     "5xx-and-drops": {"seed": 3, "fail_rate": 0.08},

@@ -18,7 +18,9 @@ def test_an_internal_error_is_logged_with_its_traceback_and_named_last(company, 
     company.admin(
         "POST", "/tamper", {"method": "POST", "path": reminders, "status": 422, "body": REFUSED}
     )
-    first = run_cli(["run", "--reference-date", REFERENCE_DATE.isoformat()])
+    first = run_cli(
+        ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date"]
+    )
     assert first.code == 1, first.text
     (run_id,) = new_runs(tmp_path / "out")
     folder = tmp_path / "out" / run_id

@@ -28,7 +28,7 @@ from tests.support.cli import (
 )
 from tests.support.sandbox import REFERENCE_DATE, Company
 
-RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat())
+RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date")
 
 
 @pytest.fixture

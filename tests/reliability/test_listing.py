@@ -19,7 +19,14 @@ def test_an_invoice_listed_twice_gets_one_new_level(tmp_path, start_company):
     (twice,) = listed_twice(company, tmp_path / "blocks.toml")
 
     result = run_cli(
-        ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--blocks", "blocks.toml"]
+        [
+            "run",
+            "--reference-date",
+            REFERENCE_DATE.isoformat(),
+            "--confirm-reference-date",
+            "--blocks",
+            "blocks.toml",
+        ]
     )
 
     stats = company.admin("GET", "/stats")

@@ -21,7 +21,7 @@ from tests.support.checks import check_exactly_once
 from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.sandbox import REFERENCE_DATE, REPO, TOKEN
 
-RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat()]
+RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date"]
 
 
 def _texts_of_files(folder: Path) -> dict[str, str]:
