@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from dunning.model import STATUS_PENDING, Invoice, Reminder
 from dunning.policy_file import PolicyError, example_policy_path, load_policy, parse_policy
+from dunning.proposal import Reason
+from dunning.rules import propose
 
 VALID = """\
 version = "2026-11"
@@ -384,8 +389,28 @@ def test_the_example_policy_loads_with_swiss_defaults() -> None:
     ]
     assert [level.fee("CHF") for level in policy.levels] == [0, Decimal("20.00"), Decimal("30.00")]
     assert [level.payment_days for level in policy.levels] == [14, 10, 10]
-    assert policy.interest_rate_percent == 5 and policy.interest_from == "due_date"
+    # Art. 102 OR: without an agreed expiry date, default starts with the reminder.
+    assert policy.interest_rate_percent == 5 and policy.interest_from == "first_reminder"
     assert policy.final_action == "propose_unpaid"
     assert policy.minimum_amount == {"CHF": Decimal("10.00"), "EUR": Decimal("10.00")}
     assert (policy.creditor.name, policy.creditor.city) == ("Muster AG", "Zürich")
     assert policy.creditor.iban == "CH4431999123000889012"
+
+
+def test_the_example_policy_charges_interest_from_the_first_reminder_not_the_due_date() -> None:
+    policy = load_policy(example_policy_path())
+    due = date(2026, 9, 30)
+    unreminded = Invoice(
+        1, "RE-1", 3, STATUS_PENDING, "CHF", Decimal("1000"), Decimal("1000"), date(2026, 9, 1), due
+    )
+    reminded = replace(
+        unreminded,
+        id=2,
+        document_nr="RE-2",
+        reminders=(Reminder(9, 2, 1, date(2026, 10, 20), date(2026, 11, 3), is_sent=True),),
+    )
+    found = propose([unreminded, reminded], policy, (), date(2026, 11, 30), {})
+    first, second = (d.amounts for d in found.decisions if d.reason is Reason.ESCALATE)
+    assert first is not None and second is not None
+    assert (first.interest, first.interest_start) == (0, None)  # the friendly reminder
+    assert (second.interest_start, second.interest_days) == (date(2026, 10, 20), 41)

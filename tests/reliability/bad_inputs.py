@@ -99,7 +99,7 @@ POLICY_CASES = [
     ),
     _policy_case(
         "policy: interest_from not a choice",
-        policy(('interest_from = "due_date"', 'interest_from = "tomorrow"')),
+        policy(('interest_from = "first_reminder"', 'interest_from = "tomorrow"')),
         "interest_from",
     ),
     _policy_case(
