@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dunning.blocks import Block
@@ -96,7 +96,9 @@ blocks = st.lists(
     max_size=4,
 )
 
-FAST = settings(max_examples=60, deadline=None)
+# No time limits: on a busy machine drawing the examples is slow, which says nothing of the
+# rules.
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
