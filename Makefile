@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml $(LOCK)
 demo: $(STAMP)
 	$(BIN)/dunning demo
 
-test: $(STAMP)
+# The checks first (they take a minute), then every test but the browser ones.
+test: lint
 	$(BIN)/python -m pytest -q
 
 # Types (mypy --strict), lint and format (ruff), and the layer contracts (import-linter).
