@@ -3,7 +3,11 @@ input, and counts at the end. Exits 1 when anything was duplicated, missed or sh
 traceback.
 
     python -m tests.reliability.soak [--seeds 24] [--crashes 16] [--pairs 3] [--policies 40]
-                                     [--listings 2]
+                                     [--listings 2] [--concurrent 6]
+
+Besides reminders it counts e-mails (the sandbox's outbox: none may go out twice) and
+letters (every reminder marked sent has its page in the run's merged PDF), and it starts
+retries at the same time as each other or as the run they retry.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
 
 from tests.support.environment import isolate_prefect
 
@@ -52,6 +59,8 @@ class Soak:
         self.api, self.work = api, work
         self.tally = Tally()
         self.tracebacks = 0
+        self.email_duplicates = 0
+        self.lost_letters = 0
         self.counts: Counter[str] = Counter()
 
     def folder(self, name: str) -> Path:
@@ -132,6 +141,48 @@ class Soak:
         found = check_exactly_once(company, output, run_ids)
         found.problems = [f"{where}: {p}" for p in found.problems]
         self.tally.add(found)
+        self._check_mail_and_letters(company, output, run_ids, where)
+        for stream in ("run.stdout", "run.stderr"):  # what processes of the soak printed
+            printed = output.parent / stream
+            if printed.is_file() and "Traceback (most recent call last)" in printed.read_text():
+                self.tracebacks += 1
+                self.tally.problems.append(f"{where}: traceback in {stream}")
+
+    def _check_mail_and_letters(
+        self, company: Company, output: Path, run_ids: list[str], where: str
+    ) -> None:
+        """No reminder e-mailed twice; every reminder marked sent has its letter's page in
+        the merged PDF of the run that made it."""
+        emails = Counter(m["reminder_id"] for m in company.admin("GET", "/outbox"))
+        twice = {r: n for r, n in emails.items() if n > 1}
+        if twice:
+            self.email_duplicates += sum(n - 1 for n in twice.values())
+            self.tally.problems.append(f"{where}: reminders e-mailed more than once: {twice}")
+        self.counts["e-mails sent"] += sum(emails.values())
+        before = {r["id"] for rs in company.before.values() for r in rs}
+        sent = {
+            r["id"]
+            for r in company.admin("GET", "/reminders")
+            if r["is_sent"] and r["id"] not in before
+        }
+        paged: set[int] = set()
+        for run_id in run_ids:
+            record = load_manifest(output, run_id)
+            merged = output / run_id / "letters.pdf"
+            titles = (
+                [item.title.split(" · ")[0] for item in PdfReader(merged).outline]
+                if merged.is_file()
+                else []
+            )
+            for line in record["lines"]:
+                if line["reminder_id"] in sent and line["document_nr"] in titles:
+                    paged.add(line["reminder_id"])
+        if sent - paged:
+            self.lost_letters += len(sent - paged)
+            self.tally.problems.append(
+                f"{where}: reminders marked sent without a page in the merged PDF: "
+                f"{sorted(sent - paged)}"
+            )
 
     # -- a moving listing ---------------------------------------------------------------
 
@@ -238,6 +289,45 @@ class Soak:
             self._check(company, output, new_runs(output), f"pair {number}", [max(codes)])
         self.counts["concurrent pairs"] += 1
 
+    # -- two processes on one run ------------------------------------------------------
+
+    def concurrent(self, number: int) -> None:
+        """Retries at the same time: of a run killed at a random moment of its work (two or
+        three retries started at once), or of a run still committing (a retry started as
+        soon as its journal appears). The lock lets one work; the others say who is busy."""
+        rng = random.Random(500 + number)
+        during_commit = number % 2 == 1
+        send = rng.random() < 0.7
+        work = self.folder(f"concurrent-{number}")
+        output = work / "out"
+        run = [*RUN, "--send"] if send else list(RUN)
+        with Company.started(invoices=40, seed=500 + number, latency_ms=15) as company:
+            env = subprocess_env(company.env(output), self.api)
+            process = start_run_process(env, work, *run)
+            if during_commit:
+                company.faults(latency_ms=rng.choice((60, 120)))
+                started = _until(process, lambda: journal_lines(output) >= 1)
+                ended = [_finish(p) for p in [*_retries(env, work, output, 1), process]]
+                self.counts["retries started during a commit"] += started
+            else:
+                line = rng.randrange(1, 40)
+                killed = kill_when(process, lambda: journal_lines(output) >= line)
+                self.counts["crashes injected"] += killed
+                company.faults(latency_ms=rng.choice((15, 60)))
+                ended = [_finish(p) for p in _retries(env, work, output, rng.choice((2, 3)))]
+                self.counts["retries started together"] += len(ended)
+            company.faults(latency_ms=0)
+            busy = [out for code, out in ended if code == 1 and "is busy" in out]
+            self.counts["retries told the run is busy"] += len(busy)
+            for _, out in ended:
+                if "Traceback (most recent call last)" in out:
+                    self.tracebacks += 1
+                    self.tally.problems.append(f"concurrent {number}: traceback\n{out[-2000:]}")
+            runs = new_runs(output)
+            codes = [self.saw(run_cli_process(["retry", runs[0]], env, work), "last retry").code]
+            self._check(company, output, runs, f"concurrent {number}", codes)
+        self.counts["concurrency events"] += 1
+
     # -- bad input ----------------------------------------------------------------------
 
     def bad_inputs(self, policies: int) -> None:
@@ -284,6 +374,40 @@ class Soak:
             self.tally.problems.append(f"{case.name}: exit {result.code}, missing {missing}")
         self.counts["bad inputs tried"] += 1
         self.counts["random policy files"] += case.code == -1
+
+
+def _until(process: subprocess.Popen[str], ready: Any, timeout: float = 120) -> bool:
+    """Wait until `ready()` while the process runs; whether it came true in time."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if ready():
+            return True
+        time.sleep(0.003)
+    return False
+
+
+def _retries(env: dict[str, str], cwd: Path, output: Path, count: int) -> list[Any]:
+    runs = new_runs(output)
+    if not runs:
+        return []
+    return [
+        subprocess.Popen(
+            cli_command("retry", runs[0]),
+            env=env,
+            cwd=cwd,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for _ in range(count)
+    ]
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """The exit code and what the process printed (empty for a run writing to files)."""
+    out, _ = process.communicate(timeout=300)
+    return process.returncode, out or ""
 
 
 def _pushed(company: Company) -> int:
@@ -363,6 +487,7 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--policies", type=int, default=40)
     parser.add_argument("--listings", type=int, default=2)
+    parser.add_argument("--concurrent", type=int, default=6)
     args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="dunning-soak-") as tmp, prefect_test_server() as api:
@@ -390,6 +515,13 @@ def main() -> int:
             )
         for number in range(args.pairs):
             soak.pair(number)
+        for number in range(args.concurrent):
+            soak.concurrent(number)
+            print(
+                f"concurrency event {number}: {soak.email_duplicates} e-mails twice, "
+                f"{soak.lost_letters} lost letters so far",
+                flush=True,
+            )
         soak.bad_inputs(args.policies)
     c, t = soak.counts, soak.tally
     print()
@@ -411,15 +543,23 @@ def main() -> int:
         + f"); concurrent run pairs: {c['concurrent pairs']}"
     )
     print(
+        f"concurrency events: {c['concurrency events']} (retries started together "
+        f"{c['retries started together']}, retries started during a commit "
+        f"{c['retries started during a commit']}, retries told the run is busy "
+        f"{c['retries told the run is busy']}); e-mails sent: {c['e-mails sent']}"
+    )
+    print(
         f"bad inputs tried: {c['bad inputs tried']} (of which random policy files: "
         f"{c['random policy files']})"
     )
     print(
-        f"{t.duplicates} duplicates, {t.missed} missed, {soak.tracebacks} tracebacks"
+        f"{t.duplicates} duplicates, {soak.email_duplicates} e-mails sent twice, {t.missed} "
+        f"missed, {soak.lost_letters} lost letters, {soak.tracebacks} tracebacks"
         f"{'' if t.ok else f', {len(t.problems)} other problems'} "
         f"in {time.monotonic() - started:.0f} s"
     )
-    return 0 if t.ok and not soak.tracebacks else 1
+    clean = not (soak.tracebacks or soak.email_duplicates or soak.lost_letters)
+    return 0 if t.ok and clean else 1
 
 
 if __name__ == "__main__":
