@@ -55,6 +55,8 @@ _CONTACTS = TypeAdapter(list[schemas.Contact])
 _LANGUAGES = TypeAdapter(list[schemas.Language])
 _CURRENCIES = TypeAdapter(list[schemas.Currency])
 _COUNTRIES = TypeAdapter(list[schemas.Country])
+_SALUTATIONS = TypeAdapter(list[schemas.Salutation])
+_TITLES = TypeAdapter(list[schemas.Title])
 _PDF = TypeAdapter(schemas.Pdf)
 
 
@@ -243,6 +245,12 @@ class BexioClient:
     def countries(self) -> list[schemas.Country]:
         return self._cached("/2.0/country", _COUNTRIES)
 
+    def salutations(self) -> list[schemas.Salutation]:
+        return self._cached("/2.0/salutation", _SALUTATIONS)
+
+    def titles(self) -> list[schemas.Title]:
+        return self._cached("/2.0/title", _TITLES)
+
     # -- the core's values ----------------------------------------------------------------
 
     def fetch_open_invoices(self) -> list[model.Invoice]:
@@ -269,9 +277,16 @@ class BexioClient:
         return mapping.to_invoice(raw, self.list_reminders(raw.id), self._currency_codes())
 
     def fetch_contact(self, contact_id: int) -> model.Contact:
+        raw = self.contact(contact_id)
         languages = {lang.id: lang.iso_639_1 for lang in self.languages()}
         countries = {country.id: country.iso_3166_alpha2 for country in self.countries()}
-        return mapping.to_contact(self.contact(contact_id), languages, countries)
+        # The salutation and title lists are read (once) only for a person who has one.
+        person = raw.contact_type_id != mapping.COMPANY
+        salutations = (
+            {s.id: s.name for s in self.salutations()} if person and raw.salutation_id else {}
+        )
+        titles = {t.id: t.name for t in self.titles()} if person and raw.title_id else {}
+        return mapping.to_contact(raw, languages, countries, salutations, titles)
 
     def rounding(self) -> dict[str, Decimal]:
         """Rounding step per currency code, e.g. {"CHF": Decimal("0.05")}."""

@@ -77,8 +77,13 @@ def to_contact(
     raw: schemas.Contact,
     language_codes: Mapping[int, str],
     country_codes: Mapping[int, str],
+    salutations: Mapping[int, str] | None = None,
+    titles: Mapping[int, str] | None = None,
 ) -> model.Contact:
-    """The debtor: a company's name_2 becomes the second name line, a person reads "first last"."""
+    """The debtor: a company's name_2 becomes the second name line, a person reads "first
+    last" and keeps the names of its salutation and title (ids missing from the lookups,
+    and 0, are none)."""
+    person = raw.contact_type_id != COMPANY
     if raw.contact_type_id == COMPANY:
         name = raw.name_1.strip()
         extras = [_clean(raw.name_2), _clean(raw.address_addition)]
@@ -102,6 +107,9 @@ def to_contact(
         address=address,
         email=_clean(raw.mail),
         language=(language or DEFAULT_LANGUAGE).lower(),
+        salutation=_looked_up(salutations, raw.salutation_id) if person else None,
+        title=_looked_up(titles, raw.title_id) if person else None,
+        last_name=_clean(raw.name_1) if person else None,
         warning=_replaced(
             f"contact {raw.id}",
             name_1=raw.name_1,
@@ -115,6 +123,10 @@ def to_contact(
             mail=raw.mail,
         ),
     )
+
+
+def _looked_up(names: Mapping[int, str] | None, key: int | None) -> str | None:
+    return _clean(names.get(key)) if names and key else None
 
 
 def rounding_steps(currencies: Iterable[schemas.Currency]) -> dict[str, Decimal]:

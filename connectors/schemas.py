@@ -26,6 +26,8 @@ __all__ = [
     "Language",
     "Currency",
     "Country",
+    "Salutation",
+    "Title",
     "Pdf",
 ]
 
@@ -162,6 +164,8 @@ class Contact(_Schema):
     country_id: StrictInt | None = None
     mail: StrictStr | None = None
     language_id: StrictInt | None = None
+    salutation_id: StrictInt | None = None  # 0 or None: no salutation
+    title_id: StrictInt | None = None
 
 
 class Language(_Schema):
@@ -183,6 +187,20 @@ class Country(_Schema):
     name: StrictStr
     iso_3166_alpha2: StrictStr
     name_short: StrictStr | None = None
+
+
+class Salutation(_Schema):
+    """An entry of the account's salutation list (`/2.0/salutation`), e.g. "Herr"."""
+
+    id: StrictInt
+    name: StrictStr
+
+
+class Title(_Schema):
+    """An entry of the account's title list (`/2.0/title`), e.g. "Dr."."""
+
+    id: StrictInt
+    name: StrictStr
 
 
 class Pdf(_Schema):

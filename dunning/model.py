@@ -55,6 +55,10 @@ class Contact:
     email: str | None = None
     language: str = "de"  # ISO 639-1 as bexio reports it; letters fall back when unsupported
     warning: str | None = None  # e.g. text bexio sent that could not be written as it was
+    # A person's form of address, for the letter's salutation (None for a company):
+    salutation: str | None = None  # bexio's salutation name, e.g. "Herr", "Frau"
+    title: str | None = None  # bexio's title name, e.g. "Dr."
+    last_name: str | None = None
 
     @property
     def name(self) -> str:

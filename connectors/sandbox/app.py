@@ -20,7 +20,7 @@ from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.errors import ApiError, error_body
 from connectors.sandbox.gate import Faults, Gate, RateLimiter, Stats
 from connectors.sandbox.search import DEFAULT_LIMIT, page
-from connectors.sandbox.shapes import COUNTRIES, CURRENCIES, LANGUAGES
+from connectors.sandbox.shapes import COUNTRIES, CURRENCIES, LANGUAGES, SALUTATIONS, TITLES
 from connectors.sandbox.state import SandboxState
 
 __all__ = ["create_app", "out"]
@@ -225,6 +225,16 @@ def _other_routes(app: FastAPI, state: SandboxState) -> None:
     @app.get("/2.0/country")
     async def countries() -> Response:
         return out(COUNTRIES)
+
+    @app.get("/2.0/salutation")
+    async def salutations(limit: int = DEFAULT_LIMIT, offset: int = 0) -> Response:
+        """The account's salutations, `{id, name}` (bexio-api.md, Contacts: salutation_id)."""
+        return out(page(SALUTATIONS, limit, offset))
+
+    @app.get("/2.0/title")
+    async def titles(limit: int = DEFAULT_LIMIT, offset: int = 0) -> Response:
+        """The account's titles, `{id, name}` (bexio-api.md, Contacts: title_id)."""
+        return out(page(TITLES, limit, offset))
 
     @app.get("/3.0/currencies")
     async def currencies(limit: int = DEFAULT_LIMIT, offset: int = 0) -> Response:

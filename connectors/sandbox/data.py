@@ -24,6 +24,7 @@ from connectors.sandbox.shapes import (
     COUNTRY_ID,
     CURRENCY_ID,
     LANGUAGE_ID,
+    SALUTATION_ID,
     invoice_dict,
     payment_dict,
     reminder_dict,
@@ -63,6 +64,14 @@ def generate(config: SandboxConfig, today: date) -> Company:
     return company
 
 
+def _salutation_id(kind: int, first_name: str | None) -> int:
+    """A person's salutation by the first name; 0 for a company, as bexio records it
+    (bexio-api.md, Contacts: `salutation_id: 0`)."""
+    if kind != 2 or not first_name:
+        return 0
+    return SALUTATION_ID["Frau" if first_name in names.FEMALE_FIRST_NAMES else "Herr"]
+
+
 def slug(text: str) -> str:
     """Up to three lowercase ASCII words, joined by "-": "Café Zoë" -> "cafe-zoe"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -97,9 +106,9 @@ def _contact(rng: random.Random, number: int, overdue_only: bool) -> Json:
         "contact_type_id": kind,
         "name_1": name_1,
         "name_2": name_2,
-        "salutation_id": 0,
+        "salutation_id": _salutation_id(kind, name_2),
         "salutation_form": None,
-        "title_id": None,
+        "title_id": 1 if kind == 2 and number % 5 == 0 else None,
         "birthday": None,
         "address": f"{street} {house}".strip(),
         "street_name": street,

@@ -9,6 +9,7 @@ __all__ = [
     "ABROAD",
     "COMPANY_FORMS",
     "COMPANY_STEMS",
+    "FEMALE_FIRST_NAMES",
     "FIRST_NAMES",
     "LAST_NAMES",
     "SHOWCASE_COMPANIES",
@@ -85,6 +86,10 @@ FIRST_NAMES = {
     "it": ["Niccolò", "Lucía", "Matteo", "Giulia", "Nicolò", "Chiara", "Fabrizio"],
     "en": ["Zoë", "Siobhan", "Liam", "Chloë", "Ethan", "Grace"],
 }
+FEMALE_FIRST_NAMES = frozenset(
+    {"Käthi", "Anna-Lena", "Ursula", "Mägi", "Émilie", "Anaïs", "Céline", "Hélène"}
+    | {"Lucía", "Giulia", "Chiara", "Zoë", "Siobhan", "Chloë", "Grace"}
+)
 LAST_NAMES = {
     "de": ["Müller", "Brönnimann", "Schär", "Gächter", "Zbinden", "Weibel", "Hösli", "Bühler"],
     "fr": ["Dupré", "D'Agostino", "Lefèvre", "Monnier", "de Rham", "Chevènement", "Bréguet"],

@@ -18,6 +18,9 @@ __all__ = [
     "CURRENCY_ID",
     "LANGUAGES",
     "LANGUAGE_ID",
+    "SALUTATIONS",
+    "SALUTATION_ID",
+    "TITLES",
     "invoice_dict",
     "money4",
     "money6",
@@ -51,6 +54,17 @@ LANGUAGES: list[Json] = [
     for i, (name, iso) in enumerate(_LANGS, start=1)
 ]
 LANGUAGE_ID = {lang["iso_639_1"]: lang["id"] for lang in LANGUAGES}
+
+# The account's salutation and title lists (GET /2.0/salutation, /2.0/title): `{id, name}`
+# entries that a contact's `salutation_id` and `title_id` point to, named in the account's
+# language (bexio-api.md, Contacts: salutation_id, title_id; 0 means none).
+SALUTATIONS: list[Json] = [
+    {"id": 1, "name": "Herr"},
+    {"id": 2, "name": "Frau"},
+    {"id": 3, "name": "Familie"},
+]
+SALUTATION_ID: dict[str, int] = {s["name"]: s["id"] for s in SALUTATIONS}
+TITLES: list[Json] = [{"id": 1, "name": "Dr."}, {"id": 2, "name": "Prof."}]
 
 _COUNTRIES = [
     ("Schweiz", "CH"),

@@ -33,6 +33,7 @@ from dunning.letters.fmt import (
 )
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
 from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
+from dunning.letters.salutation import salutation
 from dunning.letters.texts import PAYMENT_LABELS, TEXTS, body_position
 from dunning.letters.types import LetterInput, LetterResult
 
@@ -205,7 +206,7 @@ def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | Non
         "deadline": prose_date(letter.deadline, lang),
         "total_due": f"{amounts.currency}\xa0{format_amount(amounts.total_due, lang)}",
     }
-    flow.text(texts["salutation"])
+    flow.text(salutation(letter.debtor, lang))
     if letter.body is not None:
         body = fill_placeholders(letter.body, values)
     else:

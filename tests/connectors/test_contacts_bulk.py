@@ -60,3 +60,20 @@ def test_a_failing_search_falls_back_to_one_read_per_contact(sandbox: SandboxURL
     ) as bexio:
         found = fetch_contacts(bexio, [1, 2, 3])
     assert [found[i].id for i in (1, 2, 3)] == [1, 2, 3]  # type: ignore[union-attr]
+
+
+def test_people_are_read_with_their_salutation_and_title_and_the_lists_once(
+    sandbox: SandboxURL,
+) -> None:
+    with BexioClient(sandbox, CONFIG.token) as bexio:
+        contacts = fetch_contacts(bexio, list(range(1, 101)))
+        calls = bexio.request_count
+        bexio.fetch_contact(100)
+        assert bexio.request_count == calls  # contact and lists are cached for the run
+    people = [c for c in contacts.values() if not isinstance(c, str) and c.last_name]
+    companies = [c for c in contacts.values() if not isinstance(c, str) and not c.last_name]
+    assert people and companies
+    assert {c.salutation for c in people} == {"Herr", "Frau"}
+    assert any(c.title == "Dr." for c in people)
+    assert all(c.salutation is None and c.title is None for c in companies)
+    assert all(c.address.name.endswith(c.last_name or "") for c in people)

@@ -11,8 +11,10 @@ import pytest
 
 from dunning.letters import render_letter, resolve_language
 from dunning.letters.fmt import format_amount, format_rate, numeric_date, prose_date
+from dunning.letters.salutation import salutation
 from dunning.letters.samples import sample_letter
 from dunning.letters.texts import TEXTS
+from dunning.model import Address, Contact
 from tests.dunning.letters.letter_helpers import page_texts
 
 # language -> words the letter must show: salutation, closing, date line, fee and interest
@@ -162,3 +164,36 @@ def test_fees_of_earlier_levels_are_named_after_their_level(tmp_path: Path) -> N
     text = _flat(render_letter(letter, tmp_path / "l.pdf").path)
     assert "Mahngebühr 1. Mahnung" in text and "Mahngebühr Letzte Mahnung" in text
     assert "Stufe" not in text
+
+
+# (bexio salutation, title, last name, language) -> the letter's salutation
+SALUTATIONS = [
+    ("Frau", "Dr.", "Brönnimann", "de", "Sehr geehrte Frau Dr. Brönnimann"),
+    ("Herr", None, "Müller", "de", "Sehr geehrter Herr Müller"),
+    ("Herr", "lic. iur.", "Müller", "de", "Sehr geehrter Herr Müller"),
+    ("Herr", "Dr.", "Dupré", "fr", "Monsieur,"),
+    ("Frau", None, "Monnier", "fr", "Madame,"),
+    ("Herr", None, "Foletti", "it", "Egregio Signor Foletti,"),
+    ("Frau", "Dr.", "Pellegrini", "it", "Gentile Dottoressa Pellegrini,"),
+    ("Frau", None, "O'Hara", "en", "Dear Ms O'Hara,"),
+    ("Herr", "Prof.", "Smith", "en", "Dear Professor Smith,"),
+    ("Familie", None, "Zbinden", "de", "Sehr geehrte Damen und Herren"),
+    (None, None, "Zbinden", "en", "Dear Sir or Madam,"),
+    ("Herr", None, None, "de", "Sehr geehrte Damen und Herren"),  # a company
+]
+
+
+@pytest.mark.parametrize(("form", "title", "last", "lang", "expected"), SALUTATIONS)
+def test_a_person_is_addressed_by_name_in_the_letters_language(
+    form: str | None, title: str | None, last: str | None, lang: str, expected: str
+) -> None:
+    contact = Contact(1, Address("x"), salutation=form, title=title, last_name=last)
+    assert salutation(contact, lang) == expected
+
+
+def test_the_letter_to_a_person_opens_with_their_salutation(tmp_path: Path) -> None:
+    letter = sample_letter(42)
+    debtor = replace(letter.debtor, salutation="Frau", title="Dr.", last_name="Rutschmann")
+    result = render_letter(replace(letter, debtor=debtor), tmp_path / "person.pdf")
+    text = _flat(result.path)
+    assert "Sehr geehrte Frau Dr. Rutschmann" in text and "Damen und Herren" not in text
