@@ -16,10 +16,12 @@ from prefect import get_run_logger
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
+from prefect.utilities.urls import url_for
 from pydantic import Field
 
 from dunning.money import money_text
 from dunning.proposal import Decision, Reason
+from flows import progress
 
 __all__ = ["Approval", "ApprovalError", "choice_label", "ask_for_approval", "check_answer"]
 
@@ -126,6 +128,7 @@ def ask_for_approval(
     labels = [choice_label(d) for d in proposed]
     context = FlowRunContext.get()
     in_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
+    _tell_where_to_approve(context)
     refusal = ""
     for attempt in range(1, MAX_ANSWERS + 1):
         form = _form_model(labels).with_initial_data(description=refusal + description)
@@ -142,6 +145,18 @@ def ask_for_approval(
             get_run_logger().warning("approval answer refused: %s", exc)
             refusal = f"**Your last answer was refused:** {exc} Please answer again.\n\n"
     raise ApprovalError(f"{MAX_ANSWERS} answers in a row were refused; nothing was pushed.")
+
+
+def _tell_where_to_approve(context: FlowRunContext | None) -> None:
+    """The run's page in the Prefect UI (PREFECT_UI_URL, else derived from PREFECT_API_URL),
+    where the approver reviews the selection and resumes the run."""
+    run = context.flow_run if context else None
+    url = url_for("flow-run", obj_id=str(run.id)) if run else None
+    where = url or "the Prefect UI"
+    get_run_logger().info("waiting for approval: %s", where)
+    progress.notice(
+        f"The run waits for approval: open {where}, review the invoices, and press Resume."
+    )
 
 
 def _checked(proposed: Sequence[Decision], answer: RunInput | None) -> Approval:

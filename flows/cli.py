@@ -162,7 +162,7 @@ def retry(run_id: str, /, *, output: Path | None = None) -> int:
 
 @app.command
 def runs(*, output: Path | None = None) -> int:
-    """List past runs: date, status, counts and the merged PDF.
+    """List past runs: status, every outcome, the open amount per currency, letters.
 
     Parameters
     ----------

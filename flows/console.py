@@ -17,6 +17,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from dunning.money import money_text
+from dunning.run_totals import open_by_currency, outcome_groups
+
 __all__ = ["console", "errors", "RichReporter", "summary_table", "runs_table"]
 
 console = Console()
@@ -59,6 +62,9 @@ class RichReporter:
             task = self.tasks.pop(name)
             self.progress.update(task, completed=self.progress.tasks[task].total)
 
+    def notice(self, text: str) -> None:
+        self.progress.console.print(text, highlight=False, soft_wrap=True)
+
 
 _MEANING = {
     "BLOCKED": "left out by the blocks file",
@@ -89,24 +95,33 @@ def summary_table(summary: Mapping[str, Any]) -> Table:
     return table
 
 
+_APOSTROPHE = "'"  # the Swiss thousands separator
+
+
 def runs_table(manifests: Iterable[Mapping[str, Any]], output: str) -> Table:
-    """Past runs; a run id starts with its reference date, so the id shows both."""
-    table = Table(title=escape(f"Dunning runs in {output}"))
+    """Past runs; a run id starts with its reference date, so the id shows both. Every
+    outcome is counted (a group with no invoice is left out); open amounts per currency."""
+    # Without outer edges, so that it fits 80 columns.
+    table = Table(title=escape(f"Dunning runs in {output}"), show_edge=False, pad_edge=False)
     table.add_column("run", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for column in ("proposed", "done", "failed"):
-        table.add_column(column, justify="right")
-    table.add_column("merged PDF", no_wrap=True)
+    table.add_column("status")
+    table.add_column("proposed", justify="right")
+    table.add_column("outcomes", no_wrap=True)
+    table.add_column("open", justify="right", no_wrap=True)
+    table.add_column("letters", justify="right")  # merged in <run id>/letters.pdf
     for m in manifests:
-        outcomes, reasons = m["counts"]["outcomes"], m["counts"]["reasons"]
-        proposed = reasons.get("ESCALATE", 0) + reasons.get("FINAL", 0)
-        done = outcomes.get("ESCALATED", 0) + outcomes.get("ALREADY_DONE", 0)
+        counts = outcome_groups(m)
+        proposed = counts.pop("proposed")
         table.add_row(
             escape(str(m["run_id"])),
             escape(str(m["status"])),
             str(proposed),
-            str(done),
-            str(outcomes.get("FAILED", 0)),
-            escape(str(m.get("merged_pdf") or "–")),
+            "\n".join(f"{n} {group}" for group, n in counts.items() if n) or "–",
+            "\n".join(
+                escape(f"{cur} {money_text(amount, group=_APOSTROPHE)}")
+                for cur, amount in open_by_currency(m["lines"]).items()
+            )
+            or "–",
+            str(sum(1 for line in m["lines"] if line.get("letter"))),
         )
     return table

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-__all__ = ["Reporter", "install", "stage", "advance"]
+__all__ = ["Reporter", "install", "stage", "advance", "notice"]
 
 
 class Reporter(Protocol):
@@ -19,6 +19,8 @@ class Reporter(Protocol):
     def advance(self, name: str, amount: int) -> None: ...
 
     def finish(self, name: str) -> None: ...
+
+    def notice(self, text: str) -> None: ...
 
 
 _reporter: Reporter | None = None
@@ -48,3 +50,9 @@ def stage(name: str, total: int) -> Iterator[None]:
 def advance(name: str, amount: int = 1) -> None:
     if _reporter:
         _reporter.advance(name, amount)
+
+
+def notice(text: str) -> None:
+    """A line for the person at the terminal, such as where to approve the run."""
+    if _reporter:
+        _reporter.notice(text)
