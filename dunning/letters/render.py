@@ -155,8 +155,11 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
 
 def _letterhead(c: Canvas, letter: LetterInput) -> None:
     cred = letter.creditor
-    c.setFont(BOLD, 12)
-    c.drawString(LEFT, PAGE_H - 18 * mm, pdf_text(cred.name))
+    name = pdf_text(cred.name)
+    # 12 pt, smaller down to 9 pt for a long name, then cut after a word: within the margins.
+    size = next((s for s in (12, 11, 10, 9) if stringWidth(name, BOLD, s) <= RIGHT - LEFT), 9)
+    c.setFont(BOLD, size)
+    c.drawString(LEFT, PAGE_H - 18 * mm, fit_line(name, size, RIGHT - LEFT, BOLD))
     lines = [f"{cred.street} {cred.house_num}".strip(), f"{cred.pcode} {cred.city}".strip()]
     lines += [x for x in (cred.phone, cred.email) if x]
     c.setFont(REG, 9)
@@ -170,8 +173,8 @@ def _address_window(c: Canvas, letter: LetterInput, lang: str) -> str | None:
     """The return-address line and the recipient inside the window; a warning if the
     address had to be shortened."""
     cred = letter.creditor
-    back = f"{cred.name}, {cred.street} {cred.house_num}, {cred.pcode} {cred.city}"
-    back_text, back_size = _sender_line(pdf_text(back))
+    where = f"{cred.street} {cred.house_num}, {cred.pcode} {cred.city}"
+    back_text, back_size = _sender_line(pdf_text(cred.name), pdf_text(where))
     y = PAGE_H - _RETURN_LINE
     c.setFont(REG, back_size)
     c.drawString(WINDOW_X, y, back_text)
@@ -188,13 +191,19 @@ def _address_window(c: Canvas, letter: LetterInput, lang: str) -> str | None:
     return block.warning
 
 
-def _sender_line(text: str) -> tuple[str, float]:
-    """The return address at the largest size that fits the window, else cut at a word."""
+def _sender_line(name: str, where: str) -> tuple[str, float]:
+    """The return address at the largest size that fits the window; else the name is cut
+    after a word with "…", so that street and town stay whole."""
     width = WINDOW_RIGHT - WINDOW_X
     for size in _SENDER_SIZES:
-        if stringWidth(text, REG, size) <= width:
-            return text, size
-    return fit_line(text, _SENDER_SIZES[-1], width, REG), _SENDER_SIZES[-1]
+        if stringWidth(f"{name}, {where}", REG, size) <= width:
+            return f"{name}, {where}", size
+    size = _SENDER_SIZES[-1]
+    room = width - stringWidth(f", {where}", REG, size)
+    short = fit_line(name, size, room, REG) if room > 0 else ""
+    if short and stringWidth(short, REG, size) <= room:
+        return f"{short}, {where}", size
+    return fit_line(f"{name}, {where}", size, width, REG), size
 
 
 def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | None) -> None:

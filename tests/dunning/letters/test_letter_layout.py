@@ -118,11 +118,13 @@ def test_nothing_is_drawn_outside_the_sheet(case: str, tmp_path: Path) -> None:
 def test_the_return_address_fits_the_window_width(tmp_path: Path) -> None:
     result = render_letter(sample_letter(creditor=LONG_CREDITOR), tmp_path / "l.pdf")
     sender = [
-        box
+        (words, box)
         for words, box in _boxes(result.path)
         if words.startswith("Schweizerische") and 45 < box[1] < 60
     ]
-    assert sender and all(_inside(box, WINDOW) for box in sender)
+    assert sender and all(_inside(box, WINDOW) for _, box in sender)
+    # the name gives way to the street and town, which a return address is for
+    assert sender[0][0].endswith("…, Bahnhofstrasse 1, 8001 Zürich"), sender
 
 
 @pytest.mark.parametrize("case", CASES)
