@@ -143,10 +143,13 @@ def test_two_retries_at_once_email_each_reminder_once(slow_company, tmp_path, pr
     assert tally.ok, tally.problems
 
 
-def test_retry_started_while_the_run_commits_is_turned_away(slow_company, tmp_path, prefect_url):
+def test_retry_started_while_the_run_commits_is_turned_away(start_company, tmp_path, prefect_url):
+    # Every invoice overdue and slow answers: the commit lasts many seconds, far longer
+    # than a retry needs to start.
+    slow_company = start_company(invoices=30, seed=3, latency_ms=15, scenario="all_overdue")
     output = tmp_path / "out"
     env = subprocess_env(slow_company.env(output), prefect_url)
-    slow_company.faults(latency_ms=200)  # the commit lasts seconds
+    slow_company.faults(latency_ms=200)
     process = start_run_process(env, tmp_path, *RUN)
     try:
         assert _while_running(process, lambda: journal_lines(output) >= 1)
