@@ -92,8 +92,11 @@ def approval_description(
     return "\n".join(lines)
 
 
-def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str:
-    """Markdown summary of a finished run: counts, totals, failures with their errors."""
+def summary_markdown(
+    manifest: Mapping[str, Any], merged_url: str | None, sheet_url: str | None = None
+) -> str:
+    """Markdown summary of a finished run: counts, totals, failures with their errors, and
+    links to the merged letters and to the run's spreadsheet."""
     lines = [
         f"# Dunning run {manifest['run_id']}",
         "",
@@ -113,6 +116,8 @@ def summary_markdown(manifest: Mapping[str, Any], merged_url: str | None) -> str
     lines += ["", f"Total due on the letters: **{_money_list(totals)}**"]
     if merged_url:
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]
+    if sheet_url:
+        lines += ["", f"[Every invoice of the run (spreadsheet, run.xlsx)]({sheet_url})"]
     failed = [ln for ln in manifest["lines"] if ln["outcome"] == "FAILED"]
     if failed:
         lines += [

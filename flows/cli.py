@@ -161,17 +161,20 @@ def retry(run_id: str, /, *, output: Path | None = None) -> int:
 
 
 @app.command
-def runs(*, output: Path | None = None) -> int:
+def runs(*, output: Path | None = None, export: Path | None = None) -> int:
     """List past runs: status, every outcome, the open amount per currency, letters.
 
     Parameters
     ----------
     output
         Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    export
+        Also write every run to this spreadsheet (.xlsx): a row per run, and its amounts
+        per currency; an existing file is replaced.
     """
     from flows.commands import list_past_runs
 
-    return list_past_runs(output)
+    return list_past_runs(output, export)
 
 
 @app.command

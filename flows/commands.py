@@ -16,6 +16,7 @@ from rich.markup import escape
 from connectors.errors import AuthError, ConnectorError, TransientError
 from dunning.policy_file import example_policy_path
 from dunning.run_lock import RunBusy, run_lock
+from dunning.run_sheet import write_history
 from dunning.runs import RunFolder, RunNotFound, list_runs
 from flows import progress
 from flows.console import RichReporter, console, errors, runs_table, summary_table
@@ -207,16 +208,29 @@ def _retry_locked(out: Path, run_id: str) -> int:
     return _execute(params, retrying=True)
 
 
-def list_past_runs(output: Path | None) -> int:
+def list_past_runs(output: Path | None, export: Path | None = None) -> int:
     try:
         out = output_folder(output)
     except BadInput as exc:
         return _bad(str(exc))
+    if export is not None and export.suffix.lower() != ".xlsx":
+        return _bad(
+            f"--export {escape(str(export))}: the history is a spreadsheet; name it *.xlsx."
+        )
     manifests = list_runs(out)
     if not manifests:
-        console.print(f"No runs in {escape(str(out))} yet.", highlight=False)
-        return EXIT_OK
-    console.print(runs_table(manifests, str(out)))
+        console.print(escape(f"No runs in {out} yet."), highlight=False)
+    else:
+        console.print(runs_table(manifests, str(out)))
+    if export is not None:
+        try:
+            write_history(manifests, export)
+        except OSError as exc:
+            return _bad(
+                f"--export {escape(str(export))}: the file cannot be written "
+                f"({escape(exc.strerror or str(exc))})."
+            )
+        console.print(escape(f"Wrote {len(manifests)} runs to {export}"), highlight=False)
     return EXIT_OK
 
 

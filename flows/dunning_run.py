@@ -29,6 +29,7 @@ from dunning.run_plan import (
     dry_run_results,
     final_status,
 )
+from dunning.run_sheet import RUN_SHEET, write_run_sheet
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
 from flows.letter_stage import Letter, letters_ahead, make_letters
@@ -190,13 +191,14 @@ def _write_manifest(
         now=zurich_now(),
     )
     folder.save_json("manifest.json", manifest)
+    write_run_sheet(manifest, folder.path / RUN_SHEET)
     return manifest
 
 
 def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> None:
     merged = _url(setup, f"{folder.run_id}/letters.pdf") if manifest["merged_pdf"] else None
     create_markdown_artifact(
-        summary_markdown(manifest, merged),
+        summary_markdown(manifest, merged, _url(setup, f"{folder.run_id}/{RUN_SHEET}")),
         key="dunning-summary",
         description=f"Summary of run {folder.run_id}",
     )

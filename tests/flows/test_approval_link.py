@@ -23,7 +23,15 @@ def test_an_approval_run_prints_the_url_where_the_approver_resumes_it(
 
     person = threading.Thread(target=approver)
     person.start()
-    result = run_cli(["run", "--approval", "--reference-date", REFERENCE_DATE.isoformat()])
+    result = run_cli(
+        [
+            "run",
+            "--approval",
+            "--reference-date",
+            REFERENCE_DATE.isoformat(),
+            "--confirm-reference-date",
+        ]
+    )
     person.join(10)
 
     assert result.code == 0, result.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import ssl
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,19 @@ RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-referen
 
 
 def _texts_of_files(folder: Path) -> dict[str, str]:
-    """Every file's bytes as text, and for PDFs also the text of every page."""
+    """Every file's bytes as text, for PDFs also the text of every page, for spreadsheets
+    their XML."""
     found = {}
     for path in folder.rglob("*"):
         if path.is_file():
             found[str(path)] = path.read_bytes().decode("latin-1")
             if path.suffix == ".pdf":
                 found[f"{path} (text)"] = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+            if path.suffix == ".xlsx":  # a zip: its sheets' XML, uncompressed
+                with zipfile.ZipFile(path) as sheet:
+                    found[f"{path} (xml)"] = "\n".join(
+                        sheet.read(name).decode("utf-8") for name in sheet.namelist()
+                    )
     return found
 
 
