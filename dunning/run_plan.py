@@ -8,7 +8,7 @@ to write its letters; a run with any `FAILED` invoice ends `failed` and can be r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from enum import StrEnum
 
 from dunning.outcome import FINAL_OUTCOMES, Outcome, Result
@@ -19,6 +19,7 @@ __all__ = [
     "asks_approver",
     "deselected",
     "still_to_commit",
+    "still_to_deliver",
     "as_escalated",
     "dry_run_results",
     "draft_results",
@@ -66,6 +67,19 @@ def still_to_commit(
         and d.invoice.id in approved_ids
         and (d.invoice.id not in results or results[d.invoice.id].outcome not in FINAL_OUTCOMES)
     ]
+
+
+def still_to_deliver(
+    lettered: Iterable[int], results: Mapping[int, Result], sent: Set[int]
+) -> list[tuple[int, int]]:
+    """(invoice id, reminder id) of each reminder that has its letter and is not yet marked
+    sent or e-mailed, in letter order; an invoice without a reminder has nothing to send."""
+    found = []
+    for invoice_id in lettered:
+        reminder_id = results[invoice_id].reminder_id
+        if invoice_id not in sent and reminder_id is not None:
+            found.append((invoice_id, reminder_id))
+    return found
 
 
 def as_escalated(decisions: Iterable[Decision]) -> dict[int, Result]:

@@ -20,7 +20,7 @@ from dunning.letter_plan import email_text
 from dunning.outcome import Result
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
-from dunning.run_plan import deselected, still_to_commit
+from dunning.run_plan import deselected, still_to_commit, still_to_deliver
 from dunning.runs import RunFolder, result_to_event
 from flows import progress
 from flows.approval import Approval
@@ -163,15 +163,11 @@ def deliver(
         sent=lambda i, how: folder.journal({"event": "sent", "invoice_id": i, "how": how}),
     )
     items = []
-    for invoice_id, letter in letters.items():
-        result = results[invoice_id]
-        if invoice_id in already or result.reminder_id is None:
-            continue
+    for invoice_id, reminder_id in still_to_deliver(letters, results, already):
+        letter = letters[invoice_id]
         mail = email_text(letter.input)
         items.append(
-            Delivery(
-                invoice_id, result.reminder_id, letter.contact.email, mail.subject, mail.message
-            )
+            Delivery(invoice_id, reminder_id, letter.contact.email, mail.subject, mail.message)
         )
     with progress.stage("deliver", len(items)):
         for batch in chunks(items):

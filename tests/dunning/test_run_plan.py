@@ -14,6 +14,7 @@ from dunning.run_plan import (
     dry_run_results,
     final_status,
     still_to_commit,
+    still_to_deliver,
 )
 from tests.support.factories import AMOUNTS, escalate, final, not_overdue, open_invoice
 
@@ -104,3 +105,13 @@ def test_only_a_run_with_approval_that_would_push_something_asks_a_person(
     proposed, approval, dry_run, asks
 ):
     assert asks_approver(proposed, approval=approval, dry_run=dry_run) is asks
+
+
+def test_what_is_still_to_deliver_skips_the_sent_and_those_without_reminder():
+    results = {
+        1: Result(1, Outcome.ESCALATED, reminder_id=11),
+        2: Result(2, Outcome.ALREADY_DONE, reminder_id=12),
+        4: Result(4, Outcome.ESCALATED, reminder_id=None),
+        5: Result(5, Outcome.ESCALATED, reminder_id=15),
+    }
+    assert still_to_deliver([5, 1, 2, 4], results, {2}) == [(5, 15), (1, 11)]
