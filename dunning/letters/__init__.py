@@ -1,8 +1,10 @@
 """Swiss reminder letters: one PDF per letter with the QR-bill payment part, and the
 merged file of a run with one bookmark per letter.
 
-Four languages (de, fr, it, en) with Swiss formatting. A debtor whose data cannot go
-into a QR-bill still gets a letter, without the payment part, and the result says why.
+Four languages (de, fr, it, en) with Swiss formatting. A debtor address the QR-bill cannot
+take leaves its "Payable by" blank; an amount it cannot carry (a currency other than CHF or
+EUR) gives a letter without the payment part. An address shortened to fit the envelope
+window, a blank "Payable by" and a missing payment part are named in the result's warning.
 """
 
 from __future__ import annotations
