@@ -14,6 +14,7 @@ import fcntl
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +65,7 @@ def run_lock(folder: Path, run_id: str | None = None) -> Iterator[None]:
             if depth > 1:
                 _held[key] = (fd, depth - 1)
             else:
+                os.ftruncate(fd, 0)  # no note of a holder that is gone
                 os.close(fd)  # closing releases the lock
 
 
@@ -83,6 +85,11 @@ def _take(fd: int, run_id: str) -> None:
 
 
 def _holder(fd: int) -> str:
-    """The holder's note; empty for the instant between its lock and its note."""
-    text = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
-    return text or "another process"
+    """The holder's note, which it writes the instant after it takes the lock: a process
+    that started at the same moment may look in that instant, so it waits a little."""
+    for _ in range(40):
+        text = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        if text:
+            return text
+        time.sleep(0.05)
+    return "another process"
