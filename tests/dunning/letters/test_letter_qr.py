@@ -57,10 +57,18 @@ def test_an_ordinary_iban_gets_a_creditor_reference_from_the_document_number(
     assert (fields["currency"], fields["iban"]) == ("EUR", PLAIN_IBAN)
 
 
-def test_debtor_without_city_gets_a_qr_bill_with_a_blank_payable_by(tmp_path: Path) -> None:
-    address = Address(name="Ohne Ort AG", street="Weg", house_num="1", pcode="8000", city=None)
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        (Address(name="Ohne Ort AG", street="Weg", house_num="1", pcode="8000"), "city"),
+        (Address(name="X AG", pcode="1234", city="Nirgendwo", country="XX"), "'XX'"),
+    ],
+)
+def test_a_debtor_the_qr_bill_cannot_take_gets_a_blank_payable_by(
+    address: Address, reason: str, tmp_path: Path
+) -> None:
     result = render_letter(sample_letter(address=address), tmp_path / "nocity.pdf")
-    assert result.warning is not None and "city" in result.warning
+    assert result.warning is not None and reason in result.warning
     assert payload_of(read_qr(result.path, preview="letter-no-city")[0]) == result.qr_payload
     fields = qr_fields(result.qr_payload or "")
     assert (fields["debtor_name"], fields["debtor_city"], fields["amount"]) == ("", "", "1226.90")
