@@ -31,6 +31,7 @@ SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
 LEADING = 1.15  # times the type size
 _FONT = "Helvetica"
 _ELLIPSIS = "…"
+_PREFIX = re.compile(r"\b(?:z\. ?H\.|c/o|p\. ?a\.|à l'att\. de|att\.n?) \S+", re.IGNORECASE)
 _ABBREVIATIONS = (
     (re.compile(r"(?<=\w)strasse\b"), "str."),
     (re.compile(r"\bStrasse\b"), "Str."),
@@ -60,14 +61,18 @@ def country_line(country: str | None, language: str) -> str | None:
     return pdf_text(str(names.get(code, code)).upper())
 
 
-def layout_address(addr: Address, language: str, width: float) -> AddressBlock:
-    """The address lines and type size that fit `width` points and six lines."""
-    name = [pdf_text(x) for x in (addr.name, addr.extra or "") if x and x.strip()]
+def layout_address(
+    addr: Address, language: str, width: float, courtesy: str | None = None
+) -> AddressBlock:
+    """The address lines and type size that fit `width` points and six lines. `courtesy`
+    ("Herr", "Madame") is a person's first line, left out first when space is short."""
+    name = [_glued(pdf_text(x)) for x in (addr.name, addr.extra or "") if x and x.strip()]
     street = pdf_text(" ".join(x for x in (addr.street, addr.house_num) if x))
     place = pdf_text(" ".join(x for x in (addr.pcode, addr.city) if x))
     country = country_line(addr.country, language)
     fixed = [x for x in (street, place, country) if x]
     attempts = (
+        *([([courtesy, *name], fixed)] if courtesy else []),
         (name, fixed),
         ([", ".join(name)], fixed),
         ([", ".join(name)], [_abbreviate(street), *fixed[1:]] if street else fixed),
@@ -141,6 +146,11 @@ def _words(text: str, size: float, width: float) -> list[str]:
         else:
             current = candidate
     return [*lines, current] if current else lines
+
+
+def _glued(text: str) -> str:
+    # "z. H. Frau Muster", "c/o Muster": the words of an addressee's prefix stay on one line.
+    return _PREFIX.sub(lambda m: m.group(0).replace(" ", "\xa0"), text)
 
 
 def _abbreviate(text: str) -> str:

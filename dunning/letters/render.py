@@ -33,7 +33,7 @@ from dunning.letters.fmt import (
 )
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
 from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
-from dunning.letters.salutation import salutation
+from dunning.letters.salutation import courtesy_line, salutation
 from dunning.letters.texts import PAYMENT_LABELS, TEXTS, body_position
 from dunning.letters.types import LetterInput, LetterResult
 
@@ -182,7 +182,8 @@ def _address_window(c: Canvas, letter: LetterInput, lang: str) -> str | None:
     c.line(
         WINDOW_X, y - 0.8 * mm, WINDOW_X + c.stringWidth(back_text, REG, back_size), y - 0.8 * mm
     )
-    block = layout_address(letter.debtor.address, lang, WINDOW_RIGHT - WINDOW_X)
+    courtesy = courtesy_line(letter.debtor, lang)
+    block = layout_address(letter.debtor.address, lang, WINDOW_RIGHT - WINDOW_X, courtesy)
     c.setFont(REG, block.size)
     y = PAGE_H - _ADDRESS_TOP - block.size * 0.8
     for line in block.lines:

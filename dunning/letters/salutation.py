@@ -13,7 +13,7 @@ from __future__ import annotations
 from dunning.letters.texts import TEXTS
 from dunning.model import Contact
 
-__all__ = ["salutation"]
+__all__ = ["salutation", "courtesy_line"]
 
 _MALE = {"herr", "herrn", "monsieur", "m.", "mr", "mr.", "signor", "signore", "sig.", "sir"}
 _FEMALE = {"frau", "madame", "mme", "mme.", "mrs", "mrs.", "ms", "ms.", "miss", "signora"}
@@ -42,6 +42,19 @@ def salutation(contact: Contact, language: str) -> str:
         return f"{'Egregio' if male else 'Gentile'} {title} {last},"
     name = f"{title} {last}" if title else last
     return _PERSONAL[lang][0 if male else 1].replace("{name}", name)
+
+
+_COURTESY = {"de": ("Herr", "Frau"), "fr": ("Monsieur", "Madame"), "it": ("Signor", "Signora")}
+_COURTESY["en"] = ("Mr", "Ms")
+
+
+def courtesy_line(contact: Contact, language: str) -> str | None:
+    """The first line of a person's address as Swiss Post shows it ("Herr", "Madame"), in
+    the letter's language; None for a company or an unknown salutation."""
+    form = (contact.salutation or "").strip().lower()
+    if not contact.last_name or form not in _MALE | _FEMALE:
+        return None
+    return _COURTESY.get(language, _COURTESY["de"])[0 if form in _MALE else 1]
 
 
 def _title(title: str | None, lang: str, male: bool) -> str:

@@ -44,6 +44,7 @@ LONG_FOREIGN = Address(
     city="Lyon",
     country="FR",
 )
+LONG_SWISS_PLACE = "8595 Altnau-Kesswil-Uttwil am Bodensee"
 NO_CITY = Address(name="Ohne Ort AG", street="Weg", house_num="1", pcode="8000", city=None)
 LONG_CREDITOR = dataclasses.replace(
     SAMPLE_CREDITOR,
@@ -155,3 +156,29 @@ def test_a_name_too_long_for_the_qr_bill_is_cut_after_a_whole_word(tmp_path: Pat
     name = payload_of(read_qr(result.path)[0]).split("\r\n")[21]
     assert len(name) <= 70 and LONG_SWISS.name.startswith(name)
     assert LONG_SWISS.name[len(name)] == " "
+
+
+def test_a_person_is_addressed_as_swiss_post_shows_it(tmp_path: Path) -> None:
+    letter = sample_letter(
+        address=Address(
+            name="Hans Schweizer",
+            street="Gerechtigkeitsgasse",
+            house_num="10",
+            pcode="3011",
+            city="Bern",
+        )
+    )
+    debtor = dataclasses.replace(letter.debtor, salutation="Herr", last_name="Schweizer")
+    result = render_letter(dataclasses.replace(letter, debtor=debtor), tmp_path / "l.pdf")
+    window = [w for w, box in _boxes(result.path) if _inside(box, WINDOW)][1:]  # after sender
+    assert window == ["Herr", "Hans Schweizer", "Gerechtigkeitsgasse 10", "3011 Bern"]
+
+
+def test_a_courtesy_line_gives_way_before_any_delivery_line(tmp_path: Path) -> None:
+    extra = "Abteilung Finanz- und Rechnungswesen, Kreditorenbuchhaltung Ost"
+    letter = sample_letter(address=dataclasses.replace(LONG_SWISS, extra=extra))
+    debtor = dataclasses.replace(letter.debtor, salutation="Frau", last_name="Hürlimann")
+    result = render_letter(dataclasses.replace(letter, debtor=debtor), tmp_path / "l.pdf")
+    window = [w for w, box in _boxes(result.path) if _inside(box, WINDOW)]
+    assert "Frau" not in window and result.warning is None
+    assert window[-2:] == ["Obere Kirchgasse und Untere Bahnhofstrasse 112b", LONG_SWISS_PLACE]
