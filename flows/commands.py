@@ -149,6 +149,7 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
     if data["merged_pdf"]:
         console.print(f"Merged PDF: [bold]{escape(data['merged_pdf'])}[/]", highlight=False)
     console.print(f"Run record: {escape(data['manifest'])}", highlight=False)
+    console.print(f"Spreadsheet: {escape(data['sheet'])}", highlight=False)
     if data["status"] == "failed":
         errors.print(f"Some invoices failed; retry with: [bold]dunning retry {data['run_id']}[/]")
     if data.get("errors_log"):

@@ -215,6 +215,7 @@ def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
         "status": manifest["status"],
         "counts": manifest["counts"],
         "manifest": str(folder.manifest_path),
+        "sheet": str(folder.path / RUN_SHEET),
         "merged_pdf": str(folder.merged_pdf) if manifest["merged_pdf"] else None,
         "errors_log": (
             str(folder.errors_log)

@@ -31,6 +31,7 @@ def test_every_run_folder_has_a_spreadsheet_of_its_invoices_with_totals(bexio, o
     result = run_cli(["run", "--reference-date", DAY, "--confirm-reference-date"])
 
     assert result.code == 0, result.text
+    assert "Spreadsheet:" in result.out and "run.xlsx" in result.out
     (run_id,) = new_runs(output)
     record = load_manifest(output, run_id)
     book = load_workbook(output / run_id / "run.xlsx")
