@@ -148,18 +148,22 @@ def _invoices(book: _Book, lines: Iterable[Mapping[str, Any]]) -> None:
         sheet.autofilter(0, 0, last, len(_LINE_COLUMNS) - 1)
 
 
+_TOTALS = ["currency", "open invoices", "open amount", "letters", "total due on letters"]
+
+
 def _totals(book: _Book, manifest: Mapping[str, Any]) -> None:
-    headings = ["currency", "open invoices", "open amount", "letters", "total due on letters"]
-    sheet = book.sheet("Totals", headings, [10, 14, 16, 10, 20])
+    sheet = book.sheet("Totals", _TOTALS, [10, 14, 16, 10, 20])
     for row, (currency, figures) in enumerate(_per_currency(manifest["lines"]).items(), 1):
-        sheet.write_string(row, 0, currency)
-        sheet.write_number(row, 1, figures["invoices"])
-        _cell(book, sheet, row, 2, figures["open"], currency)
-        sheet.write_number(row, 3, figures["letters"])
-        _cell(book, sheet, row, 4, figures["due"], currency)
+        _row(book, sheet, row, [currency, *figures.values()], currency)
+
+
+def _row(book: _Book, sheet: Worksheet, row: int, values: list[Any], currency: str) -> None:
+    for col, value in enumerate(values):
+        _cell(book, sheet, row, col, value, currency)
 
 
 def _per_currency(lines: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per currency, in the order of the totals sheet: invoices, open, letters, due."""
     totals: dict[str, dict[str, Any]] = {}
     for line in lines:
         figures = totals.setdefault(
@@ -198,52 +202,46 @@ def _things_to_see(line: Mapping[str, Any]) -> list[tuple[str, str]]:
     return seen
 
 
+_HISTORY = [
+    "run",
+    "reference date",
+    "status",
+    "policy version",
+    "started",
+    "finished",
+    "open invoices",
+    "proposed",
+    *OUTCOME_GROUPS,
+    "letters",
+]
+
+
 def write_history(manifests: Iterable[Mapping[str, Any]], target: Path) -> Path:
     """Every run: one row each with its outcomes, and its amounts per currency."""
     runs = list(manifests)
     book = _Book()
-    headings = [
-        "run",
-        "reference date",
-        "status",
-        "policy version",
-        "started",
-        "finished",
-        "open invoices",
-        "proposed",
-        *OUTCOME_GROUPS,
-        "letters",
-    ]
-    sheet = book.sheet("Runs", headings, [22, 12, 18, 18, 26, 26, *[10] * 9])
+    sheet = book.sheet("Runs", _HISTORY, [22, 12, 18, 18, 26, 26, *[10] * 9])
     for row, m in enumerate(runs, start=1):
-        texts = [
-            m["run_id"],
-            date.fromisoformat(m["reference_date"]),
-            m["status"],
-            m["policy"]["version"],
-            m.get("started_at"),
-            m.get("finished_at"),
-        ]
-        for col, text in enumerate(texts):
-            _cell(book, sheet, row, col, text, "")
-        counts = [len(m["lines"]), *outcome_groups(m).values()]
-        counts.append(sum(1 for line in m["lines"] if line.get("letter")))
-        for col, n in enumerate(counts, start=len(texts)):
-            sheet.write_number(row, col, n)
-    money = book.sheet(
-        "Totals",
-        ["run", "currency", "open invoices", "open amount", "letters", "total due on letters"],
-        [22, 10, 14, 16, 10, 20],
-    )
+        _row(book, sheet, row, _history_row(m), "")
+    money = book.sheet("Totals", ["run", *_TOTALS], [22, 10, 14, 16, 10, 20])
     row = 0
     for m in runs:
         for currency, figures in _per_currency(m["lines"]).items():
             row += 1
-            money.write_string(row, 0, m["run_id"])
-            money.write_string(row, 1, currency)
-            money.write_number(row, 2, figures["invoices"])
-            _cell(book, money, row, 3, figures["open"], currency)
-            money.write_number(row, 4, figures["letters"])
-            _cell(book, money, row, 5, figures["due"], currency)
+            _row(book, money, row, [m["run_id"], currency, *figures.values()], currency)
     book.close(target)
     return target
+
+
+def _history_row(m: Mapping[str, Any]) -> list[Any]:
+    return [
+        m["run_id"],
+        date.fromisoformat(m["reference_date"]),
+        m["status"],
+        m["policy"]["version"],
+        m.get("started_at"),
+        m.get("finished_at"),
+        len(m["lines"]),
+        *outcome_groups(m).values(),
+        sum(1 for line in m["lines"] if line.get("letter")),
+    ]
