@@ -2,20 +2,61 @@
 
 Prefect artifacts can only link to http(s); this makes local letters reachable. With an
 object store, point DUNNING_FILES_URL at the bucket's public or signed URL instead.
+
+Only what the artifacts link is served: a run's merged PDF and letter PDFs (final and draft)
+and its run.xlsx. No directory listing, and never the run's policy and blocks copies, its
+journal, manifest or error log: anything else is 404.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from functools import partial
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
 
-__all__ = ["serve_folder", "make_server"]
+from dunning.runs import RUN_ID_PATTERN
+
+__all__ = ["serve_folder", "make_server", "is_served"]
+
+_RUN_FILE = re.compile(
+    r"^(draft/)?(letters\.pdf|letters/[A-Za-z0-9][A-Za-z0-9._-]*\.pdf)$|^run\.xlsx$"
+)
+
+
+def is_served(url_path: str) -> bool:
+    """Whether a request path names a file the artifacts link: `<run>/letters.pdf`,
+    `<run>/letters/<name>.pdf`, the same under `<run>/draft/`, or `<run>/run.xlsx`."""
+    path = unquote(urlsplit(url_path).path)
+    if not path.startswith("/") or "\\" in path or "\x00" in path:
+        return False
+    run_id, _, rest = path[1:].partition("/")
+    if not RUN_ID_PATTERN.match(run_id):
+        return False
+    if any(part in ("", ".", "..") for part in rest.split("/")):
+        return False
+    return bool(_RUN_FILE.match(rest))
 
 
 class _ReadOnlyHandler(SimpleHTTPRequestHandler):
-    """GET and HEAD only (the base class offers nothing else); quiet logs."""
+    """GET and HEAD only (the base class offers nothing else), of the files `is_served`
+    allows and that are regular files reached without a symbolic link; quiet logs."""
+
+    def send_head(self) -> BytesIO | BinaryIO | None:
+        if not is_served(self.path):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        asked = Path(self.translate_path(self.path))
+        # A symbolic link anywhere on the way could lead out of the run: not served.
+        if asked.resolve() != asked or not asked.is_file():
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        return super().send_head()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
         pass

@@ -1,0 +1,91 @@
+"""`dunning serve-files` over real HTTP: the letters and the spreadsheet the artifacts link
+open; the run's policy, blocks, journal, manifest and any listing do not."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.file_server import make_server
+
+RUN = "2026-12-04-0a1b2c3d"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    run = tmp_path / RUN
+    for name in (
+        "letters.pdf",
+        "letters/1001-de.pdf",
+        "draft/letters.pdf",
+        "draft/letters/1001-de.pdf",
+        "run.xlsx",
+        "manifest.json",
+        "journal.jsonl",
+        "policy.toml",
+        "blocks.toml",
+        "run.json",
+        "errors.log",
+        "draft/proposal.json",
+    ):
+        (run / name).parent.mkdir(parents=True, exist_ok=True)
+        (run / name).write_bytes(b"content of " + name.encode())
+    (tmp_path / "secret.txt").write_bytes(b"outside")
+    (run / "letters" / "sneaky.pdf").symlink_to(tmp_path / "secret.txt")
+    server = make_server(tmp_path, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "letters.pdf",
+        "letters/1001-de.pdf",
+        "draft/letters.pdf",
+        "draft/letters/1001-de.pdf",
+        "run.xlsx",
+    ],
+)
+def test_the_files_the_artifacts_link_open(served: str, name: str) -> None:
+    response = httpx.get(f"{served}/{RUN}/{name}")
+    assert response.status_code == 200
+    assert response.content == b"content of " + name.encode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        f"/{RUN}/",
+        f"/{RUN}",
+        f"/{RUN}/letters/",
+        f"/{RUN}/draft/",
+        f"/{RUN}/policy.toml",
+        f"/{RUN}/blocks.toml",
+        f"/{RUN}/journal.jsonl",
+        f"/{RUN}/manifest.json",
+        f"/{RUN}/run.json",
+        f"/{RUN}/errors.log",
+        f"/{RUN}/draft/proposal.json",
+        f"/{RUN}/letters/sneaky.pdf",
+        f"/{RUN}/letters/%2e%2e/policy.toml",
+        f"/{RUN}/letters/..%2fpolicy.toml",
+        "/secret.txt",
+    ],
+)
+def test_listings_and_the_runs_own_records_are_not_served(served: str, path: str) -> None:
+    response = httpx.get(served + path)
+    assert response.status_code == 404
+    assert b"content of" not in response.content
+    assert b"outside" not in response.content
+    assert b"Directory listing" not in response.content
