@@ -7,13 +7,16 @@ Layout (A4, origin top-left in the comments, millimetres):
   return-address line at 53.5 mm, the address (see `address.py`) from 55 mm down;
 * place and date, subject, salutation, body, the table of amounts, payment instruction,
   the crossing clause, contact and closing;
-* the payment part in the bottom 105 mm. Text that does not fit above it continues on a
-  second page, so the payment part always sits on the last page.
+* the payment part in the bottom 105 mm of the last page. The body keeps its size: text
+  that does not fit above the payment part flows onto continuation pages, each headed by
+  the recipient, the date and "Seite 2 von 3" in the letter's language; the payment part
+  goes under the end of the text when there is room, else alone on a last page.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab import rl_config
@@ -52,37 +55,38 @@ _RETURN_LINE, _ADDRESS_TOP = 53.5 * mm, 55 * mm
 _SENDER_SIZES = (7.0, 6.5, 6.0)
 REG, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE = 10
-_SIZES = (10, 9.5, 9)
 _TEXT_TOP = PAGE_H - 95 * mm
+_NEXT_TOP = PAGE_H - 30 * mm  # where the text resumes under a continuation header
+_FOOT = 20 * mm  # the lowest a line of text goes on a page without payment part
+_ABOVE_PART = PART_HEIGHT + 5 * mm
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
 
 class _Flow:
     """A top-down text cursor. In `measure` mode it only moves, so that a letter can be
-    fitted above the payment part before anything is drawn; when a block does not fit it
-    starts a new page."""
+    fitted and its pages counted before anything is drawn; when a block does not fit it
+    starts a new page and calls `new_page` with its number."""
 
     def __init__(
         self,
         c: Canvas,
-        top: float,
         bottom: float,
-        running_head: str,
-        size: float,
+        new_page: Callable[[int], None] | None = None,
         measure: bool = False,
     ):
-        self.c, self.y, self.bottom, self.head, self.page = c, top, bottom, running_head, 1
-        self.size, self.leading, self.measure = size, size * 1.26, measure
+        self.c, self.y, self.bottom, self.page = c, _TEXT_TOP, bottom, 1
+        self.new_page, self.measure = new_page, measure
+        self.size, self.leading = SIZE, SIZE * 1.26
 
     def need(self, height: float) -> None:
         if self.y - height >= self.bottom:
             return
         self.page += 1
-        self.y = PAGE_H - 25 * mm
+        self.y = _NEXT_TOP
         if not self.measure:
             self.c.showPage()
-            self.c.setFont(REG, 8)
-            self.c.drawString(LEFT, PAGE_H - 15 * mm, self.head)
+            if self.new_page is not None:
+                self.new_page(self.page)
 
     def draw(self, x: float, text: str, font: str, size: float, right: bool = False) -> None:
         if self.measure:
@@ -133,17 +137,18 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
     c.drawString(LEFT, PAGE_H - 80 * mm, pdf_text(place))
     c.setFont(BOLD, 11.5)
     c.drawString(LEFT, PAGE_H - 89 * mm, subject)
-    bottom = PART_HEIGHT + 5 * mm if payment else 20 * mm
-    head = f"{pdf_text(letter.creditor.name)} · {subject}"
-    # The largest type size with which the text fits above the payment part; a letter
-    # too long even at the smallest size continues on a second page.
-    for size in _SIZES:
-        probe = _Flow(c, _TEXT_TOP, bottom, head, size, measure=True)
-        _content(probe, letter, lang, payment)
-        if probe.page == 1:
-            break
-    _content(_Flow(c, _TEXT_TOP, bottom, head, size), letter, lang, payment)
+    bottom, pages, part_alone = _plan(c, letter, lang, payment)
+
+    def header(page: int) -> None:
+        _continuation_header(c, letter, lang, page, pages)
+
+    if pages > 1:
+        _page_number(c, lang, 1, pages)
+    _content(_Flow(c, bottom, header), letter, lang, payment)
     if payment is not None:
+        if part_alone:
+            c.showPage()
+            header(pages)
         draw_payment_part(c, payment, PAYMENT_LABELS[lang], PAGE_W)
     c.showPage()
     c.save()
@@ -151,6 +156,50 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
     return LetterResult(
         path=Path(path), qr_payload=payment.payload if payment else None, warning=warnings
     )
+
+
+def _plan(
+    c: Canvas, letter: LetterInput, lang: str, payment: Payment | None
+) -> tuple[float, int, bool]:
+    """The lowest line of text on a page, the page count, and whether the payment part
+    needs a page of its own: a short letter keeps its payment part under the text on one
+    page; a longer one uses its pages down to the foot."""
+    if payment is not None:
+        probe = _Flow(c, _ABOVE_PART, measure=True)
+        _content(probe, letter, lang, payment)
+        if probe.page == 1:
+            return _ABOVE_PART, 1, False
+    probe = _Flow(c, _FOOT, measure=True)
+    _content(probe, letter, lang, payment)
+    part_alone = payment is not None and probe.y < _ABOVE_PART
+    return _FOOT, probe.page + part_alone, part_alone
+
+
+def _page_number(c: Canvas, lang: str, page: int, pages: int) -> None:
+    c.setFont(REG, 8)
+    text = fill_placeholders(TEXTS[lang]["page"], {"page": str(page), "pages": str(pages)})
+    c.drawRightString(RIGHT, 12 * mm, text)
+
+
+def _continuation_header(c: Canvas, letter: LetterInput, lang: str, page: int, pages: int) -> None:
+    """Recipient, date and "Seite 2 von 3" at the top of every page after the first."""
+    texts = TEXTS[lang]
+    number = fill_placeholders(texts["page"], {"page": str(page), "pages": str(pages)})
+    when = prose_date(letter.reference_date, lang)
+    top = PAGE_H - 15 * mm
+    c.setFont(REG, 9)
+    c.drawRightString(RIGHT, top, when)
+    c.drawRightString(RIGHT, top - 4.5 * mm, number)
+    room = RIGHT - LEFT - max(stringWidth(x, REG, 9) for x in (when, number)) - 8 * mm
+    c.setFont(BOLD, 9)
+    c.drawString(LEFT, top, fit_line(pdf_text(letter.debtor.name), 9, room, BOLD))
+    subject = fill_placeholders(
+        texts["subject"], {"title": letter.title, "document_nr": letter.invoice.document_nr}
+    )
+    c.setFont(REG, 9)
+    c.drawString(LEFT, top - 4.5 * mm, fit_line(pdf_text(subject), 9, room, REG))
+    c.setLineWidth(0.5)
+    c.line(LEFT, top - 7.5 * mm, RIGHT, top - 7.5 * mm)
 
 
 def _letterhead(c: Canvas, letter: LetterInput) -> None:

@@ -60,7 +60,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "contact_none": "Bei Fragen zu dieser Rechnung stehen wir Ihnen gerne zur Verfügung.",
         "closing": "Freundliche Grüsse",
         "additional_info": "{title} zu Rechnung {document_nr}",
-        "page": "Seite {page}",
+        "page": "Seite {page} von {pages}",
     },
     "fr": {
         "salutation": "Madame, Monsieur,",
@@ -112,7 +112,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "closing": "Meilleures salutations",
         "additional_info": "{title} concernant la facture {document_nr}",
-        "page": "Page {page}",
+        "page": "Page {page} sur {pages}",
     },
     "it": {
         "salutation": "Gentili Signore e Signori,",
@@ -162,7 +162,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "contact_none": "Restiamo volentieri a disposizione per domande su questa fattura.",
         "closing": "Cordiali saluti",
         "additional_info": "{title} relativo alla fattura {document_nr}",
-        "page": "Pagina {page}",
+        "page": "Pagina {page} di {pages}",
     },
     "en": {
         "salutation": "Dear Sir or Madam,",
@@ -210,7 +210,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "contact_none": "Please contact us if you have any questions about this invoice.",
         "closing": "Kind regards",
         "additional_info": "{title} for invoice {document_nr}",
-        "page": "Page {page}",
+        "page": "Page {page} of {pages}",
     },
 }
 
