@@ -18,7 +18,7 @@ from dunning.money import DEFAULT_STEP, round_to_step
 from dunning.policy import Policy
 from dunning.proposal import Amounts, Decision, FeeLine, Proposal, Reason
 
-__all__ = ["propose", "decide", "amounts_for", "recheck", "already_done"]
+__all__ = ["propose", "decide", "amounts_for", "new_deadline", "recheck", "already_done"]
 
 _NO_ROUNDING: Mapping[str, Decimal] = MappingProxyType({})
 _DAYS_PER_YEAR = 365
@@ -125,8 +125,14 @@ def amounts_for(
         interest_rate_percent=policy.interest_rate_percent,
         interest_start=start,
         total_due=invoice.remaining + fees_total + interest,
-        deadline=reference_date + timedelta(days=policy.level(to_level).payment_days),
+        deadline=new_deadline(reference_date, policy.level(to_level).payment_days),
     )
+
+
+def new_deadline(letter_date: date, payment_days: int) -> date:
+    """The last day to pay after a letter of `letter_date`: the letter's day is the first of
+    `payment_days`, as bexio counts a reminder's period (`is_valid_from + period - 1`)."""
+    return letter_date + timedelta(days=payment_days - 1)
 
 
 def _interest(

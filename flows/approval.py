@@ -61,6 +61,8 @@ def choice_label(decision: Decision) -> str:
         action = f"L{decision.from_level} → L{decision.to_level}"
         total = decision.amounts.total_due if decision.amounts else invoice.remaining
         amount = f"{invoice.currency} {money_text(total)}"
+        if decision.amounts:
+            amount += f" · pay by {decision.amounts.deadline:%d.%m.%Y}"
     return f"#{invoice.id} {invoice.document_nr} · {name} · {action} · {amount}"
 
 

@@ -375,7 +375,7 @@ AMOUNTS = [
         "4.10",
         30,
         "1004.10",
-        "2026-12-14",
+        "2026-12-13",
         id="level 1: no fee; 4.1096 rounds to 4.10 at 0.05",
     ),
     pytest.param(
@@ -388,7 +388,7 @@ AMOUNTS = [
         "4.11",
         30,
         "1004.11",
-        "2026-12-14",
+        "2026-12-13",
         id="EUR rounds to 0.01: 4.1096 -> 4.11",
     ),
     pytest.param(
@@ -401,7 +401,7 @@ AMOUNTS = [
         "4.11",
         30,
         "1004.11",
-        "2026-12-14",
+        "2026-12-13",
         id="CHF without a known step rounds to 0.01",
     ),
     pytest.param(
@@ -414,7 +414,7 @@ AMOUNTS = [
         "4.10",
         30,
         "1024.10",
-        "2026-12-10",
+        "2026-12-09",
         id="level 2 fee",
     ),
     pytest.param(
@@ -427,7 +427,7 @@ AMOUNTS = [
         "4.10",
         30,
         "1054.10",
-        "2026-12-10",
+        "2026-12-09",
         id="level 3 repeats the level 2 fee",
     ),
     pytest.param(
@@ -440,7 +440,7 @@ AMOUNTS = [
         "4.11",
         30,
         "1029.11",
-        "2026-12-10",
+        "2026-12-09",
         id="missing fee for a currency counts as 0",
     ),
     pytest.param(
@@ -453,7 +453,7 @@ AMOUNTS = [
         "0.01",
         1,
         "36.51",
-        "2026-12-14",
+        "2026-12-13",
         id="tie 0.005 rounds half-up to 0.01",
     ),
     pytest.param(
@@ -466,7 +466,7 @@ AMOUNTS = [
         "0.05",
         1,
         "182.55",
-        "2026-12-14",
+        "2026-12-13",
         id="tie 0.025 rounds half-up to 0.05",
     ),
     pytest.param(
@@ -479,7 +479,7 @@ AMOUNTS = [
         "0.00",
         0,
         "1000.00",
-        "2026-12-14",
+        "2026-12-13",
         id="due date after R: negative days count as 0",
     ),
 ]

@@ -1,0 +1,52 @@
+"""One deadline per reminder: the draft letter, the approver's form, the final letter, the
+record and the reminder bexio created all name the same last day to pay."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+from prefect.flow_runs import resume_flow_run
+from pypdf import PdfReader
+
+from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.harness import paused_run
+from tests.support.sandbox import REFERENCE_DATE, Company
+
+
+def _text(pdf: Path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def test_draft_form_letter_record_and_bexio_name_the_same_deadline(bexio: Company, output):
+    labels: list[str] = []
+
+    def approver() -> None:
+        run_id, schema = paused_run()
+        labels.extend(schema["properties"]["selected"]["default"])
+        resume_flow_run(run_id, run_input={"selected": list(labels)})
+
+    person = threading.Thread(target=approver)
+    person.start()
+    # The sandbox's today is REFERENCE_DATE: a run on the day bexio dates its reminders.
+    argv = ["run", "--approval", "--reference-date", REFERENCE_DATE.isoformat()]
+    result = run_cli([*argv, "--confirm-reference-date"])
+    person.join(10)
+    assert result.code == 0, result.text
+
+    (run_id,) = new_runs(output)
+    folder = output / run_id
+    escalated = [ln for ln in load_manifest(output, run_id)["lines"] if ln["letter"]]
+    assert escalated
+    for line in escalated:
+        day = date.fromisoformat(line["deadline"])
+        shown, off_by_one = (f"{d:%d.%m.%Y}" for d in (day, day + timedelta(days=1)))
+        reminder = max(bexio.client.list_reminders(line["invoice_id"]), key=lambda r: r.id)
+        assert reminder.is_valid_to == day, line
+        assert line["api_deadline"] == line["deadline"], line
+        (label,) = [lb for lb in labels if lb.startswith(f"#{line['invoice_id']} ")]
+        assert label.endswith(f"pay by {shown}"), label
+        for letter in (folder / "draft" / line["letter"], folder / line["letter"]):
+            text = _text(letter)
+            assert shown in text and off_by_one not in text, (letter, shown)
