@@ -1,8 +1,13 @@
 """Swiss formatting of amounts and dates, text clean-up, file names and bookmark titles.
 
-Amounts follow the Swiss convention that CLDR (through babel) records for each of the
-four languages: an apostrophe between thousands and a point before the Rappen, also in
-French (`1'234.50`), since CLDR's fr_CH uses the point as its currency decimal.
+Numbers follow the Swiss convention that CLDR (through babel) records for amounts in each
+of the four languages: an apostrophe between thousands and a point before the decimals,
+also in French (`1'234.50`), since CLDR's fr_CH uses the point as its currency decimal
+(its general decimal is the comma). A letter shows one number format throughout, so an
+interest rate takes the same point (`5.25 %`, also in French).
+
+Text that a letter wraps keeps a date, an amount and a reference on one line: their inner
+spaces are no-break spaces, which the wrapping never breaks at.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
 
 from dunning.money import money_text
 from dunning.policy import LANGUAGES
@@ -33,6 +37,7 @@ __all__ = [
     "format_rate",
     "numeric_date",
     "prose_date",
+    "no_break",
     "fill_placeholders",
     "pdf_text",
     "latin_text",
@@ -67,8 +72,9 @@ def format_amount(amount: Decimal, language: str) -> str:
 
 
 def format_rate(rate: Decimal, language: str) -> str:
-    """An interest rate without trailing zeros: `5`, `5.25` (`5,25` in French)."""
-    return format_decimal(rate.normalize(), locale=f"{language}_CH")
+    """An interest rate without trailing zeros, with the amounts' point: `5`, `5.25`."""
+    _, point = _symbols(language)
+    return format(rate.normalize(), "f").replace(".", point)
 
 
 def numeric_date(day: date, language: str) -> str:
@@ -80,7 +86,15 @@ def prose_date(day: date, language: str) -> str:
     """A date inside a sentence: numeric in German, written out in the other languages."""
     if language == "de":
         return numeric_date(day, language)
-    return format_date(day, "long", locale=f"{language}_CH")
+    return no_break(format_date(day, "long", locale=f"{language}_CH"))
+
+
+_BREAKABLE = re.compile(r"[ \u202f\u2009]")
+
+
+def no_break(text: str) -> str:
+    """`text` with no-break spaces, so that a wrapped line never splits it."""
+    return _BREAKABLE.sub("\xa0", text)
 
 
 def fill_placeholders(text: str, values: dict[str, str]) -> str:

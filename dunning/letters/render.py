@@ -30,6 +30,7 @@ from dunning.letters.fmt import (
     fill_placeholders,
     format_amount,
     format_rate,
+    no_break,
     numeric_date,
     pdf_text,
     prose_date,
@@ -259,7 +260,7 @@ def _sender_line(name: str, where: str) -> tuple[str, float]:
 def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | None) -> None:
     texts, amounts = TEXTS[lang], letter.amounts
     values = {
-        "document_nr": letter.invoice.document_nr,
+        "document_nr": no_break(letter.invoice.document_nr),
         "invoice_date": prose_date(letter.invoice.valid_from, lang),
         "due_date": prose_date(letter.invoice.valid_to, lang),
         "deadline": prose_date(letter.deadline, lang),
@@ -301,9 +302,9 @@ def _payment_sentence(letter: LetterInput, lang: str, payment: Payment | None) -
     return fill_placeholders(
         texts["pay_iban"],
         {
-            "iban": " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
+            "iban": "\xa0".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
             "creditor": letter.creditor.name,
-            "reference": reference,
+            "reference": no_break(reference),
         },
     )
 

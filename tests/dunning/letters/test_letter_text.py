@@ -149,11 +149,20 @@ def test_dates_and_rates_per_language() -> None:
     assert [numeric_date(day, lang) for lang in ("de", "fr")] == ["05.03.2026", "05.03.2026"]
     assert [prose_date(day, lang) for lang in ("de", "fr", "it", "en")] == [
         "05.03.2026",
-        "5 mars 2026",
-        "5 marzo 2026",
-        "5 March 2026",
+        "5\xa0mars\xa02026",
+        "5\xa0marzo\xa02026",
+        "5\xa0March\xa02026",
     ]
-    assert (format_rate(Decimal("5.00"), "de"), format_rate(Decimal("5.25"), "fr")) == ("5", "5,25")
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "it", "en"])
+def test_a_rate_reads_like_the_amounts_beside_it(lang: str) -> None:
+    # CLDR's fr_CH writes amounts with a point but other numbers with a comma; a letter
+    # keeps the amounts' point for its rates too.
+    assert format_rate(Decimal("5.00"), lang) == "5"
+    assert format_rate(Decimal("5.25"), lang) == "5.25"
+    assert format_rate(Decimal("10"), lang) == "10"
+    assert format_amount(Decimal("5.25"), lang) == "5.25"
 
 
 def test_fees_of_earlier_levels_are_named_after_their_level(tmp_path: Path) -> None:

@@ -1,0 +1,62 @@
+"""A date, an amount, a rate, an IBAN or a reference in a wrapped sentence stays on one line,
+wherever the line happens to end."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dunning.letters import render_letter
+from dunning.letters.samples import SAMPLE_CREDITOR, sample_letter
+from tests.dunning.letters.letter_helpers import page_texts
+
+# language -> pieces that must each stand whole on one line of the letter
+WHOLE = {
+    "fr": ["10 décembre 2026", "18 septembre 2026", "CHF 1'226.90", "5 %"],
+    "en": ["10 December 2026", "18 September 2026", "CHF 1'226.90", "5 %"],
+    "it": ["10 dicembre 2026", "18 settembre 2026", "CHF 1'226.90", "5 %"],
+}
+# Without a QR-bill (a currency it does not take) the letter names IBAN and reference.
+IBAN_AND_REFERENCE = ["CH44 3199 9123 0008 8901 2", "00 00000 00000 00000 00000 00420"]
+
+
+def _lines(path: Path) -> list[str]:
+    return [
+        " ".join(line.split())
+        for page in page_texts(path)
+        for line in page.replace("\xa0", " ").splitlines()
+    ]
+
+
+def _broken(lines: list[str], piece: str) -> bool:
+    """Whether `piece` starts at the end of one line and goes on on the next."""
+    words = piece.split(" ")
+    for before, after in zip(lines, lines[1:], strict=False):
+        for cut in range(1, len(words)):
+            head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+            if before.endswith(head) and after.startswith(tail):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("lang", sorted(WHOLE))
+def test_no_line_ends_inside_a_date_an_amount_or_a_rate(lang: str, tmp_path: Path) -> None:
+    for filler in range(0, 40):
+        body = "x " * filler + "{due_date} {total_due} {invoice_date} {deadline}. " * 2
+        letter = sample_letter(language=lang, body=body)
+        lines = _lines(render_letter(letter, tmp_path / f"{filler}.pdf").path)
+        for piece in WHOLE[lang]:
+            assert not _broken(lines, piece), (filler, piece)
+
+
+def test_no_line_ends_inside_the_iban_or_the_reference(tmp_path: Path) -> None:
+    for length in range(1, 60):
+        creditor = replace(SAMPLE_CREDITOR, name="Muster " + "m" * length)
+        letter = sample_letter(creditor=creditor, currency="USD")
+        lines = _lines(render_letter(letter, tmp_path / f"{length}.pdf").path)
+        text = " ".join(lines)
+        for piece in IBAN_AND_REFERENCE:
+            assert piece in text
+            assert not _broken(lines, piece), (length, piece)
