@@ -259,9 +259,11 @@ def serve_files(*, output: Path | None = None, host: str = "127.0.0.1", port: in
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `dunning` script."""
     # Keep the terminal for the run's own progress: Prefect's chatter and telemetry (which
-    # trips over SQLite locks on a fresh local database) stay quiet unless asked for.
+    # trips over SQLite locks on a fresh local database) stay quiet unless asked for. The
+    # run's INFO lines still go to Prefect (its Logs tab); the terminal shows WARNING and up.
     for name, value in (
-        ("PREFECT_LOGGING_LEVEL", "WARNING"),
+        ("PREFECT_LOGGING_LEVEL", "INFO"),
+        ("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING"),
         ("DO_NOT_TRACK", "1"),
         ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
     ):
