@@ -36,8 +36,8 @@ __all__ = [
 ]
 
 ZURICH = ZoneInfo("Europe/Zurich")
-# A committing run more days than this from today needs to be confirmed: a mistyped year
-# would escalate invoices that are not due yet (or print deadlines long past).
+# A committing run dated more days than this before today needs to be confirmed: a mistyped
+# year would escalate invoices by a day long past. One dated after today is refused.
 PLAUSIBLE_DAYS = 7
 # Reference dates a run can compute with: deadlines and interest reach years past it.
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
@@ -123,19 +123,34 @@ def check_reference_date(
     flags: tuple[str, str] = ("--reference-date", "--confirm-reference-date"),
     today: date | None = None,
 ) -> None:
-    """Refuse a committing run whose reference date is far from today, unless confirmed."""
+    """Refuse a committing run dated after today, and one dated long before today unless
+    confirmed; a dry run may take any date."""
     today = today or zurich_today()
     distance = (day - today).days
-    if dry_run or confirmed or abs(distance) <= PLAUSIBLE_DAYS:
+    if dry_run:
         return
-    when = f"{distance} days after" if distance > 0 else f"{-distance} days before"
+    if distance > 0:
+        raise BadInput(
+            f"{flags[0]} {day.isoformat()} is {_days(distance)} after today "
+            f"({today.isoformat()}): bexio dates a reminder on the day it is created and its "
+            "API takes no other date, so a run that pushes cannot be dated in the future; it "
+            "would escalate invoices that are not due yet, with letters dated today. Nothing "
+            f"was pushed. Run again on or after {day.isoformat()}, or try this date now as a "
+            "dry run, which pushes nothing."
+        )
+    if confirmed or -distance <= PLAUSIBLE_DAYS:
+        return
     raise BadInput(
-        f"{flags[0]} {day.isoformat()} is {when} today ({today.isoformat()}): a run "
-        "creates reminders as of its reference date, so a mistyped date would escalate "
-        "invoices that are not due yet, or print deadlines long past. Nothing was pushed. "
+        f"{flags[0]} {day.isoformat()} is {_days(-distance)} before today "
+        f"({today.isoformat()}): a run picks what was overdue at its reference date, so a "
+        "mistyped year would escalate invoices by a day long past. Nothing was pushed. "
         f"Check the date; if it is meant, run again with {flags[1]} (a dry run needs no "
         "confirmation)."
     )
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 def check_day(day: date, flag: str = "--reference-date") -> date:

@@ -19,8 +19,8 @@ from pathlib import Path
 from dunning.policy_file import example_policy_path
 
 EXAMPLE = example_policy_path().read_text(encoding="utf-8")
-# A fixed date in the past: every committing run confirms it (see "a reference date far
-# from today" below).
+# A fixed date in the past: every committing run confirms it, as a date more than a week
+# before today needs (a date after today is refused, see below).
 RUN = ("run", "--reference-date", "2026-11-30", "--confirm-reference-date")
 
 
@@ -246,9 +246,9 @@ NESTED = "deep = " + "[" * 2000 + "]" * 2000 + "\n"
 
 HOSTILE_CASES = [
     Case(
-        "argument: a reference date far from today, for a run that commits",
-        ("run", "--reference-date", "2062-11-30"),
-        ("--reference-date", "2062-11-30", "--confirm-reference-date"),
+        "argument: a reference date after today, for a run that commits",
+        ("run", "--reference-date", "2062-11-30", "--confirm-reference-date"),
+        ("--reference-date", "2062-11-30", "after today", "dry run"),
     ),
     Case(
         "argument: a reference date at the end of the calendar",
