@@ -34,6 +34,7 @@ class RunStatus(StrEnum):
     DRY_RUN = "dry_run"
     COMPLETED = "completed"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # in Prefect, while it waited for approval
 
 
 def asks_approver(proposed: Sequence[Decision], *, approval: bool, dry_run: bool) -> bool:

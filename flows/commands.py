@@ -19,6 +19,7 @@ from dunning.run_lock import RunBusy, run_lock
 from dunning.run_sheet import write_history
 from dunning.runs import RunFolder, RunNotFound, list_runs
 from flows import progress
+from flows.cancelled_runs import record_cancelled_runs
 from flows.console import RichReporter, console, errors, runs_table, summary_table
 from flows.run_inputs import (
     BadInput,
@@ -219,6 +220,7 @@ def list_past_runs(output: Path | None, export: Path | None = None) -> int:
             f"--export {escape(str(export))}: the history is a spreadsheet; name it *.xlsx."
         )
     manifests = list_runs(out)
+    record_cancelled_runs(out, manifests)
     if not manifests:
         console.print(escape(f"No runs in {out} yet."), highlight=False)
     else:
