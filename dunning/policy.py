@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
 __all__ = ["LANGUAGES", "Creditor", "Level", "Policy"]
@@ -32,6 +33,8 @@ class Creditor:
     iban: str  # compact, no spaces; an IBAN or a QR-IBAN
     email: str | None = None
     phone: str | None = None
+    logo: Path | None = None  # a PNG or JPEG for the letterhead, checked when the policy loads
+    letterhead_paper: bool = False  # letters go on paper with a printed letterhead
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ _TOP = (
 _LEVEL = ("title", "grace_days", "payment_days", "fee", "texts")
 # Field -> longest text the QR-bill accepts (Swiss Implementation Guidelines, structured address).
 _CREDITOR_TEXT = {"name": 70, "street": 70, "house_num": 16, "pcode": 16, "city": 35}
-_CREDITOR = (*_CREDITOR_TEXT, "country", "iban", "email", "phone")
+_CREDITOR = (*_CREDITOR_TEXT, "country", "iban", "email", "phone", "logo", "letterhead_paper")
 _IBAN_LENGTH = 21  # CH and LI alike
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -58,20 +58,21 @@ def example_policy_path() -> Path:
 def load_policy(path: Path) -> Policy:
     """Read and validate a policy file; raises `PolicyError` with every problem found."""
     data = read_file(Path(path), "policy file", PolicyError)
-    return _policy(data, str(path))
+    return _policy(data, str(path), Path(path).parent)
 
 
 def parse_policy(text: str, source: str = "policy.toml") -> Policy:
-    """Validate policy text; `source` names it in errors. The hash is of its UTF-8 bytes."""
-    return _policy(text.encode("utf-8"), source)
+    """Validate policy text; `source` names it in errors, and a relative logo path is read
+    from its folder. The hash is of its UTF-8 bytes."""
+    return _policy(text.encode("utf-8"), source, Path(source).parent)
 
 
-def _policy(data: bytes, source: str) -> Policy:
+def _policy(data: bytes, source: str, folder: Path) -> Policy:
     document = parse_toml(data, source, PolicyError)
     problems = Problems(source)
     problems.table(document, "", _TOP, required=("version", "creditor", "levels"))
     fields = _top_fields(document, problems)
-    creditor = _creditor(document["creditor"], problems) if "creditor" in document else None
+    creditor = _creditor(document["creditor"], folder, problems) if "creditor" in document else None
     levels = _levels(document["levels"], problems) if "levels" in document else None
     problems.raise_if_any(PolicyError)
     assert creditor is not None and levels is not None  # every problem was raised above
@@ -97,7 +98,7 @@ def _top_fields(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
     return {key: check(document[key]) for key, check in checks.items() if key in document}
 
 
-def _creditor(value: Any, problems: Problems) -> Creditor | None:
+def _creditor(value: Any, folder: Path, problems: Problems) -> Creditor | None:
     table = problems.table(
         value, "creditor", _CREDITOR, required=(*_CREDITOR_TEXT, "country", "iban")
     )
@@ -119,6 +120,10 @@ def _creditor(value: Any, problems: Problems) -> Creditor | None:
         fields["email"] = _email(table["email"], problems)
     if "phone" in table:
         fields["phone"] = problems.text(table["phone"], "creditor.phone", max_length=40)
+    if "logo" in table:
+        fields["logo"] = _logo(table["logo"], folder, problems)
+    if "letterhead_paper" in table:
+        fields["letterhead_paper"] = _letterhead_paper(table, problems)
     complete = all(key in table for key in (*_CREDITOR_TEXT, "country", "iban"))
     if not complete or any(v is None for v in fields.values()):
         return None
@@ -166,6 +171,57 @@ def _iban(value: Any, problems: Problems) -> str | None:
         problems.add("creditor.iban", f"is not a valid IBAN (got {shown(value)})")
         return None
     return compact
+
+
+def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
+    """The logo file, relative to the policy file's folder: a PNG or JPEG that reads."""
+    text = problems.text(value, "creditor.logo")
+    if text is None:
+        return None
+    path = folder / Path(text).expanduser()
+    try:
+        head = path.read_bytes()[:8]
+    except OSError as exc:
+        problems.add(
+            "creditor.logo",
+            f"cannot be read from {path} ({exc.strerror or exc}); a relative path is taken "
+            "from the policy file's folder",
+        )
+        return None
+    if head.lstrip().startswith((b"<?xml", b"<svg")):
+        problems.add("creditor.logo", f"{path} is an SVG image; save the logo as PNG")
+        return None
+    if not head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or not _decodes(path):
+        problems.add("creditor.logo", f"{path} is not a PNG or JPEG image that can be read")
+        return None
+    return path
+
+
+def _decodes(path: Path) -> bool:
+    from reportlab.lib.utils import ImageReader  # only a policy with a logo needs it
+
+    try:
+        image = ImageReader(str(path))
+        width, height = (int(side) for side in image.getSize())
+        image.getRGBData()  # decodes every pixel: a cut-off file fails here, not in a run
+    except (OSError, ValueError, SyntaxError):  # what the image library raises for bad data
+        return False
+    return width > 0 and height > 0
+
+
+def _letterhead_paper(table: dict[str, Any], problems: Problems) -> bool | None:
+    value = table["letterhead_paper"]
+    if not isinstance(value, bool):
+        problems.add("creditor.letterhead_paper", f"must be true or false (got {shown(value)})")
+        return None
+    if value and "logo" in table:
+        problems.add(
+            "creditor.letterhead_paper",
+            "is true, so the letterhead stays empty for the printed paper; leave out "
+            "creditor.logo or set letterhead_paper = false",
+        )
+        return None
+    return value
 
 
 def _email(value: Any, problems: Problems) -> str | None:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -60,6 +62,7 @@ _TEXT_TOP = PAGE_H - 95 * mm
 _NEXT_TOP = PAGE_H - 30 * mm  # where the text resumes under a continuation header
 _FOOT = 20 * mm  # the lowest a line of text goes on a page without payment part
 _ABOVE_PART = PART_HEIGHT + 5 * mm
+_LOGO_HEIGHT, _LOGO_WIDTH = 20 * mm, 80 * mm
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
 
@@ -204,19 +207,42 @@ def _continuation_header(c: Canvas, letter: LetterInput, lang: str, page: int, p
 
 
 def _letterhead(c: Canvas, letter: LetterInput) -> None:
+    """The creditor's name and address top left, under its logo if it has one; nothing on
+    letterhead paper, which brings its own."""
     cred = letter.creditor
+    if cred.letterhead_paper:
+        return
+    top = 18 * mm
+    if cred.logo is not None:
+        top += _draw_logo(c, cred.logo)
     name = pdf_text(cred.name)
     # 12 pt, smaller down to 9 pt for a long name, then cut after a word: within the margins.
     size = next((s for s in (12, 11, 10, 9) if stringWidth(name, BOLD, s) <= RIGHT - LEFT), 9)
     c.setFont(BOLD, size)
-    c.drawString(LEFT, PAGE_H - 18 * mm, fit_line(name, size, RIGHT - LEFT, BOLD))
+    c.drawString(LEFT, PAGE_H - top, fit_line(name, size, RIGHT - LEFT, BOLD))
     lines = [f"{cred.street} {cred.house_num}".strip(), f"{cred.pcode} {cred.city}".strip()]
     lines += [x for x in (cred.phone, cred.email) if x]
     c.setFont(REG, 9)
-    y = PAGE_H - 23 * mm
+    y = PAGE_H - top - 5 * mm
     for line in lines:
         c.drawString(LEFT, y, pdf_text(line))
         y -= 11
+
+
+@lru_cache(maxsize=4)
+def _logo_image(path: Path) -> ImageReader:
+    return ImageReader(str(path))
+
+
+def _draw_logo(c: Canvas, path: Path) -> float:
+    """The logo from 10 mm below the top edge, at most 20 mm high and 80 mm wide, its
+    proportions kept; returns how far it pushes the sender's name down."""
+    image = _logo_image(path)
+    width, height = (float(side) for side in image.getSize())
+    scale = min(_LOGO_HEIGHT / height, _LOGO_WIDTH / width)
+    w, h = width * scale, height * scale
+    c.drawImage(image, LEFT, PAGE_H - 10 * mm - h, w, h, mask="auto")
+    return float(h - 2 * mm)
 
 
 def _address_window(c: Canvas, letter: LetterInput, lang: str) -> str | None:

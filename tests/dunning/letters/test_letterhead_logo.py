@@ -1,0 +1,92 @@
+"""The letterhead: the creditor's logo from the policy top left on page 1, or nothing at
+all on letterhead paper; a logo that cannot be used stops the run when the policy loads."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+from dunning.letters import render_letter
+from dunning.letters.samples import sample_letter
+from dunning.policy_file import PolicyError, example_policy_path, load_policy
+from tests.dunning.letters.letter_helpers import page_texts
+
+MM = 72 / 25.4
+
+
+def _policy(folder: Path, creditor_lines: str) -> Path:
+    text = example_policy_path().read_text(encoding="utf-8")
+    text = text.replace("[creditor]\n", f"[creditor]\n{creditor_lines}\n", 1)
+    path = folder / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _logo(path: Path, size: tuple[int, int] = (600, 200)) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (200, 30, 40)).save(path)
+    return path
+
+
+def _first_page_objects(path: Path) -> list[tuple[str, tuple[float, float, float, float]]]:
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page = pdf[0]
+        return [(type(obj).__name__, obj.get_bounds()) for obj in page.get_objects()]
+    finally:
+        pdf.close()
+
+
+def test_a_logo_beside_the_policy_is_printed_top_left_on_page_one(tmp_path: Path) -> None:
+    _logo(tmp_path / "brand" / "logo.png")
+    policy = load_policy(_policy(tmp_path, 'logo = "brand/logo.png"'))
+    assert policy.creditor.logo == tmp_path / "brand" / "logo.png"
+    result = render_letter(replace(sample_letter(), creditor=policy.creditor), tmp_path / "l.pdf")
+    images = [box for kind, box in _first_page_objects(result.path) if kind == "PdfImage"]
+    (left, bottom, right, top) = images[0]
+    assert len(images) == 1
+    assert abs(left - 22 * MM) < 1 and abs(top - (297 - 10) * MM) < 1
+    assert abs((top - bottom) - 20 * MM) < 1 and abs((right - left) - 60 * MM) < 1
+    assert "Muster AG" in page_texts(result.path)[0]
+
+
+def test_letterhead_paper_leaves_the_letterhead_empty(tmp_path: Path) -> None:
+    policy = load_policy(_policy(tmp_path, "letterhead_paper = true"))
+    result = render_letter(replace(sample_letter(), creditor=policy.creditor), tmp_path / "l.pdf")
+    # Nothing above the return address line of the window (53.5 mm from the top).
+    highest = max(top for _, (_, _, _, top) in _first_page_objects(result.path))
+    assert highest < (297 - 50) * MM
+    assert "Bahnhofstrasse 1, 8001 Zürich" in page_texts(result.path)[0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "prepare", "message"),
+    [
+        ('logo = "logo.png"', None, "cannot be read from"),
+        ('logo = "logo.png"', "text", "is not a PNG or JPEG image"),
+        ('logo = "logo.png"', "broken", "is not a PNG or JPEG image"),
+        ('logo = "logo.svg"', "svg", "is an SVG image; save the logo as PNG"),
+        ("letterhead_paper = 1", None, "must be true or false"),
+        ('logo = "logo.png"\nletterhead_paper = true', "png", "leave out creditor.logo"),
+    ],
+)
+def test_an_unusable_logo_is_bad_input_when_the_policy_loads(
+    lines: str, prepare: str | None, message: str, tmp_path: Path
+) -> None:
+    if prepare == "text":
+        (tmp_path / "logo.png").write_text("not an image", encoding="utf-8")
+    elif prepare == "broken":
+        data = _logo(tmp_path / "full.png").read_bytes()
+        (tmp_path / "logo.png").write_bytes(data[:60])
+    elif prepare == "svg":
+        (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    elif prepare == "png":
+        _logo(tmp_path / "logo.png")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(_policy(tmp_path, lines))
+    assert "creditor." in str(caught.value) and message in str(caught.value)
+    assert "Traceback" not in str(caught.value)
