@@ -58,7 +58,7 @@ _RETURN_LINE, _ADDRESS_TOP = 53.5 * mm, 55 * mm
 _SENDER_SIZES = (7.0, 6.5, 6.0)
 REG, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE = 10
-_TEXT_TOP = PAGE_H - 95 * mm
+_TEXT_TOP = PAGE_H - 91 * mm
 _NEXT_TOP = PAGE_H - 30 * mm  # where the text resumes under a continuation header
 _FOOT = 20 * mm  # the lowest a line of text goes on a page without payment part
 _ABOVE_PART = PART_HEIGHT + 5 * mm
@@ -138,9 +138,9 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
         texts["date_line"],
         {"city": letter.creditor.city, "date": prose_date(letter.reference_date, lang)},
     )
-    c.drawString(LEFT, PAGE_H - 80 * mm, pdf_text(place))
+    c.drawString(LEFT, PAGE_H - 77 * mm, pdf_text(place))
     c.setFont(BOLD, 11.5)
-    c.drawString(LEFT, PAGE_H - 89 * mm, subject)
+    c.drawString(LEFT, PAGE_H - 86 * mm, subject)
     bottom, pages, part_alone = _plan(c, letter, lang, payment)
 
     def header(page: int) -> None:

@@ -103,7 +103,7 @@ def test_a_long_body_moves_the_payment_part_to_the_last_page(tmp_path: Path) -> 
     result = render_letter(sample_letter(body=body), tmp_path / "long.pdf")
     pages = page_texts(result.path)
     assert len(pages) == 2
-    assert "Zahlteil" not in pages[0] and "Zahlteil" in pages[1]
+    assert "Empfangsschein" not in pages[0] and "Empfangsschein" in pages[1]
     assert "Freundliche Grüsse" in pages[1]
 
 

@@ -111,3 +111,15 @@ def test_a_letter_that_fits_keeps_one_page_without_page_numbers(tmp_path: Path) 
     result = render_letter(sample_letter(), tmp_path / "short.pdf")
     (text,) = page_texts(result.path)
     assert "Seite" not in text
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "it", "en"])
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_every_default_letter_fits_one_page_with_its_payment_part(
+    lang: str, level: int, tmp_path: Path
+) -> None:
+    # The last level says the most: two fees, interest and the enforcement sentence.
+    result = render_letter(sample_letter(language=lang, level=level), tmp_path / "l.pdf")
+    assert len(page_texts(result.path)) == 1
+    sizes = _sizes_of(result.path, "RE-00042")  # in the body, the subject and the QR-bill
+    assert 10.0 in sizes and not sizes & {9.0, 9.5}
