@@ -301,7 +301,8 @@ def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | Non
             body += " " + texts["consequence"]
     flow.text(body, after=0.8)
     _table(flow, letter, lang)
-    contact = " / ".join(x for x in (letter.creditor.email, letter.creditor.phone) if x)
+    phone = no_break(letter.creditor.phone) if letter.creditor.phone else None
+    contact = " / ".join(x for x in (letter.creditor.email, phone) if x)
     contact_text = (
         fill_placeholders(texts["contact"], {"contact": contact})
         if contact

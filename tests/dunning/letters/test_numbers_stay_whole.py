@@ -18,8 +18,13 @@ WHOLE = {
     "en": ["10 December 2026", "18 September 2026", "CHF 1'226.90", "5 %"],
     "it": ["10 dicembre 2026", "18 settembre 2026", "CHF 1'226.90", "5 %"],
 }
-# Without a QR-bill (a currency it does not take) the letter names IBAN and reference.
-IBAN_AND_REFERENCE = ["CH44 3199 9123 0008 8901 2", "00 00000 00000 00000 00000 00420"]
+# Without a QR-bill (a currency it does not take) the letter names IBAN and reference; the
+# creditor's phone number closes the same paragraph.
+IBAN_REFERENCE_PHONE = [
+    "CH44 3199 9123 0008 8901 2",
+    "00 00000 00000 00000 00000 00420",
+    "+41 44 123 45 67",
+]
 
 
 def _lines(path: Path) -> list[str]:
@@ -51,12 +56,12 @@ def test_no_line_ends_inside_a_date_an_amount_or_a_rate(lang: str, tmp_path: Pat
             assert not _broken(lines, piece), (filler, piece)
 
 
-def test_no_line_ends_inside_the_iban_or_the_reference(tmp_path: Path) -> None:
+def test_no_line_ends_inside_the_iban_the_reference_or_the_phone_number(tmp_path: Path) -> None:
     for length in range(1, 60):
         creditor = replace(SAMPLE_CREDITOR, name="Muster " + "m" * length)
         letter = sample_letter(creditor=creditor, currency="USD")
         lines = _lines(render_letter(letter, tmp_path / f"{length}.pdf").path)
         text = " ".join(lines)
-        for piece in IBAN_AND_REFERENCE:
+        for piece in IBAN_REFERENCE_PHONE:
             assert piece in text
             assert not _broken(lines, piece), (length, piece)
