@@ -103,6 +103,7 @@ def _commit_one(
                 Outcome.ALREADY_DONE,
                 reminder_id=latest.id,
                 api_deadline=latest.valid_to,
+                api_date=latest.valid_from,
             )
     change = recheck(decision, current)
     if change:
@@ -125,6 +126,7 @@ def _create_reminder(client: BexioClient, decision: Decision, journal: Journal) 
                     Outcome.ESCALATED,
                     reminder_id=latest.id,
                     api_deadline=latest.is_valid_to,
+                    api_date=latest.is_valid_from,
                 )
             if attempt == CREATE_ATTEMPTS:
                 raise
@@ -142,6 +144,7 @@ def _create_reminder(client: BexioClient, decision: Decision, journal: Journal) 
             Outcome.ESCALATED,
             reminder_id=reminder.id,
             api_deadline=reminder.is_valid_to,
+            api_date=reminder.is_valid_from,
         )
     raise AssertionError("unreachable")
 

@@ -53,7 +53,10 @@ def run_letter_name(document_nr: str, invoice_id: int, level: int) -> str:
 def letter_input(
     policy: Policy, decision: Decision, result: Result, contact: Contact, reference_date: date
 ) -> LetterInput:
-    """The letter for an escalation; it prints the API's deadline where bexio set one."""
+    """The letter for an escalation. Once bexio made the reminder, the letter carries the
+    reminder's own date and deadline (bexio dates it the day it is created, whatever the
+    run's reference date); before that (a dry run, a draft), the reference date and the
+    proposed deadline."""
     if decision.amounts is None or decision.to_level is None:
         raise ValueError(
             f"invoice {decision.invoice.document_nr} is no escalation: it has no letter"
@@ -69,7 +72,7 @@ def letter_input(
         level_count=policy.level_count,
         title=level.title_for(language, policy.default_language),
         language=language,
-        reference_date=reference_date,
+        reference_date=result.api_date or reference_date,
         deadline=result.api_deadline or decision.amounts.deadline,
         body=level.texts.get(language),
         level_titles=tuple(lv.title_for(language, policy.default_language) for lv in policy.levels),

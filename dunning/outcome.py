@@ -81,6 +81,7 @@ class Result:
     api_deadline: date | None = None  # the deadline the API gave the new reminder
     note: str | None = None
     error: str | None = None
+    api_date: date | None = None  # the new reminder's date: the day bexio created it
     # Where a bug of ours made the invoice fail; for errors.log, never part of the record.
     traceback: str | None = field(default=None, compare=False, repr=False)
 
@@ -92,12 +93,14 @@ class Result:
         *,
         reminder_id: int | None = None,
         api_deadline: date | None = None,
+        api_date: date | None = None,
     ) -> Result:
         return cls(
             invoice_id,
             Outcome.FAILED,
             reminder_id=reminder_id,
             api_deadline=api_deadline,
+            api_date=api_date,
             error=why.error,
             traceback=why.traceback,
         )

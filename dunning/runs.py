@@ -36,18 +36,20 @@ def result_to_event(result: Result) -> dict[str, Any]:
         "outcome": result.outcome.value,
         "reminder_id": result.reminder_id,
         "api_deadline": result.api_deadline.isoformat() if result.api_deadline else None,
+        "api_date": result.api_date.isoformat() if result.api_date else None,
         "note": result.note,
         "error": result.error,
     }
 
 
 def _result_from_event(e: dict[str, Any]) -> Result:
-    deadline = e.get("api_deadline")
+    deadline, made = e.get("api_deadline"), e.get("api_date")
     return Result(
         invoice_id=e["invoice_id"],
         outcome=Outcome(e["outcome"]),
         reminder_id=e.get("reminder_id"),
         api_deadline=date.fromisoformat(deadline) if deadline else None,
+        api_date=date.fromisoformat(made) if made else None,
         note=e.get("note"),
         error=e.get("error"),
     )

@@ -19,14 +19,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from prefect import get_run_logger
 from prefect.runtime import flow_run
 
 from dunning.run_lock import run_lock
 from dunning.runs import RunFolder
+from flows import progress
 from flows.run_inputs import (
     BadInput,
     RunSetup,
     check_reference_date,
+    earlier_date_notice,
     output_folder,
     prepare,
     zurich_now,
@@ -55,6 +58,13 @@ class OpenRun:
     folder: RunFolder
     meta: dict[str, Any]
     params: RunParams
+
+
+def _tell_about_the_date(day: date, *, dry_run: bool) -> None:
+    notice = earlier_date_notice(day, dry_run=dry_run)
+    if notice:
+        get_run_logger().info(notice)
+        progress.notice(notice)
 
 
 def _flow_run_suffix() -> str | None:
@@ -120,6 +130,7 @@ def open_run(params: RunParams, held: ExitStack) -> OpenRun:
         params, reference_date=setup.reference_date, output=str(setup.output), run_id=run_id
     )
     folder, meta = _create(setup, params, held)
+    _tell_about_the_date(setup.reference_date, dry_run=params.dry_run)
     return OpenRun(setup, folder, meta, replace(params, run_id=folder.run_id))
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "zurich_now",
     "make_client",
     "check_reference_date",
+    "earlier_date_notice",
     "check_token",
     "check_day",
     "PLAUSIBLE_DAYS",
@@ -146,6 +147,19 @@ def check_reference_date(
         "mistyped year would escalate invoices by a day long past. Nothing was pushed. "
         f"Check the date; if it is meant, run again with {flags[1]} (a dry run needs no "
         "confirmation)."
+    )
+
+
+def earlier_date_notice(day: date, *, dry_run: bool, today: date | None = None) -> str | None:
+    """What a run that pushes and is dated before today says once at its start."""
+    today = today or zurich_today()
+    if dry_run or day >= today:
+        return None
+    return (
+        f"The reference date {day.isoformat()} is before today ({today.isoformat()}): the "
+        f"run escalates what was overdue on {day.isoformat()}, but bexio dates letters and "
+        "deadlines on the day of the run, so each letter carries the date and the deadline "
+        "bexio gives its reminder."
     )
 
 

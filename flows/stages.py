@@ -177,6 +177,7 @@ def deliver(
                     why,
                     reminder_id=results[invoice_id].reminder_id,
                     api_deadline=results[invoice_id].api_deadline,
+                    api_date=results[invoice_id].api_date,
                 )
                 record(failed)
                 results[invoice_id] = failed

@@ -10,6 +10,10 @@ from pathlib import Path
 from prefect.flow_runs import resume_flow_run
 from pypdf import PdfReader
 
+from dunning.letters.fmt import prose_date
+from dunning.policy_file import example_policy_path, load_policy
+from dunning.rules import propose
+from flows.run_inputs import zurich_today
 from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.harness import paused_run
 from tests.support.sandbox import REFERENCE_DATE, Company
@@ -50,3 +54,36 @@ def test_draft_form_letter_record_and_bexio_name_the_same_deadline(bexio: Compan
         for letter in (folder / "draft" / line["letter"], folder / line["letter"]):
             text = _text(letter)
             assert shown in text and off_by_one not in text, (letter, shown)
+
+
+def test_a_run_dated_before_today_escalates_by_that_date_with_bexios_dates(
+    start_company, tmp_path: Path
+):
+    """bexio dates a reminder on the day it is created: a run dated three days back picks
+    what was overdue then, says so once, and its letters carry bexio's date and deadline."""
+    company = start_company(invoices=40, seed=7, today=None)  # the sandbox's today is today
+    today = zurich_today()
+    day = today - timedelta(days=3)
+    policy = load_policy(example_policy_path())
+    expected = propose(company.client.fetch_open_invoices(), policy, (), day).counts()
+    output = tmp_path / "out"
+
+    result = run_cli(["run", "--reference-date", day.isoformat()])
+    assert result.code == 0, result.text
+    said = " ".join(result.err.split())
+    assert said.count("bexio dates letters and deadlines on the day of the run") == 1, said
+
+    (run_id,) = new_runs(output)
+    record = load_manifest(output, run_id)
+    assert record["reference_date"] == day.isoformat()
+    assert record["counts"]["reasons"] == expected
+    lettered = [ln for ln in record["lines"] if ln["letter"]]
+    assert lettered
+    for line in lettered:
+        reminder = max(company.client.list_reminders(line["invoice_id"]), key=lambda r: r.id)
+        assert reminder.is_valid_from == today
+        assert line["api_deadline"] == reminder.is_valid_to.isoformat()
+        text = _text(output / run_id / line["letter"])
+        assert f"{reminder.is_valid_to:%d.%m.%Y}" in text, line
+        dated = (" ".join(prose_date(today, lang).split()) for lang in ("de", "fr", "it", "en"))
+        assert any(date_text in " ".join(text.split()) for date_text in dated), line
