@@ -178,7 +178,16 @@ def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
     text = problems.text(value, "creditor.logo")
     if text is None:
         return None
-    path = folder / Path(text).expanduser()
+    written = Path(text).expanduser()
+    if not written.is_absolute() and ".." in written.parts:
+        # A run keeps a copy of the logo beside its copy of the policy, for its retries.
+        problems.add(
+            "creditor.logo",
+            f"a relative path must stay in the policy file's folder (got {shown(text)}); "
+            "give an absolute path instead",
+        )
+        return None
+    path = folder / written
     try:
         head = path.read_bytes()[:8]
     except OSError as exc:

@@ -130,6 +130,7 @@ class RunFolder:
         hold(draft.path)
         for name, data in (first or {}).items():
             if isinstance(data, bytes):
+                (draft.path / name).parent.mkdir(parents=True, exist_ok=True)
                 (draft.path / name).write_bytes(data)
             else:
                 draft.save_json(name, data)

@@ -180,6 +180,10 @@ def _input_copies(setup: RunSetup) -> dict[str, bytes]:
                 "start the run again."
             )
         copies[RUN_POLICY] = policy
+        logo = setup.policy.creditor.logo
+        if logo is not None and logo.is_relative_to(setup.policy_path.parent):
+            # The copy of the policy names its logo relative to itself: keep one beside it.
+            copies[logo.relative_to(setup.policy_path.parent).as_posix()] = logo.read_bytes()
     if setup.blocks_path is not None:
         copies[RUN_BLOCKS] = setup.blocks_path.read_bytes()
     return copies

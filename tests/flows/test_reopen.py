@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 
+from PIL import Image
+
 from dunning.policy_file import example_policy_path
 from flows.commands import run_demo
 from tests.support.harness import manifest_of as manifest
@@ -35,6 +37,27 @@ def test_a_retry_from_the_prefect_ui_goes_on_with_the_runs_own_flags_and_policy(
     record = manifest(again)
     assert record["status"] == "dry_run" and record["policy"]["version"] == "example-2026-01"
     assert bexio.levels() == before
+
+
+def test_a_retry_prints_the_logo_the_run_started_with(bexio, output, tmp_path):
+    (tmp_path / "brand").mkdir()
+    Image.new("RGB", (300, 100), (200, 30, 40)).save(tmp_path / "brand" / "logo.png")
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        example_policy_path()
+        .read_text(encoding="utf-8")
+        .replace("[creditor]\n", '[creditor]\nlogo = "brand/logo.png"\n', 1),
+        encoding="utf-8",
+    )
+    state, first = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy), dry_run=True
+    )
+    assert state.is_completed(), state.message
+    shutil.rmtree(tmp_path / "brand")  # the retry reads the run's own copies
+
+    state, again = run_flow(run_id=first["run_id"], policy=str(policy))
+    assert state.is_completed(), state.message
+    assert manifest(again)["status"] == "dry_run"
 
 
 def test_the_demo_leaves_the_environment_as_it_was(bexio, tmp_path, monkeypatch):

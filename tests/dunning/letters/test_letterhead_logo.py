@@ -71,6 +71,7 @@ def test_letterhead_paper_leaves_the_letterhead_empty(tmp_path: Path) -> None:
         ('logo = "logo.png"', "broken", "is not a PNG or JPEG image"),
         ('logo = "logo.svg"', "svg", "is an SVG image; save the logo as PNG"),
         ("letterhead_paper = 1", None, "must be true or false"),
+        ('logo = "../logo.png"', "png", "must stay in the policy file's folder"),
         ('logo = "logo.png"\nletterhead_paper = true', "png", "leave out creditor.logo"),
     ],
 )
