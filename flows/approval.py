@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pydantic
 from prefect import get_run_logger
 from prefect.context import FlowRunContext
 from prefect.flow_runs import pause_flow_run, suspend_flow_run
-from prefect.input import RunInput
+from prefect.input import RunInput, keyset_from_base_key, read_flow_run_input
 from prefect.utilities.urls import url_for
 from pydantic import Field
 
@@ -130,23 +130,41 @@ def ask_for_approval(
     labels = [choice_label(d) for d in proposed]
     context = FlowRunContext.get()
     in_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
-    _tell_where_to_approve(context)
+    told = False
     refusal = ""
     for attempt in range(1, MAX_ANSWERS + 1):
         form = _form_model(labels).with_initial_data(description=refusal + description)
         key = APPROVAL_KEY if attempt == 1 else f"{APPROVAL_KEY}-{attempt}"
-        if in_deployment:
-            answer = suspend_flow_run(wait_for_input=form, timeout=timeout_s, key=key)
-        else:
-            answer = pause_flow_run(
-                wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=key
-            )
+        # A resumed deployment run starts again from the top: the answers it was given are
+        # stored; read them, without saying again that the run waits (or suspends).
+        answer = _given_answer(form, key) if in_deployment else None
+        if answer is None:
+            if not told:
+                _tell_where_to_approve(context)
+                told = True
+            if in_deployment:
+                answer = suspend_flow_run(wait_for_input=form, timeout=timeout_s, key=key)
+            else:
+                answer = pause_flow_run(
+                    wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=key
+                )
         try:
             return _checked(proposed, answer)
         except ApprovalError as exc:
             get_run_logger().warning("approval answer refused: %s", exc)
             refusal = f"**Your last answer was refused:** {exc} Please answer again.\n\n"
     raise ApprovalError(f"{MAX_ANSWERS} answers in a row were refused; nothing was pushed.")
+
+
+def _given_answer(form: type[RunInput], key: str) -> RunInput | None:
+    """The answer stored for the form under `key` when the run was resumed, else None.
+    Prefect keeps a suspended run's answer under its `suspended-<key>` keys."""
+    keyset = keyset_from_base_key(f"suspended-{key}")
+    if read_flow_run_input(keyset["response"]) is None:
+        return None
+    # `load` is sync-compatible: called from the flow's (synchronous) code it returns the
+    # answer, not a coroutine.
+    return cast("RunInput", form.load(keyset))
 
 
 def _tell_where_to_approve(context: FlowRunContext | None) -> None:

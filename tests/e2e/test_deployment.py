@@ -89,6 +89,25 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
             "COMPLETED",
             "Completed",
         ), worker.log()[-4000:]
+
+        # The Logs tab tells the story once: the run waited, then finished; the resumed run does
+        # not claim to wait or suspend again.
+        def messages() -> list[str]:
+            return [
+                log["message"]
+                for log in prefect.api.post(
+                    "/logs/filter",
+                    {"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "sort": "TIMESTAMP_ASC"},
+                )
+            ]
+
+        finished = f"run {folder.name} completed"
+        wait_until(
+            lambda: any(m.startswith(finished) for m in messages()), 30, "the run's last log"
+        )
+        told = messages()
+        assert sum("Suspending flow run" in m for m in told) == 1, told
+        assert sum(m.startswith("waiting for approval") for m in told) == 1, told
     finally:
         worker.stop()
     assert not worker.alive()
