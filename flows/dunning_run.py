@@ -77,7 +77,7 @@ def dunning_run(
 def _work(run: OpenRun) -> State[Any]:
     setup, folder, meta = run.setup, run.folder, run.meta
     with make_client(setup.settings) as client:
-        decisions = load_or_propose(client, setup, folder)
+        decisions = load_or_propose(client, setup, folder, pushes=not run.params.dry_run)
         create_table_artifact(
             proposal_rows(decisions),
             key="dunning-proposal",

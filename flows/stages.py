@@ -18,6 +18,7 @@ from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
 from dunning.letter_plan import email_text
 from dunning.outcome import Result
+from dunning.periods import period_mismatch
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
 from dunning.run_plan import deselected, still_to_commit, still_to_deliver
@@ -32,7 +33,7 @@ from flows.prefect_tasks import (
     fetch_open_invoices,
     propose_invoices,
 )
-from flows.run_inputs import RunSetup
+from flows.run_inputs import BadInput, RunSetup
 
 __all__ = ["FolderJournal", "load_or_propose", "commit", "deliver"]
 
@@ -74,12 +75,18 @@ class FolderJournal:
             self.folder.log_internal_error(result)
 
 
-def load_or_propose(client: BexioClient, setup: RunSetup, folder: RunFolder) -> list[Decision]:
-    """The run's proposal: the stored one on a retry, else a fresh one (then stored)."""
+def load_or_propose(
+    client: BexioClient, setup: RunSetup, folder: RunFolder, *, pushes: bool = True
+) -> list[Decision]:
+    """The run's proposal: the stored one on a retry, else a fresh one (then stored). A run
+    that `pushes` stops first when a level's payment_days differs from bexio's period."""
     stored = folder.load_json("proposal.json")
     if stored is not None:
         return one_per_invoice(decision_from_dict(d) for d in stored["decisions"])
     invoices = fetch_open_invoices(client)
+    name = str(setup.policy_path or "the policy")
+    if pushes and (mismatch := period_mismatch(invoices, setup.policy, name)):
+        raise BadInput(mismatch)
     proposal = propose_invoices(
         invoices, setup.policy, setup.blocks, setup.reference_date, client.rounding()
     )

@@ -87,3 +87,23 @@ def test_a_run_dated_before_today_escalates_by_that_date_with_bexios_dates(
         assert f"{reminder.is_valid_to:%d.%m.%Y}" in text, line
         dated = (" ".join(prose_date(today, lang).split()) for lang in ("de", "fr", "it", "en"))
         assert any(date_text in " ".join(text.split()) for date_text in dated), line
+
+
+def test_payment_days_that_differ_from_bexios_period_stop_the_run_before_any_push(
+    bexio: Company, output, tmp_path: Path
+):
+    """The sandbox's level 1 reminders run 14 days; a policy giving 10 would print a day
+    bexio does not know."""
+    policy = tmp_path / "policy.toml"
+    text = example_policy_path().read_text(encoding="utf-8")
+    policy.write_text(text.replace("payment_days = 14", "payment_days = 10", 1), encoding="utf-8")
+    before = bexio.admin("GET", "/reminders")
+
+    argv = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--policy", str(policy)]
+    result = run_cli([*argv, "--confirm-reference-date"])
+
+    assert result.code == 2, result.text
+    said = " ".join(result.err.split())
+    assert "level 1's payment_days is 10, but bexio gives a level 1 reminder 14 days" in said
+    assert "Nothing was pushed" in said and "Traceback" not in result.text
+    assert bexio.admin("GET", "/reminders") == before
