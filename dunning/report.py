@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 
 __all__ = [
+    "final_step",
     "proposal_rows",
     "totals_by_currency",
     "approval_description",
@@ -31,19 +33,50 @@ def markdown_text(text: object) -> str:
     return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
 
 
-def proposal_rows(decisions: Iterable[Decision]) -> list[dict[str, Any]]:
-    """One row per open invoice: invoice, customer, level, reason, total."""
+def final_step(unpaid_extension: bool) -> str:
+    """What happens to a FINAL invoice once approved: the API marks it unpaid, or a person
+    must act (BEXIO_UNPAID_EXTENSION)."""
+    return "unpaid" if unpaid_extension else "manual action"
+
+
+def _date(day: date | None) -> str:
+    return f"{day:%d.%m.%Y}" if day else ""
+
+
+def proposal_rows(
+    decisions: Iterable[Decision],
+    reference_date: date | None = None,
+    *,
+    unpaid_extension: bool = True,
+) -> list[dict[str, Any]]:
+    """One row per open invoice, the proposed ones first: what is proposed and why (due
+    date, days overdue on `reference_date`, last reminder), and the amounts."""
     rows = []
-    for d in decisions:
+    for d in sorted(decisions, key=lambda d: not d.proposed):
         inv = d.invoice
-        level = f"{d.from_level} → {d.to_level}" if d.to_level else str(d.from_level)
+        latest = inv.latest_reminder
+        due = latest.valid_to if latest else inv.valid_to
+        if d.to_level:
+            level = f"{d.from_level} → {d.to_level}"
+        elif d.reason is Reason.FINAL:
+            level = f"{d.from_level} → {final_step(unpaid_extension)}"
+        else:
+            level = str(d.from_level)
         total = d.amounts.total_due if d.amounts else inv.remaining
+        fees = sum((f.amount for f in d.amounts.fees), Decimal(0)) if d.amounts else None
+        overdue = (reference_date - due).days if reference_date else None
         rows.append(
             {
+                "id": inv.id,
                 "invoice": inv.document_nr,
                 "customer": inv.contact_name or "",
                 "level": level,
                 "reason": d.reason.value + (f" ({d.block_reason})" if d.block_reason else ""),
+                "due": _date(due),
+                "days overdue": overdue if overdue is not None and overdue > 0 else "",
+                "last reminder": _date(latest.valid_from) if latest else "",
+                "fees": money_text(fees) if fees is not None else "",
+                "interest": money_text(d.amounts.interest) if d.amounts else "",
                 "total": f"{inv.currency} {money_text(total)}",
             }
         )

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from dunning.money import money_text
 from dunning.proposal import Decision, Reason
+from dunning.report import final_step
 from flows import progress
 
 __all__ = ["Approval", "ApprovalError", "choice_label", "ask_for_approval", "check_answer"]
@@ -50,12 +51,13 @@ class Approval:
         return cls(frozenset(d.invoice.id for d in proposed), None)
 
 
-def choice_label(decision: Decision) -> str:
-    """What the approver sees for one invoice; unique because it starts with the id."""
+def choice_label(decision: Decision, unpaid_extension: bool = True) -> str:
+    """What the approver sees for one invoice; unique because it starts with the id. A
+    FINAL invoice goes "→ unpaid" where the API marks it so, else "→ manual action"."""
     invoice = decision.invoice
     name = invoice.contact_name or f"contact {invoice.contact_id}"
     if decision.reason is Reason.FINAL:
-        action = f"L{decision.from_level} → mark unpaid"
+        action = f"L{decision.from_level} → {final_step(unpaid_extension)}"
         amount = f"{invoice.currency} {money_text(invoice.remaining)}"
     else:
         action = f"L{decision.from_level} → L{decision.to_level}"
@@ -110,7 +112,7 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
                 title="Note",
                 max_length=NOTE_LIMIT,
                 description=f"Why invoices were removed (kept in the run record; at most "
-                f"{NOTE_LIMIT} characters).",
+                f"{NOTE_LIMIT:,} characters).",
             ),
         ),
     )
@@ -123,11 +125,16 @@ MAX_ANSWERS = 20
 
 
 def ask_for_approval(
-    proposed: Sequence[Decision], description: str, *, poll_interval: int, timeout_s: int
+    proposed: Sequence[Decision],
+    description: str,
+    *,
+    poll_interval: int,
+    timeout_s: int,
+    unpaid_extension: bool = True,
 ) -> Approval:
     """Wait for a person's answer in the Prefect UI; a refused answer is asked for again,
     with the reason above the form, and nothing is pushed meanwhile."""
-    labels = [choice_label(d) for d in proposed]
+    labels = [choice_label(d, unpaid_extension) for d in proposed]
     context = FlowRunContext.get()
     in_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
     told = False
@@ -149,7 +156,7 @@ def ask_for_approval(
                     wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=key
                 )
         try:
-            return _checked(proposed, answer)
+            return _checked(proposed, answer, unpaid_extension)
         except ApprovalError as exc:
             get_run_logger().warning("approval answer refused: %s", exc)
             refusal = f"**Your last answer was refused:** {exc} Please answer again.\n\n"
@@ -179,7 +186,9 @@ def _tell_where_to_approve(context: FlowRunContext | None) -> None:
     )
 
 
-def _checked(proposed: Sequence[Decision], answer: RunInput | None) -> Approval:
+def _checked(
+    proposed: Sequence[Decision], answer: RunInput | None, unpaid_extension: bool
+) -> Approval:
     """An answer that does not name its selection is refused, never read as everything."""
     if answer is None or "selected" not in answer.model_fields_set:
         raise ApprovalError(
@@ -188,15 +197,24 @@ def _checked(proposed: Sequence[Decision], answer: RunInput | None) -> Approval:
         )
     data = answer.model_dump()
     return check_answer(
-        proposed, data["selected"], data.get("note") or "", bool(data.get("escalate_none"))
+        proposed,
+        data["selected"],
+        data.get("note") or "",
+        bool(data.get("escalate_none")),
+        unpaid_extension=unpaid_extension,
     )
 
 
 def check_answer(
-    proposed: Sequence[Decision], selected: Sequence[Any], note: str, escalate_none: bool = False
+    proposed: Sequence[Decision],
+    selected: Sequence[Any],
+    note: str,
+    escalate_none: bool = False,
+    *,
+    unpaid_extension: bool = True,
 ) -> Approval:
     """Only proposed invoices can be approved; anything else rejects the whole answer."""
-    by_label = {choice_label(d): d.invoice.id for d in proposed}
+    by_label = {choice_label(d, unpaid_extension): d.invoice.id for d in proposed}
     unknown = [s for s in selected if s not in by_label]
     if unknown:
         raise ApprovalError(

@@ -79,7 +79,11 @@ def _work(run: OpenRun) -> State[Any]:
     with make_client(setup.settings) as client:
         decisions = load_or_propose(client, setup, folder, pushes=not run.params.dry_run)
         create_table_artifact(
-            proposal_rows(decisions),
+            proposal_rows(
+                decisions,
+                setup.reference_date,
+                unpaid_extension=setup.settings.bexio_unpaid_extension,
+            ),
             key="dunning-proposal",
             description=f"Proposal of run {folder.run_id}",
         )
@@ -141,6 +145,7 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
             description,
             poll_interval=params.poll_interval,
             timeout_s=params.approval_timeout_hours * 3600,
+            unpaid_extension=run.setup.settings.bexio_unpaid_extension,
         )
     folder.save_json("approval.json", answer.to_dict())
     return answer
