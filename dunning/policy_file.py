@@ -207,15 +207,9 @@ def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
 
 
 def _decodes(path: Path) -> bool:
-    from reportlab.lib.utils import ImageReader  # only a policy with a logo needs it
+    from dunning.letters.logo import logo_decodes  # the image library only for a logo
 
-    try:
-        image = ImageReader(str(path))
-        width, height = (int(side) for side in image.getSize())
-        image.getRGBData()  # decodes every pixel: a cut-off file fails here, not in a run
-    except (OSError, ValueError, SyntaxError):  # what the image library raises for bad data
-        return False
-    return width > 0 and height > 0
+    return logo_decodes(path)
 
 
 def _letterhead_paper(table: dict[str, Any], problems: Problems) -> bool | None:
