@@ -151,6 +151,14 @@ def summary_markdown(
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]
     if sheet_url:
         lines += ["", f"[Every invoice of the run (spreadsheet, run.xlsx)]({sheet_url})"]
+    removed = [ln for ln in manifest["lines"] if ln["outcome"] == "DESELECTED"]
+    if removed:
+        lines += ["", f"## {len(removed)} removed by the approver", ""]
+        for note in sorted({ln["note"] for ln in removed if ln.get("note")}):
+            lines += [f"Note: {markdown_text(note)}", ""]
+        lines += [
+            f"- {markdown_text(ln['document_nr'])} · id {ln['invoice_id']}" for ln in removed[:200]
+        ]
     failed = [ln for ln in manifest["lines"] if ln["outcome"] == "FAILED"]
     if failed:
         lines += [

@@ -72,3 +72,19 @@ def test_plain_text_reads_the_same_after_escaping():
 
     rendered = MarkdownIt("commonmark").renderInline(markdown_text("RE-2026/0042 (Müller & Co.)"))
     assert rendered == "RE-2026/0042 (Müller &amp; Co.)"
+
+
+def test_the_summary_names_the_invoices_the_approver_removed_and_shows_the_note() -> None:
+    note = "Disputed by phone; waits for the credit note."
+    text = summary_markdown(
+        manifest(
+            line(invoice_id=7, document_nr="RE-7", outcome="DESELECTED", note=note),
+            line(invoice_id=8, document_nr="RE-8", outcome="DESELECTED", note=note),
+            line(invoice_id=9, document_nr="RE-9"),
+        ),
+        None,
+    )
+    removed = text.split("## 2 removed by the approver", 1)[1]
+    assert "Note: Disputed by phone\\; waits for the credit note\\." in removed
+    assert "- RE\\-7 · id 7" in removed and "- RE\\-8 · id 8" in removed
+    assert "RE\\-9" not in removed
