@@ -58,7 +58,8 @@ def demo(
     invoices
         How many invoices the sandbox company has.
     reference_date
-        The date printed on the letters (YYYY-MM-DD); default: today in Zurich.
+        The day the demo plays on (YYYY-MM-DD): the sandbox's today and the date on the
+        letters; today in Zurich or earlier (default: today).
     output
         Where the run's letters and record go.
     """
@@ -125,8 +126,8 @@ def run(
     send
         E-mail reminders through bexio to contacts that have an e-mail address.
     confirm_reference_date
-        Run although the reference date is more than 7 days from today (a dry run needs
-        no confirmation).
+        Run although the reference date is more than 7 days before today. A date after
+        today is refused for a run that pushes; a dry run takes any date.
     """
     from flows.commands import run_once
     from flows.run_params import RunParams

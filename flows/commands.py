@@ -241,6 +241,13 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
     from connectors.sandbox import SandboxConfig, running_sandbox
 
     day = reference_date or zurich_today()
+    if day > zurich_today():
+        return _bad(
+            f"--reference-date {day.isoformat()} is after today ({zurich_today().isoformat()}): "
+            "the demo pushes its reminders, and bexio dates a reminder on the day it is "
+            "created, so a run that pushes cannot be dated in the future. Give today or an "
+            "earlier date."
+        )
     config = SandboxConfig(invoices=invoices, seed=1, today=day)
     console.print(f"Starting the bexio sandbox with {invoices} invoices (reference date {day})…")
     with running_sandbox(config) as sandbox:

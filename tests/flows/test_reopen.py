@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 
 from PIL import Image
 
 from dunning.policy_file import example_policy_path
 from flows.commands import run_demo
+from flows.run_inputs import zurich_today
 from tests.support.harness import manifest_of as manifest
 from tests.support.harness import run_flow
 from tests.support.sandbox import REFERENCE_DATE
@@ -68,3 +70,11 @@ def test_the_demo_leaves_the_environment_as_it_was(bexio, tmp_path, monkeypatch)
     assert run_demo(12, REFERENCE_DATE, tmp_path / "demo") == 0
     assert dict(os.environ) == before
     assert list((tmp_path / "demo").glob("*/letters.pdf"))
+
+
+def test_the_demo_refuses_a_day_after_today_before_it_starts(tmp_path, capsys):
+    tomorrow = zurich_today() + timedelta(days=1)
+    assert run_demo(12, tomorrow, tmp_path / "demo") == 2
+    said = capsys.readouterr()
+    assert "after today" in said.out + said.err and "Traceback" not in said.out + said.err
+    assert not (tmp_path / "demo").exists()
