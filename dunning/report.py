@@ -98,7 +98,12 @@ def _money_list(totals: Mapping[str, Decimal]) -> str:
 
 
 def approval_description(
-    run_id: str, reference_date: str, decisions: Sequence[Decision], draft_url: str | None
+    run_id: str,
+    reference_date: str,
+    decisions: Sequence[Decision],
+    draft_url: str | None,
+    *,
+    unpaid_extension: bool = True,
 ) -> str:
     """Markdown shown above the approval form."""
     proposed = [d for d in decisions if d.proposed]
@@ -110,7 +115,8 @@ def approval_description(
     lines = [
         f"### Dunning run {run_id} · reference date {reference_date}",
         "",
-        f"**{len(escalate)}** invoices to move up one level, **{len(final)}** to mark unpaid "
+        f"**{len(escalate)}** invoices to move up one level, **{len(final)}** past the last "
+        f"level (→ {final_step(unpaid_extension)}) "
         f"(of {len(decisions)} open invoices).",
         "",
         f"Total due on the proposed letters: **{_money_list(totals_by_currency(escalate))}**.",

@@ -139,7 +139,13 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
     else:
         _write_manifest(folder, meta, decisions, {}, {}, RunStatus.AWAITING_APPROVAL)
         draft = _draft_letters(client, run.setup, folder, decisions)
-        description = approval_description(folder.run_id, meta["reference_date"], decisions, draft)
+        description = approval_description(
+            folder.run_id,
+            meta["reference_date"],
+            decisions,
+            draft,
+            unpaid_extension=run.setup.settings.bexio_unpaid_extension,
+        )
         answer = ask_for_approval(
             proposed,
             description,

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from dunning.model import Reminder
 from dunning.proposal import Decision, FeeLine
-from dunning.report import proposal_rows
+from dunning.report import approval_description, proposal_rows
 from flows.approval import choice_label
 from tests.support.factories import AMOUNTS, escalate, final, not_overdue
 
@@ -64,3 +64,13 @@ def test_a_final_invoice_says_whether_it_goes_unpaid_or_to_manual_action() -> No
     )
     assert "L3 → unpaid" in choice_label(decision, unpaid_extension=True)
     assert "L3 → manual action" in choice_label(decision, unpaid_extension=False)
+
+
+def test_the_form_says_what_approving_a_final_invoice_does() -> None:
+    decisions = [escalate(1), final(3)]
+    assert "**1** past the last level (→ unpaid)" in approval_description(
+        "r", "2026-11-30", decisions, None
+    )
+    assert "**1** past the last level (→ manual action)" in approval_description(
+        "r", "2026-11-30", decisions, None, unpaid_extension=False
+    )
