@@ -22,5 +22,12 @@ def company(start_company: Callable[..., Company]) -> Company:
 
 
 @pytest.fixture
+def slow_company(start_company: Callable[..., Company]) -> Company:
+    """Answers take a few milliseconds, so that a kill or a second process lands while the
+    first one still commits."""
+    return start_company(invoices=30, seed=3, latency_ms=15)
+
+
+@pytest.fixture
 def token() -> str:
     return TOKEN

@@ -14,10 +14,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from flows.commit_lock import commit_lock
 from tests.support.checks import check_exactly_once
@@ -32,7 +29,7 @@ from tests.support.cli import (
     start_run_process,
     subprocess_env,
 )
-from tests.support.sandbox import REFERENCE_DATE, Company
+from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date")
 
@@ -73,13 +70,6 @@ def test_two_runs_started_together_escalate_each_invoice_once(company, tmp_path,
     assert all("level changed" in ln["note"] for ln in changed), changed
     tally = check_exactly_once(company, output, new_runs(output))
     assert tally.ok, tally.problems
-
-
-@pytest.fixture
-def slow_company(start_company: Callable[..., Company]) -> Company:
-    """Answers take a few milliseconds, so that a second process starts while the first
-    one still works."""
-    return start_company(invoices=30, seed=3, latency_ms=15)
 
 
 def _start(env: dict[str, str], cwd: Path, *argv: str) -> subprocess.Popen[str]:

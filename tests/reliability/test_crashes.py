@@ -8,7 +8,6 @@ proposed invoice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,12 +26,6 @@ from tests.support.cli import (
 from tests.support.sandbox import REFERENCE_DATE, Company
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date")
-
-
-@pytest.fixture
-def slow_company(start_company: Callable[..., Company]) -> Company:
-    """Answers take a few milliseconds, so that a kill lands inside the commit."""
-    return start_company(invoices=30, seed=3, latency_ms=15)
 
 
 def _retry_after(company: Company, output: Path) -> tuple[str, list[int]]:

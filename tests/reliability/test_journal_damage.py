@@ -10,10 +10,7 @@ from __future__ import annotations
 import resource
 import signal
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from tests.support.checks import check_exactly_once
 from tests.support.cli import (
@@ -29,12 +26,6 @@ from tests.support.cli import (
 from tests.support.sandbox import REFERENCE_DATE, Company
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date")
-
-
-@pytest.fixture
-def slow_company(start_company: Callable[..., Company]) -> Company:
-    """Answers take a few milliseconds, so that a kill lands inside the commit."""
-    return start_company(invoices=30, seed=3, latency_ms=15)
 
 
 def _killed_in_the_commit(company: Company, tmp_path: Path, prefect_url: str, lines: int) -> str:
