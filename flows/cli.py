@@ -69,7 +69,9 @@ def demo(
 
 
 @app.command
-def init(*, path: Path = Path("policy.toml")) -> int:
+def init(
+    *, path: Annotated[Path, Parameter(name=["--output", "--path"])] = Path("policy.toml")
+) -> int:
     """Write a commented policy file to start from: the example, with what to change.
 
     Parameters
