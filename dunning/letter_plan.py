@@ -76,6 +76,8 @@ def letter_input(
         deadline=result.api_deadline or decision.amounts.deadline,
         body=level.texts.get(language),
         level_titles=tuple(lv.title_for(language, policy.default_language) for lv in policy.levels),
+        logo=policy.letters.logo,
+        letterhead_paper=policy.letters.letterhead_paper,
     )
 
 

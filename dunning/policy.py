@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["LANGUAGES", "Creditor", "Level", "Policy"]
+__all__ = ["LANGUAGES", "Creditor", "Letters", "Level", "Policy"]
 
 LANGUAGES = ("de", "fr", "it", "en")
 
 InterestFrom = Literal["due_date", "first_reminder"]
 FinalAction = Literal["propose_unpaid", "none"]
+LetterSource = Literal["own", "bexio"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,18 @@ class Creditor:
     iban: str  # compact, no spaces; an IBAN or a QR-IBAN
     email: str | None = None
     phone: str | None = None
-    logo: Path | None = None  # a PNG or JPEG for the letterhead, checked when the policy loads
-    letterhead_paper: bool = False  # letters go on paper with a printed letterhead
+    transfer_iban: str | None = None  # compact; an ordinary IBAN for payments without a QR-bill
+
+
+@dataclass(frozen=True)
+class Letters:
+    """Which letters a run makes and how they look (the policy's `[letters]` table)."""
+
+    source: LetterSource = "own"  # "own": ours (fees, interest, QR-bill); "bexio": its PDFs
+    logo_paper: bool = True  # source "bexio": bexio's `logopaper`, with or without its logo
+    logo: Path | None = None  # source "own": an image for the letterhead, checked at load
+    letterhead_paper: bool = False  # source "own": paper with a printed letterhead
+    per_customer: bool = False  # source "own": one letter per customer
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,7 @@ class Policy:
     final_action: FinalAction = "propose_unpaid"
     minimum_amount: Mapping[str, Decimal] = field(default_factory=dict)
     default_language: str = "de"
+    letters: Letters = field(default_factory=Letters)
 
     @property
     def level_count(self) -> int:

@@ -18,8 +18,9 @@ from typing import Any
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from dunning.accounts import is_qr_iban
 from dunning.file_checks import FileError, Problems, key_path, parse_toml, read_file, shown
-from dunning.policy import LANGUAGES, Creditor, Level, Policy
+from dunning.policy import LANGUAGES, Creditor, Letters, Level, Policy
 
 __all__ = ["PolicyError", "PLACEHOLDERS", "load_policy", "parse_policy", "example_policy_path"]
 
@@ -35,12 +36,15 @@ _TOP = (
     "minimum_amount",
     "default_language",
     "creditor",
+    "letters",
     "levels",
 )
 _LEVEL = ("title", "grace_days", "payment_days", "fee", "texts")
 # Field -> longest text the QR-bill accepts (Swiss Implementation Guidelines, structured address).
 _CREDITOR_TEXT = {"name": 70, "street": 70, "house_num": 16, "pcode": 16, "city": 35}
-_CREDITOR = (*_CREDITOR_TEXT, "country", "iban", "email", "phone", "logo", "letterhead_paper")
+_CREDITOR = (*_CREDITOR_TEXT, "country", "iban", "transfer_iban", "email", "phone")
+_MOVED_TO_LETTERS = ("logo", "letterhead_paper")  # were [creditor] settings before [letters]
+_LETTERS = ("source", "logo_paper", "logo", "letterhead_paper", "per_customer")
 _IBAN_LENGTH = 21  # CH and LI alike
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -72,12 +76,17 @@ def _policy(data: bytes, source: str, folder: Path) -> Policy:
     problems = Problems(source)
     problems.table(document, "", _TOP, required=("version", "creditor", "levels"))
     fields = _top_fields(document, problems)
-    creditor = _creditor(document["creditor"], folder, problems) if "creditor" in document else None
+    creditor = _creditor(document["creditor"], problems) if "creditor" in document else None
     levels = _levels(document["levels"], problems) if "levels" in document else None
+    letters = _letters(document.get("letters", {}), folder, problems)
     problems.raise_if_any(PolicyError)
-    assert creditor is not None and levels is not None  # every problem was raised above
+    assert creditor is not None and levels is not None and letters is not None  # raised above
     return Policy(
-        sha256=hashlib.sha256(data).hexdigest(), creditor=creditor, levels=levels, **fields
+        sha256=hashlib.sha256(data).hexdigest(),
+        creditor=creditor,
+        levels=levels,
+        letters=letters,
+        **fields,
     )
 
 
@@ -98,7 +107,14 @@ def _top_fields(document: dict[str, Any], problems: Problems) -> dict[str, Any]:
     return {key: check(document[key]) for key, check in checks.items() if key in document}
 
 
-def _creditor(value: Any, folder: Path, problems: Problems) -> Creditor | None:
+def _creditor(value: Any, problems: Problems) -> Creditor | None:
+    if isinstance(value, dict):
+        for key in _MOVED_TO_LETTERS:
+            if key in value:
+                problems.add(
+                    f"creditor.{key}", "belongs in the [letters] table now: move the line there"
+                )
+        value = {k: v for k, v in value.items() if k not in _MOVED_TO_LETTERS}
     table = problems.table(
         value, "creditor", _CREDITOR, required=(*_CREDITOR_TEXT, "country", "iban")
     )
@@ -116,14 +132,12 @@ def _creditor(value: Any, folder: Path, problems: Problems) -> Creditor | None:
         fields["country"] = _country(table["country"], problems)
     if "iban" in table:
         fields["iban"] = _iban(table["iban"], problems)
+    if "transfer_iban" in table:
+        fields["transfer_iban"] = _transfer_iban(table["transfer_iban"], problems)
     if "email" in table:
         fields["email"] = _email(table["email"], problems)
     if "phone" in table:
         fields["phone"] = problems.text(table["phone"], "creditor.phone", max_length=40)
-    if "logo" in table:
-        fields["logo"] = _logo(table["logo"], folder, problems)
-    if "letterhead_paper" in table:
-        fields["letterhead_paper"] = _letterhead_paper(table, problems)
     complete = all(key in table for key in (*_CREDITOR_TEXT, "country", "iban"))
     if not complete or any(v is None for v in fields.values()):
         return None
@@ -173,16 +187,86 @@ def _iban(value: Any, problems: Problems) -> str | None:
     return compact
 
 
+def _transfer_iban(value: Any, problems: Problems) -> str | None:
+    """Any valid IBAN that takes ordinary transfers: printed where a letter has no QR-bill."""
+    text = problems.text(value, "creditor.transfer_iban")
+    if text is None:
+        return None
+    compact = stdnum_iban.compact(text)
+    try:
+        stdnum_iban.validate(compact)
+    except ValidationError:
+        problems.add(
+            "creditor.transfer_iban",
+            f"is not a valid IBAN: a typo in the number or its check digits (got {shown(value)})",
+        )
+        return None
+    if is_qr_iban(compact):
+        problems.add(
+            "creditor.transfer_iban",
+            f"is a QR-IBAN, which takes only QR-bill payments; give the account's ordinary "
+            f"IBAN (got {shown(value)})",
+        )
+        return None
+    return compact
+
+
+def _letters(value: Any, folder: Path, problems: Problems) -> Letters | None:
+    """The `[letters]` table; every setting is optional."""
+    table = problems.table(value, "letters", _LETTERS)
+    if table is None:
+        return None
+    fields: dict[str, Any] = {}
+    if "source" in table:
+        fields["source"] = problems.choice(table["source"], "letters.source", ("own", "bexio"))
+    for key in ("logo_paper", "letterhead_paper", "per_customer"):
+        if key in table:
+            fields[key] = _flag(table[key], f"letters.{key}", problems)
+    if "logo" in table:
+        fields["logo"] = _logo(table["logo"], folder, problems)
+    if any(v is None for v in fields.values()):
+        return None
+    letters = Letters(**fields)
+    if letters.letterhead_paper and "logo" in table:
+        problems.add(
+            "letters.letterhead_paper",
+            "is true, so the letterhead stays empty for the printed paper; leave out "
+            "letters.logo or set letterhead_paper = false",
+        )
+    if letters.source == "bexio":
+        for key in ("logo", "letterhead_paper", "per_customer"):
+            if table.get(key) not in (None, False):
+                problems.add(
+                    f"letters.{key}",
+                    'applies to our own letters only; with source = "bexio" the letters are '
+                    "bexio's own PDFs (its logo is chosen with logo_paper)",
+                )
+    if letters.per_customer:
+        problems.add(
+            "letters.per_customer",
+            "one letter per customer is not available in this version; leave it out or set "
+            "it to false",
+        )
+    return letters
+
+
+def _flag(value: Any, path: str, problems: Problems) -> bool | None:
+    if not isinstance(value, bool):
+        problems.add(path, f"must be true or false (got {shown(value)})")
+        return None
+    return value
+
+
 def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
     """The logo file, relative to the policy file's folder: a PNG or JPEG that reads."""
-    text = problems.text(value, "creditor.logo")
+    text = problems.text(value, "letters.logo")
     if text is None:
         return None
     written = Path(text).expanduser()
     if not written.is_absolute() and ".." in written.parts:
         # A run keeps a copy of the logo beside its copy of the policy, for its retries.
         problems.add(
-            "creditor.logo",
+            "letters.logo",
             f"a relative path must stay in the policy file's folder (got {shown(text)}); "
             "give an absolute path instead",
         )
@@ -192,16 +276,16 @@ def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
         head = path.read_bytes()[:8]
     except OSError as exc:
         problems.add(
-            "creditor.logo",
+            "letters.logo",
             f"cannot be read from {path} ({exc.strerror or exc}); a relative path is taken "
             "from the policy file's folder",
         )
         return None
     if head.lstrip().startswith((b"<?xml", b"<svg")):
-        problems.add("creditor.logo", f"{path} is an SVG image; save the logo as PNG")
+        problems.add("letters.logo", f"{path} is an SVG image; save the logo as PNG")
         return None
     if not head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or not _decodes(path):
-        problems.add("creditor.logo", f"{path} is not a PNG or JPEG image that can be read")
+        problems.add("letters.logo", f"{path} is not a PNG or JPEG image that can be read")
         return None
     return path
 
@@ -210,21 +294,6 @@ def _decodes(path: Path) -> bool:
     from dunning.letters.logo import logo_decodes  # the image library only for a logo
 
     return logo_decodes(path)
-
-
-def _letterhead_paper(table: dict[str, Any], problems: Problems) -> bool | None:
-    value = table["letterhead_paper"]
-    if not isinstance(value, bool):
-        problems.add("creditor.letterhead_paper", f"must be true or false (got {shown(value)})")
-        return None
-    if value and "logo" in table:
-        problems.add(
-            "creditor.letterhead_paper",
-            "is true, so the letterhead stays empty for the printed paper; leave out "
-            "creditor.logo or set letterhead_paper = false",
-        )
-        return None
-    return value
 
 
 def _email(value: Any, problems: Problems) -> str | None:

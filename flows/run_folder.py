@@ -180,7 +180,7 @@ def _input_copies(setup: RunSetup) -> dict[str, bytes]:
                 "start the run again."
             )
         copies[RUN_POLICY] = policy
-        logo = setup.policy.creditor.logo
+        logo = setup.policy.letters.logo
         if logo is not None and logo.is_relative_to(setup.policy_path.parent):
             # The copy of the policy names its logo relative to itself: keep one beside it.
             copies[logo.relative_to(setup.policy_path.parent).as_posix()] = logo.read_bytes()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 import zxingcpp
 from qrbill import QRBill
 
+from dunning.accounts import is_qr_iban
 from dunning.letters.fmt import fill_placeholders, latin_text
 from dunning.letters.texts import TEXTS
 from dunning.letters.types import LetterInput
@@ -72,14 +73,9 @@ def make_scor(payload: str) -> str:
     return f"RF{98 - int(numeric) % 97:02d}{payload}"
 
 
-def _is_qr_iban(iban: str) -> bool:
-    compact = iban.replace(" ", "").upper()
-    return compact[4:9].isdigit() and 30000 <= int(compact[4:9]) <= 31999
-
-
 def reference_for(letter: LetterInput) -> str:
     """QRR from the invoice id for a QR-IBAN, else SCOR from the document number."""
-    if _is_qr_iban(letter.creditor.iban):
+    if is_qr_iban(letter.creditor.iban):
         return make_qrr(str(abs(letter.invoice.id))[-26:])
     alnum = "".join(c for c in letter.invoice.document_nr.upper() if c.isascii() and c.isalnum())
     return make_scor(alnum[-21:] if alnum else str(abs(letter.invoice.id))[-21:])

@@ -210,11 +210,11 @@ def _letterhead(c: Canvas, letter: LetterInput) -> None:
     """The creditor's name and address top left, under its logo if it has one; nothing on
     letterhead paper, which brings its own."""
     cred = letter.creditor
-    if cred.letterhead_paper:
+    if letter.letterhead_paper:
         return
     top = 18 * mm
-    if cred.logo is not None:
-        top += _draw_logo(c, cred.logo)
+    if letter.logo is not None:
+        top += _draw_logo(c, letter.logo)
     name = pdf_text(cred.name)
     # 12 pt, smaller down to 9 pt for a long name, then cut after a word: within the margins.
     size = next((s for s in (12, 11, 10, 9) if stringWidth(name, BOLD, s) <= RIGHT - LEFT), 9)

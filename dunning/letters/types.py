@@ -29,6 +29,8 @@ class LetterInput:
     deadline: date  # the new payment deadline to print
     body: str | None = None  # policy override of the body text, with placeholders
     level_titles: tuple[str, ...] = ()  # every level's title in the letter's language
+    logo: Path | None = None  # printed in the letterhead area
+    letterhead_paper: bool = False  # printed letterhead paper: the letterhead area stays empty
 
     def level_title(self, level: int) -> str | None:
         """The title of an earlier level, to name the fee it added; None when unknown."""

@@ -125,6 +125,48 @@ BROKEN = [
         id="IBAN with a sign that has no place in it",
     ),
     pytest.param(
+        changed('city = "Zürich"', 'city = "Zürich"\nlogo = "logo.png"'),
+        "creditor.logo",
+        "belongs in the [letters] table now",
+        id="logo left in the creditor table",
+    ),
+    pytest.param(
+        changed('iban = "CH44', 'transfer_iban = "CH44 3000 0001 2345 6789 0"\niban = "CH44'),
+        "creditor.transfer_iban",
+        "is not a valid IBAN",
+        id="transfer IBAN with a typo",
+    ),
+    pytest.param(
+        changed('iban = "CH44', 'transfer_iban = "CH44 3199 9123 0008 8901 2"\niban = "CH44'),
+        "creditor.transfer_iban",
+        "is a QR-IBAN, which takes only QR-bill payments",
+        id="transfer IBAN that is a QR-IBAN",
+    ),
+    pytest.param(
+        VALID + '\n[letters]\nsource = "pdf"\n',
+        "letters.source",
+        '"own" or "bexio"',
+        id="unknown letter source",
+    ),
+    pytest.param(
+        VALID + '\n[letters]\nsource = "bexio"\nletterhead_paper = true\n',
+        "letters.letterhead_paper",
+        "applies to our own letters only",
+        id="letterhead paper with bexio's letters",
+    ),
+    pytest.param(
+        VALID + "\n[letters]\nper_customer = true\n",
+        "letters.per_customer",
+        "not available in this version",
+        id="one letter per customer",
+    ),
+    pytest.param(
+        VALID + '\n[letters]\nlogo_paper = "yes"\n',
+        "letters.logo_paper",
+        "must be true or false",
+        id="logo paper not a flag",
+    ),
+    pytest.param(
         "levels = []\n" + without_levels(), "levels", "1 to 9 levels (found 0)", id="0 levels"
     ),
     pytest.param(VALID + LEVEL * 8, "levels", "1 to 9 levels (found 10)", id="10 levels"),
@@ -339,6 +381,15 @@ def test_optional_settings_have_defaults_and_numbers_are_accepted_as_text() -> N
     policy = parse_policy(text)
     assert policy.interest_rate_percent == 0 and policy.creditor.house_num == "1"
     assert policy.creditor.iban == "LI21088100002324013AA"
+
+
+def test_the_letters_table_and_the_transfer_iban_are_read() -> None:
+    text = changed('iban = "CH44', 'transfer_iban = "ch93 0076 2011 6238 5295 7"\niban = "CH44')
+    policy = parse_policy(text + '\n[letters]\nsource = "bexio"\nlogo_paper = false\n')
+    assert policy.creditor.transfer_iban == "CH9300762011623852957"
+    assert (policy.letters.source, policy.letters.logo_paper) == ("bexio", False)
+    defaults = parse_policy(VALID).letters
+    assert (defaults.source, defaults.logo_paper, defaults.logo) == ("own", True, None)
 
 
 def test_load_hashes_the_exact_bytes(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def test_a_retry_prints_the_logo_the_run_started_with(bexio, output, tmp_path):
     policy.write_text(
         example_policy_path()
         .read_text(encoding="utf-8")
-        .replace("[creditor]\n", '[creditor]\nlogo = "brand/logo.png"\n', 1),
+        .replace("[letters]\n", '[letters]\nlogo = "brand/logo.png"\n', 1),
         encoding="utf-8",
     )
     state, first = run_flow(

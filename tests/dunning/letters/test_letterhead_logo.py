@@ -18,9 +18,11 @@ from tests.dunning.letters.letter_helpers import page_texts
 MM = 72 / 25.4
 
 
-def _policy(folder: Path, creditor_lines: str) -> Path:
-    text = example_policy_path().read_text(encoding="utf-8")
-    text = text.replace("[creditor]\n", f"[creditor]\n{creditor_lines}\n", 1)
+def _policy(folder: Path, letters_lines: str) -> Path:
+    lines = example_policy_path().read_text(encoding="utf-8").splitlines(keepends=True)
+    # The example's own letterhead_paper line would clash with one the test sets.
+    text = "".join(line for line in lines if not line.startswith("letterhead_paper"))
+    text = text.replace("[letters]\n", f"[letters]\n{letters_lines}\n", 1)
     path = folder / "policy.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -44,8 +46,8 @@ def _first_page_objects(path: Path) -> list[tuple[str, tuple[float, float, float
 def test_a_logo_beside_the_policy_is_printed_top_left_on_page_one(tmp_path: Path) -> None:
     _logo(tmp_path / "brand" / "logo.png")
     policy = load_policy(_policy(tmp_path, 'logo = "brand/logo.png"'))
-    assert policy.creditor.logo == tmp_path / "brand" / "logo.png"
-    result = render_letter(replace(sample_letter(), creditor=policy.creditor), tmp_path / "l.pdf")
+    assert policy.letters.logo == tmp_path / "brand" / "logo.png"
+    result = render_letter(replace(sample_letter(), logo=policy.letters.logo), tmp_path / "l.pdf")
     images = [box for kind, box in _first_page_objects(result.path) if kind == "PdfImage"]
     (left, bottom, right, top) = images[0]
     assert len(images) == 1
@@ -56,7 +58,8 @@ def test_a_logo_beside_the_policy_is_printed_top_left_on_page_one(tmp_path: Path
 
 def test_letterhead_paper_leaves_the_letterhead_empty(tmp_path: Path) -> None:
     policy = load_policy(_policy(tmp_path, "letterhead_paper = true"))
-    result = render_letter(replace(sample_letter(), creditor=policy.creditor), tmp_path / "l.pdf")
+    letter = replace(sample_letter(), letterhead_paper=policy.letters.letterhead_paper)
+    result = render_letter(letter, tmp_path / "l.pdf")
     # Nothing above the return address line of the window (53.5 mm from the top).
     highest = max(top for _, (_, _, _, top) in _first_page_objects(result.path))
     assert highest < (297 - 50) * MM
@@ -72,7 +75,7 @@ def test_letterhead_paper_leaves_the_letterhead_empty(tmp_path: Path) -> None:
         ('logo = "logo.svg"', "svg", "is an SVG image; save the logo as PNG"),
         ("letterhead_paper = 1", None, "must be true or false"),
         ('logo = "../logo.png"', "png", "must stay in the policy file's folder"),
-        ('logo = "logo.png"\nletterhead_paper = true', "png", "leave out creditor.logo"),
+        ('logo = "logo.png"\nletterhead_paper = true', "png", "leave out letters.logo"),
     ],
 )
 def test_an_unusable_logo_is_bad_input_when_the_policy_loads(
@@ -89,5 +92,5 @@ def test_an_unusable_logo_is_bad_input_when_the_policy_loads(
         _logo(tmp_path / "logo.png")
     with pytest.raises(PolicyError) as caught:
         load_policy(_policy(tmp_path, lines))
-    assert "creditor." in str(caught.value) and message in str(caught.value)
+    assert "letters." in str(caught.value) and message in str(caught.value)
     assert "Traceback" not in str(caught.value)
