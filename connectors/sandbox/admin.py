@@ -107,6 +107,30 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
         state.issue_drafts_after_next_page(drafts)
         return _out({"drafts": drafts})
 
+    @router.post("/bank/credits")
+    async def book_credit(request: Request) -> Response:
+        """A credit arrives on the account's bank statement: `{"reference", "amount",
+        "currency", "date"?}`. Booked as bexio's camt.054 reconciliation books it: by its QR
+        or creditor reference to that invoice as a payment; else, or when the invoice cannot
+        take it (not open, another currency, more than is open), kept unmatched with the
+        reason (bexio-api.md §2 "Invoice object" `esr_id`/`qr_invoice_id`, §5 "Invoice
+        payments"). Answers the credit's record, 201."""
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            raise ApiError(422, "Could not save the entity", ["body: not valid JSON"]) from None
+        return _out(state.book_credit(body), 201)
+
+    @router.get("/bank/credits")
+    async def credits() -> Response:
+        """Every credit booked so far, in order, matched or not."""
+        return _out(state.bank.credits)
+
+    @router.get("/bank/unmatched")
+    async def unmatched() -> Response:
+        """The credits no invoice took, with `unmatched_reason`: what a person books by hand."""
+        return _out(state.bank.unmatched())
+
     @router.post("/kb_invoice/{invoice_id}/reminder")
     async def colleague_reminder(invoice_id: int) -> Response:
         """Create the next reminder as someone else would, outside the client under test."""

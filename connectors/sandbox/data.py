@@ -55,7 +55,8 @@ def generate(config: SandboxConfig, today: date) -> Company:
     overdue_only = config.scenario == "all_overdue"
     contacts = [_contact(rng, i, overdue_only) for i in range(1, max(8, config.invoices // 4) + 1)]
     company = Company(contacts=contacts, invoices=[])
-    builder = _InvoiceBuilder(rng, today, config.levels, company)
+    slips = _SlipNumbers(random.Random(f"{config.seed}:slips"))
+    builder = _InvoiceBuilder(rng, today, config.levels, company, slips)
     for invoice_id in range(1, config.invoices + 1):
         if overdue_only:
             builder.overdue(invoice_id)
@@ -175,11 +176,34 @@ def _document_nr(rng: random.Random, invoice_id: int, year: int) -> str:
     return f"RE-{invoice_id:05d}"
 
 
+class _SlipNumbers:
+    """bexio's own numbering of payment slips (`esr_id`, `qr_invoice_id`): not the invoice
+    id, and with a number skipped now and then (bexio-api.md §2, "Invoice object": the
+    recorded invoice 194 has `esr_id` 190). A random of its own, so the rest of the company
+    stays what it was for a seed."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.last = rng.randint(100, 900)
+
+    def next(self) -> int:
+        self.last += 1 + (self.rng.random() < 0.05)
+        return self.last
+
+
 class _InvoiceBuilder:
     """Adds one invoice at a time to a company, with its reminders and payments."""
 
-    def __init__(self, rng: random.Random, today: date, levels: int, company: Company) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        today: date,
+        levels: int,
+        company: Company,
+        slips: _SlipNumbers,
+    ) -> None:
         self.rng, self.today, self.levels, self.company = rng, today, levels, company
+        self.slips = slips
         self.next_reminder_id = 1
         self.next_payment_id = 1
 
@@ -272,6 +296,7 @@ class _InvoiceBuilder:
             valid_from=valid_from,
             valid_to=due,
             updated_at=f"{stamp} {clock}",
+            slip_id=self.slips.next(),
         )
         self.company.invoices.append(invoice)
         if chain:

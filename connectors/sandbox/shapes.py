@@ -128,8 +128,11 @@ def invoice_dict(
     valid_from: date,
     valid_to: date,
     updated_at: str,
+    slip_id: int,
 ) -> Json:
-    """An invoice as `GET /2.0/kb_invoice` lists it (no positions)."""
+    """An invoice as `GET /2.0/kb_invoice` lists it (no positions). `slip_id` is bexio's
+    own number of its payment slip (`esr_id`, `qr_invoice_id`: bexio-api.md §2); `reference`
+    is the free text field, empty as recorded."""
     taxes = vat_included(total)
     return {
         "id": invoice_id,
@@ -165,8 +168,8 @@ def invoice_dict(
         "api_reference": None,
         "viewed_by_client_at": None,
         "updated_at": updated_at,
-        "esr_id": invoice_id,
-        "qr_invoice_id": invoice_id,
+        "esr_id": slip_id,
+        "qr_invoice_id": slip_id,
         "template_slug": "",
         "taxs": [{"percentage": "8.10", "value": money4(taxes)}],
         "network_link": "",

@@ -16,9 +16,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from connectors.sandbox.bank import Bank
 from connectors.sandbox.config import ZURICH, SandboxConfig, level_setting
 from connectors.sandbox.data import Company, generate, slug
 from connectors.sandbox.errors import ApiError
+from connectors.sandbox.invoice_pdf import invoice_pdf
 from connectors.sandbox.pdf import one_page_pdf
 from connectors.sandbox.search import MAX_LIMIT, Kind, compile_search, order, page
 from connectors.sandbox.shapes import (
@@ -89,6 +91,14 @@ CONTACT_SEARCH: dict[str, Kind] = {
 }
 CONTACT_ORDER: dict[str, Kind] = {"id": "int", "nr": "text", "name_1": "text", "updated_at": "text"}
 SUCCESS: Json = {"success": True}
+_NO_CONTACT: Json = {
+    "contact_type_id": 1,
+    "name_1": "",
+    "name_2": None,
+    "postcode": None,
+    "city": None,
+    "country_id": None,
+}
 
 
 def _not_found() -> ApiError:
@@ -124,6 +134,8 @@ class SandboxState:
         # before the answer leaves: e.g. to kill the client between the create and its answer.
         self.on_reminder_created: Callable[[Json], None] | None = None
         self.drafts_to_issue = 0  # armed by a test: issued right after the next full page
+        self.bank = Bank(self.invoice_list)
+        self._invoice_pdfs: dict[int, tuple[tuple[str, int], Json]] = {}
 
     # --- invoices -------------------------------------------------------------------------
 
@@ -171,13 +183,29 @@ class SandboxState:
         return {**invoice, "positions": positions_for(invoice)}
 
     def invoice_pdf(self, invoice_id: int) -> Json:
+        """The invoice with its QR-bill (see `invoice_pdf.py`), named like bexio's
+        `re-00001.pdf` (bexio-api.md §2). Made only when asked, and kept until the open
+        amount changes, so that a benchmark of thousands of invoices never pays for it."""
         invoice = self.invoice(invoice_id)
-        lines = [
-            f"Rechnung {invoice['document_nr']}",
-            invoice["contact_address"].split("\n")[0],
-            f"Total {invoice['total']}",
-        ]
-        return _pdf_json(f"{slug(invoice['document_nr'])}.pdf", lines)
+        key = (invoice["total_remaining_payments"], invoice["kb_item_status_id"])
+        cached = self._invoice_pdfs.get(invoice_id)
+        if cached is None or cached[0] != key:
+            contact = self.contacts.get(invoice["contact_id"]) or _NO_CONTACT
+            content = invoice_pdf(invoice, contact, self.qr_reference(invoice_id))
+            cached = (key, _pdf_answer(f"{slug(invoice['document_nr'])}.pdf", content))
+            self._invoice_pdfs[invoice_id] = cached
+        return cached[1]
+
+    def qr_reference(self, invoice_id: int) -> str:
+        """The QR reference bexio prints on the invoice's payment slip (see `bank.py`)."""
+        return self.bank.reference_of(self.invoice(invoice_id))
+
+    def book_credit(self, body: Any) -> Json:
+        """A credit on the bank statement, booked as bexio's camt.054 reconciliation does
+        (see `bank.Bank`): a payment of the invoice its reference names, else unmatched."""
+        credit = self.bank.book(body, self.create_payment, self.today)
+        self.counters["credits_matched" if credit["invoice_id"] else "credits_unmatched"] += 1
+        return credit
 
     def mark_unpaid(self, invoice_id: int) -> Json:
         """The sandbox's extension: write an open invoice off as unpaid (status 31)."""
@@ -389,7 +417,10 @@ def _payment_date(raw: Any, today: date) -> date:
 
 
 def _pdf_json(name: str, lines: list[str]) -> Json:
-    content = one_page_pdf(lines)
+    return _pdf_answer(name, one_page_pdf(lines))
+
+
+def _pdf_answer(name: str, content: bytes) -> Json:
     return {
         "name": name,
         "size": len(content),
