@@ -8,16 +8,18 @@ reminder is never repeated blindly: after an unclear failure the state is read f
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from connectors.client import BexioClient
-from connectors.errors import EXPECTED, ConnectorError, TransientError
+from connectors.errors import EXPECTED, ConnectorError, RejectedError, TransientError
 from connectors.mapping import to_invoice
 from connectors.schemas import Invoice as RawInvoice
 from connectors.schemas import Reminder as RawReminder
 from dunning.commit_rules import already_done, recheck
-from dunning.model import STATUS_UNPAID, Invoice
-from dunning.outcome import Outcome, Result, failure
+from dunning.model import OPEN_STATUSES, STATUS_UNPAID, Invoice
+from dunning.outcome import Failure, Outcome, Result, failure
+from dunning.periods import LevelGuard
 from dunning.proposal import Decision, Reason, one_per_invoice
 
 __all__ = ["Journal", "commit_batch", "MANUAL_UNPAID_NOTE"]
@@ -44,10 +46,13 @@ def commit_batch(
     journal: Journal,
     *,
     unpaid_extension: bool,
+    guard: LevelGuard | None = None,
     on_result: Callable[[Result], None] = lambda result: None,
 ) -> list[Result]:
-    """Commit approved decisions; one failing invoice never stops the others. An invoice
-    given twice is committed once (two workers on one invoice would both push)."""
+    """Commit approved decisions; one failing invoice never stops the others, except where
+    `guard` learns that bexio's settings make every further push of a level wrong or
+    refused. An invoice given twice is committed once (two workers on one invoice would
+    both push)."""
     decisions = one_per_invoice(decisions)
     results: list[Result] = []
     try:
@@ -64,7 +69,7 @@ def commit_batch(
             if found is None:
                 raise batch_error or TransientError("the batch could not be re-read")
             result = _commit_one(
-                client, decision, found.get(decision.invoice.id), journal, unpaid_extension
+                client, decision, found.get(decision.invoice.id), journal, unpaid_extension, guard
             )
         except Exception as exc:  # noqa: BLE001 - a failure stays with its own invoice
             result = Result.failed(decision.invoice.id, failure(exc, EXPECTED))
@@ -88,6 +93,7 @@ def _commit_one(
     raw: RawInvoice | None,
     journal: Journal,
     unpaid_extension: bool,
+    guard: LevelGuard | None,
 ) -> Result:
     invoice_id = decision.invoice.id
     if raw is None:
@@ -108,15 +114,42 @@ def _commit_one(
     change = recheck(decision, current)
     if change:
         return Result(invoice_id, Outcome.CHANGED, note=change)
-    return _create_reminder(client, decision, journal)
+    if guard is None:
+        return _create_reminder(client, decision, journal, None)
+    return _guarded_create(client, decision, journal, guard)
 
 
-def _create_reminder(client: BexioClient, decision: Decision, journal: Journal) -> Result:
+def _guarded_create(
+    client: BexioClient, decision: Decision, journal: Journal, guard: LevelGuard
+) -> Result:
+    """Create the reminder unless its level was stopped; a level's first reminder of the
+    run may stop it (created all the same: its letter prints bexio's date and deadline)."""
+    invoice_id, level = decision.invoice.id, decision.to_level or 0
+    stopped = guard.stopped(level)
+    if stopped:
+        return Result.failed(invoice_id, Failure(stopped))
+    result = _create_reminder(client, decision, journal, guard)
+    if result.outcome is Outcome.ESCALATED and result.api_date and result.api_deadline:
+        made = (result.reminder_id or 0, invoice_id, result.api_date, result.api_deadline)
+        stop = guard.created(level, *made)
+        if stop:
+            return replace(result, note=stop)
+    return result
+
+
+def _create_reminder(
+    client: BexioClient, decision: Decision, journal: Journal, guard: LevelGuard | None
+) -> Result:
     invoice_id, target = decision.invoice.id, decision.to_level
     journal.intent(invoice_id, "create_reminder", target)
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
             reminder = client.create_reminder(invoice_id)
+        except RejectedError as exc:
+            # An open invoice at the right level is refused only past bexio's last level.
+            if guard is None or not target or not _still_open(client, invoice_id):
+                raise
+            return Result.failed(invoice_id, Failure(guard.refused(target, invoice_id, str(exc))))
         except TransientError:
             # The reminder may exist although the answer was lost: look before retrying.
             latest = _current_reminder_at(client, invoice_id, target)
@@ -147,6 +180,10 @@ def _create_reminder(client: BexioClient, decision: Decision, journal: Journal) 
             api_date=reminder.is_valid_from,
         )
     raise AssertionError("unreachable")
+
+
+def _still_open(client: BexioClient, invoice_id: int) -> bool:
+    return client.show_invoice(invoice_id).kb_item_status_id in OPEN_STATUSES
 
 
 def _current_reminder_at(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from dunning.money import money_text
+from dunning.periods import is_settings_stop
 from dunning.proposal import Decision, Reason
 
 __all__ = [
@@ -166,6 +167,11 @@ def summary_markdown(
             f"- {markdown_text(ln['document_nr'])} · id {ln['invoice_id']}" for ln in removed[:200]
         ]
     failed = [ln for ln in manifest["lines"] if ln["outcome"] == "FAILED"]
+    stopped = [ln for ln in failed if is_settings_stop(ln["error"])]
+    if stopped:
+        lines += ["", f"## {len(stopped)} failed — the policy does not match bexio", ""]
+        lines += [_item(ln, "error") for ln in stopped[:200]]
+    failed = [ln for ln in failed if not is_settings_stop(ln["error"])]
     if failed:
         lines += [
             "",

@@ -151,7 +151,9 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
         console.print(f"Merged PDF: [bold]{escape(data['merged_pdf'])}[/]", highlight=False)
     console.print(f"Run record: {escape(data['manifest'])}", highlight=False)
     console.print(f"Spreadsheet: {escape(data['sheet'])}", highlight=False)
-    if data["status"] == "failed":
+    for stop in data.get("stopped", ()):
+        errors.print(f"[bold red]dunning:[/] {escape(stop)}", highlight=False)
+    if data["status"] == "failed" and data.get("retry", True):
         errors.print(f"Some invoices failed; retry with: [bold]dunning retry {data['run_id']}[/]")
     if data.get("errors_log"):
         errors.print(

@@ -20,6 +20,7 @@ from prefect.states import Completed, Failed
 from connectors.client import BexioClient
 from dunning.manifest import build_manifest
 from dunning.outcome import Result, is_internal_error
+from dunning.periods import is_settings_stop
 from dunning.proposal import Decision
 from dunning.report import approval_description, proposal_rows, summary_markdown
 from dunning.run_plan import (
@@ -106,6 +107,10 @@ def _work(run: OpenRun) -> State[Any]:
     summary = _summary(folder, manifest)
     if status is RunStatus.FAILED:
         failed = manifest["counts"]["outcomes"].get("FAILED", 0)
+        if summary["stopped"]:
+            return Failed(
+                message=f"{failed} invoices failed: {summary['stopped'][0]}", data=summary
+            )
         return Failed(
             message=f"{failed} invoices failed; retry with: dunning retry {folder.run_id}",
             data=summary,
@@ -221,6 +226,8 @@ def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> No
 
 
 def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
+    failed = [line for line in manifest["lines"] if line["outcome"] == "FAILED"]
+    stops = [line["error"] for line in failed if is_settings_stop(line["error"])]
     return {
         "run_id": folder.run_id,
         "status": manifest["status"],
@@ -228,6 +235,9 @@ def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
         "manifest": str(folder.manifest_path),
         "sheet": str(folder.path / RUN_SHEET),
         "merged_pdf": str(folder.merged_pdf) if manifest["merged_pdf"] else None,
+        # Why pushes of a level stopped (one each); `retry` is whether a retry can help.
+        "stopped": sorted(set(stops)),
+        "retry": len(stops) < len(failed),
         "errors_log": (
             str(folder.errors_log)
             if any(is_internal_error(line["error"]) for line in manifest["lines"])

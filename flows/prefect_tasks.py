@@ -26,6 +26,7 @@ from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact, Invoice
 from dunning.outcome import Failure, Result
+from dunning.periods import LevelGuard
 from dunning.policy import Policy
 from dunning.proposal import Decision, Proposal
 from dunning.rules import propose
@@ -83,13 +84,18 @@ def fetch_contacts(client: BexioClient, contact_ids: Sequence[int]) -> dict[int,
 
 @batch_task(name="commit-batch")
 def commit_invoices(
-    client: BexioClient, decisions: Sequence[Decision], journal: Journal, unpaid_extension: bool
+    client: BexioClient,
+    decisions: Sequence[Decision],
+    journal: Journal,
+    unpaid_extension: bool,
+    guard: LevelGuard,
 ) -> list[Result]:
     results = commit_batch(
         client,
         decisions,
         journal,
         unpaid_extension=unpaid_extension,
+        guard=guard,
         on_result=lambda _: progress.advance("commit"),
     )
     failed = sum(r.outcome == "FAILED" for r in results)

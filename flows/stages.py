@@ -18,7 +18,7 @@ from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
 from dunning.letter_plan import email_text
 from dunning.outcome import Result
-from dunning.periods import period_mismatch
+from dunning.periods import LevelGuard, is_settings_stop, levels_beyond, period_mismatch
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
 from dunning.run_plan import deselected, still_to_commit, still_to_deliver
@@ -79,14 +79,17 @@ def load_or_propose(
     client: BexioClient, setup: RunSetup, folder: RunFolder, *, pushes: bool = True
 ) -> list[Decision]:
     """The run's proposal: the stored one on a retry, else a fresh one (then stored). A run
-    that `pushes` stops first when a level's payment_days differs from bexio's period."""
+    that `pushes` stops first when a level's payment_days differs from bexio's period, or
+    when bexio holds reminders above the policy's last level."""
     stored = folder.load_json("proposal.json")
     if stored is not None:
         return one_per_invoice(decision_from_dict(d) for d in stored["decisions"])
     invoices = fetch_open_invoices(client)
     name = str(setup.policy_path or "the policy")
-    if pushes and (mismatch := period_mismatch(invoices, setup.policy, name)):
-        raise BadInput(mismatch)
+    if pushes:
+        for check in (levels_beyond, period_mismatch):
+            if mismatch := check(invoices, setup.policy, name):
+                raise BadInput(mismatch)
     proposal = propose_invoices(
         invoices, setup.policy, setup.blocks, setup.reference_date, client.rounding()
     )
@@ -129,11 +132,12 @@ def commit(
         return results
     tracker = _progress_artifact(folder)
     done = 0
+    guard = LevelGuard(setup.policy, _stopped_levels(decisions, results))
     ahead.start(todo)
     with commit_lock(), progress.stage("commit", len(todo)):
         for batch in chunks(todo):
             for result in commit_invoices(
-                client, batch, journal, setup.settings.bexio_unpaid_extension
+                client, batch, journal, setup.settings.bexio_unpaid_extension, guard
             ):
                 journal.record(result)
                 results[result.invoice_id] = result
@@ -141,6 +145,16 @@ def commit(
             done += len(batch)
             update_progress_artifact(tracker, 100.0 * done / len(todo))
     return results
+
+
+def _stopped_levels(decisions: Sequence[Decision], results: dict[int, Result]) -> dict[int, str]:
+    """The levels an earlier attempt stopped: a retry keeps the run's policy, so they stay."""
+    stopped = {}
+    for decision in decisions:
+        error = results[decision.invoice.id].error if decision.invoice.id in results else None
+        if decision.to_level and error and is_settings_stop(error):
+            stopped[decision.to_level] = error
+    return stopped
 
 
 def _progress_artifact(folder: RunFolder) -> UUID:

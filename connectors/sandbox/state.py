@@ -235,13 +235,20 @@ class SandboxState:
         raise _not_found()
 
     def create_reminder(self, invoice_id: int, *, behind_the_back: bool = False) -> Json:
-        """The next reminder level, computed here; the request body plays no part."""
+        """The next reminder level, computed here; the request body plays no part.
+
+        Past the account's last level (`SandboxConfig.levels`) bexio creates nothing and
+        answers 400 (bexio-api.md section 4, "What the server does on create", item 5 and
+        the suggested sandbox behaviour; the body's wording is unconfirmed). Each refusal is
+        counted as `reminders_refused_last_level`.
+        """
         invoice = self.invoice(invoice_id)
         if invoice["kb_item_status_id"] not in (PENDING, PARTIAL):
             raise ApiError(400, "Reminders can only be created for open invoices")
         existing = self.reminders.setdefault(invoice_id, [])
         level = 1 + max((r["reminder_level"] for r in existing), default=0)
         if level > self.config.levels:
+            self.counters["reminders_refused_last_level"] += 1
             raise ApiError(400, "The last reminder level has already been reached")
         setting = level_setting(level)
         reminder = reminder_dict(
