@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from dunning.letters import LetterInput, letter_file_name, resolve_language
 from dunning.model import Address, Contact
@@ -51,12 +51,20 @@ def run_letter_name(document_nr: str, invoice_id: int, level: int) -> str:
 
 
 def letter_input(
-    policy: Policy, decision: Decision, result: Result, contact: Contact, reference_date: date
+    policy: Policy,
+    decision: Decision,
+    result: Result,
+    contact: Contact,
+    reference_date: date,
+    *,
+    created: datetime | None = None,
+    draft: bool = False,
 ) -> LetterInput:
     """The letter for an escalation. Once bexio made the reminder, the letter carries the
     reminder's own date and deadline (bexio dates it the day it is created, whatever the
     run's reference date); before that (a dry run, a draft), the reference date and the
-    proposed deadline."""
+    proposed deadline. `created` is the run's start, the PDF's creation date; a `draft`
+    is marked as one for the approver."""
     if decision.amounts is None or decision.to_level is None:
         raise ValueError(
             f"invoice {decision.invoice.document_nr} is no escalation: it has no letter"
@@ -78,6 +86,8 @@ def letter_input(
         level_titles=tuple(lv.title_for(language, policy.default_language) for lv in policy.levels),
         logo=policy.letters.logo,
         letterhead_paper=policy.letters.letterhead_paper,
+        created=created,
+        draft=draft,
     )
 
 

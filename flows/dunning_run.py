@@ -179,6 +179,7 @@ def _draft_letters(
             decisions,
             drafts,
             target=folder.path / "draft",
+            draft=True,
         )
         folder.save_json("draft.json", {"letters": len(drafts)})
     return _url(setup, f"{folder.run_id}/draft/letters.pdf")

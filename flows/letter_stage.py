@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from connectors.client import BexioClient
@@ -27,6 +27,7 @@ from dunning.proposal import Decision
 from dunning.runs import RunFolder
 from flows import progress
 from flows.prefect_tasks import (
+    MergedFile,
     collect_letter_files,
     fetch_contacts,
     finish_merged_letters,
@@ -100,6 +101,7 @@ class LettersAhead:
             wanted,
             results,
             self.folder.letters_dir,
+            created=run_started(self.folder),
         )
         for invoice_id, text, path, _ in planned:
             self.planned[invoice_id] = (text, path)
@@ -133,6 +135,9 @@ def _plan(
     wanted: Sequence[Decision],
     results: dict[int, Result],
     letters_dir: Path,
+    *,
+    created: datetime | None,
+    draft: bool = False,
 ) -> list[Planned]:
     """Each wanted letter's input, file and contact (contacts are read once per client)."""
     ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
@@ -141,7 +146,9 @@ def _plan(
     for d in wanted:
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
         contact = found if isinstance(found, Contact) else fallback_contact(d)
-        text = letter_input(policy, d, results[d.invoice.id], contact, reference_date)
+        text = letter_input(
+            policy, d, results[d.invoice.id], contact, reference_date, created=created, draft=draft
+        )
         path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
         planned.append((d.invoice.id, text, path, contact))
     return planned
@@ -157,9 +164,11 @@ def make_letters(
     *,
     target: Path | None = None,
     ahead: LettersAhead | None = None,
+    draft: bool = False,
 ) -> dict[int, Letter]:
     """Render one letter per escalation that needs one, and the merged PDF, in line order;
-    letters the commit rendered ahead (`ahead`) are taken as they are."""
+    letters the commit rendered ahead (`ahead`) are taken as they are. `draft` letters are
+    marked as drafts for the approver."""
     wanted = [
         d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter
     ]
@@ -168,7 +177,10 @@ def make_letters(
     target = target or folder.path
     letters_dir = target / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
-    planned = _plan(client, policy, reference_date, wanted, results, letters_dir)
+    created = run_started(folder)
+    planned = _plan(
+        client, policy, reference_date, wanted, results, letters_dir, created=created, draft=draft
+    )
     parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
     shown = ahead is not None and ahead.started  # its progress bar counts these letters
     with nullcontext() if shown else progress.stage("letters", len(planned)):
@@ -189,10 +201,25 @@ def make_letters(
         )
         for invoice_id, text, path, contact in planned
     }
-    title = f"Dunning run {folder.run_id}"
-    if merge is None or finish_merged_letters(merge, title, policy.default_language) is None:
-        merge_letter_files(parts, target / "letters.pdf", title, policy.default_language)
+    about = MergedFile(
+        title=f"Dunning run {folder.run_id}" + (" (draft)" if draft else ""),
+        language=policy.default_language,
+        author=policy.creditor.name,
+        created=created,
+    )
+    if merge is None or finish_merged_letters(merge, about) is None:
+        merge_letter_files(parts, target / "letters.pdf", about)
     return letters
+
+
+def run_started(folder: RunFolder) -> datetime | None:
+    """When the run started (its `run.json`): the creation date of its PDFs."""
+    meta = folder.load_json("run.json")
+    started = meta.get("started_at") if isinstance(meta, dict) else None
+    try:
+        return datetime.fromisoformat(started) if isinstance(started, str) else None
+    except ValueError:
+        return None
 
 
 def _warning(contact: Contact, letter: LetterResult) -> str | None:

@@ -8,7 +8,8 @@ retries what is safe to retry.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -41,6 +42,7 @@ __all__ = [
     "collect_letter_files",
     "merge_letter_files",
     "finish_merged_letters",
+    "MergedFile",
     "deliver_reminders",
 ]
 
@@ -118,20 +120,37 @@ def collect_letter_files(pool: LetterPool) -> dict[Path, LetterResult]:
     return results
 
 
+@dataclass(frozen=True)
+class MergedFile:
+    """What the merged file says about itself: title, language, creditor, run start."""
+
+    title: str
+    language: str
+    author: str
+    created: datetime | None
+
+
 @batch_task(name="merge-letters")
-def merge_letter_files(
-    parts: Sequence[tuple[Path, str]], out_path: Path, title: str, language: str
-) -> int:
-    pages = merge_letters(parts, out_path, title=title, language=language)
+def merge_letter_files(parts: Sequence[tuple[Path, str]], out_path: Path, about: MergedFile) -> int:
+    pages = merge_letters(
+        parts,
+        out_path,
+        title=about.title,
+        language=about.language,
+        author=about.author,
+        created=about.created,
+    )
     get_run_logger().info("merged %d letters into %s", pages, out_path.name)
     return pages
 
 
 @batch_task(name="finish-merge")
-def finish_merged_letters(merge: BackgroundMerge, title: str, language: str) -> int | None:
+def finish_merged_letters(merge: BackgroundMerge, about: MergedFile) -> int | None:
     """The end of the merge that ran during the commit; None if it failed (merge again)."""
     try:
-        pages = merge.finish(title=title, language=language)
+        pages = merge.finish(
+            title=about.title, language=about.language, author=about.author, created=about.created
+        )
     except RuntimeError as exc:
         get_run_logger().warning("%s; merging the letters again", exc)
         return None

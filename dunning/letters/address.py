@@ -22,6 +22,7 @@ from babel import Locale
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dunning.letters.fmt import pdf_text
+from dunning.letters.pdfa import REG
 from dunning.model import Address
 
 __all__ = ["AddressBlock", "layout_address", "fit_line", "MAX_LINES"]
@@ -29,7 +30,7 @@ __all__ = ["AddressBlock", "layout_address", "fit_line", "MAX_LINES"]
 MAX_LINES = 6
 SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
 LEADING = 1.15  # times the type size
-_FONT = "Helvetica"
+_FONT = REG
 _ELLIPSIS = "…"
 _PREFIX = re.compile(r"\b(?:z\. ?H\.|c/o|p\. ?a\.|à l'att\. de|att\.n?) \S+", re.IGNORECASE)
 _ABBREVIATIONS = (

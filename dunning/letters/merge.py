@@ -3,8 +3,11 @@
 `PdfWriter.append` keeps every page of the run in memory until the end. Here each input
 file is read, its page objects are written to the output at once under new object
 numbers, and the reader is dropped; what stays in memory is one offset per object, one
-id per page and the bookmark titles. Small objects without references (the font
-dictionaries every letter repeats) are written once and shared.
+id per page and the bookmark titles. An object whose bytes (its references renumbered)
+were written before is that object: the fonts every letter embeds are written once.
+
+The file is PDF/A-2b as the letters are: their fonts come embedded, and the catalog gets
+XMP metadata and an sRGB output intent of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import multiprocessing
 import os
 import secrets
 import time
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
@@ -32,6 +37,8 @@ from pypdf.generic import (
     create_string_object,
 )
 
+from dunning.letters.xmp import PRODUCER, DocInfo, icc_profile, lang_tag, pdf_date, xmp_packet
+
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
 
@@ -40,15 +47,15 @@ if TYPE_CHECKING:
 
 __all__ = ["merge_letters", "BackgroundMerge"]
 
-_CATALOG, _PAGES, _OUTLINES, _INFO = 1, 2, 3, 4
+_CATALOG, _PAGES, _OUTLINES, _INFO, _METADATA, _INTENT, _PROFILE = 1, 2, 3, 4, 5, 6, 7
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
-_SHARE_LIMIT = 512  # bytes; larger objects are not worth a lookup
+_SHORT = 512  # bytes; a longer object is looked up by its digest
 
 
 class _StreamingWriter:
     def __init__(self, out: BinaryIO):
         self.out = out
-        self.offsets = array("q", [0] * (_INFO + 1))
+        self.offsets = array("q", [0] * (_PROFILE + 1))
         self.page_ids: list[int] = []
         self.shared: dict[bytes, int] = {}
         self.local: dict[tuple[int, int], int] = {}
@@ -87,18 +94,20 @@ class _StreamingWriter:
                 known = self.local[key] = self._alloc()
             return known, True
         self.local[key] = 0
-        body, has_refs = self._serialize(ind.get_object())
+        body, _ = self._serialize(ind.get_object())
         obj_id = self.local[key]
-        if obj_id == 0 and not has_refs and len(body) <= _SHARE_LIMIT:
-            shared = self.shared.get(body)
-            if shared is not None:
-                self.local[key] = shared
-                return shared, True
+        # An object written before with the same bytes (its references already renumbered)
+        # is that object: fonts, their programs and the output intent are written once.
+        # One that takes part in a cycle has its number already and stays its own.
+        share = _share_key(body) if obj_id == 0 else None
+        if share is not None and (shared := self.shared.get(share)) is not None:
+            self.local[key] = shared
+            return shared, True
         obj_id = obj_id or self._alloc()
         self.local[key] = obj_id
         self._write(obj_id, body)
-        if not has_refs and len(body) <= _SHARE_LIMIT:
-            self.shared[body] = obj_id
+        if share is not None:
+            self.shared[share] = obj_id
         return obj_id, True
 
     def _serialize(self, obj: PdfObject | None) -> tuple[bytes, bool]:
@@ -150,7 +159,7 @@ class _StreamingWriter:
         buf.write(b"\n>>")
         return refs
 
-    def finish(self, outlines: list[tuple[str, int]], title: str, language: str) -> None:
+    def finish(self, outlines: list[tuple[str, int]], info: DocInfo) -> None:
         first_item = len(self.offsets)
         for i, (text, page_id) in enumerate(outlines):
             item_id = self._alloc()
@@ -177,11 +186,47 @@ class _StreamingWriter:
             self._write(_OUTLINES, b"<< /Type /Outlines /Count 0 >>")
         self._write(
             _CATALOG,
-            b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R "
-            b"/PageMode /UseOutlines /Lang %s >>" % (_PAGES, _OUTLINES, _string(language)),
+            b"<< /Type /Catalog /Pages %d 0 R /Outlines %d 0 R /PageMode /UseOutlines "
+            b"/Lang %s /Metadata %d 0 R /OutputIntents [ %d 0 R ] >>"
+            % (_PAGES, _OUTLINES, _string(info.language), _METADATA, _INTENT),
         )
-        self._write(_INFO, b"<< /Title %s /Producer (dunning) >>" % _string(title))
-        self._trailer(title)
+        self._pdfa(info)
+        self._trailer(info.title)
+
+    def _pdfa(self, info: DocInfo) -> None:
+        """The document information, its XMP copy and the output intent."""
+        when = _string(pdf_date(info.created))
+        self._write(
+            _INFO,
+            b"<< /Title %s /Author %s /Subject %s /Creator (%s) /Producer (%s) "
+            b"/CreationDate %s /ModDate %s >>"
+            % (
+                _string(info.title),
+                _string(info.author),
+                _string(info.subject),
+                PRODUCER.encode(),
+                PRODUCER.encode(),
+                when,
+                when,
+            ),
+        )
+        packet = xmp_packet(info)
+        self._write(
+            _METADATA,
+            b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream"
+            % (len(packet), packet),
+        )
+        self._write(
+            _INTENT,
+            b"<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB) "
+            b"/Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R >>" % _PROFILE,
+        )
+        profile = zlib.compress(icc_profile())
+        self._write(
+            _PROFILE,
+            b"<< /N 3 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+            % (len(profile), profile),
+        )
 
     def _trailer(self, title: str) -> None:
         xref_at = self.out.tell()
@@ -196,6 +241,10 @@ class _StreamingWriter:
             b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
             b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, file_id, file_id, xref_at)
         )
+
+
+def _share_key(body: bytes) -> bytes:
+    return body if len(body) <= _SHORT else hashlib.sha256(body).digest()
 
 
 def _inherited(page: DictionaryObject, key: str) -> PdfObject | None:
@@ -218,11 +267,18 @@ def _string(text: str) -> bytes:
 
 
 def merge_letters(
-    parts: Iterable[tuple[Path, str]], out_path: Path, *, title: str, language: str
+    parts: Iterable[tuple[Path, str]],
+    out_path: Path,
+    *,
+    title: str,
+    language: str,
+    author: str = "",
+    created: datetime | None = None,
 ) -> int:
     """Write every (file, bookmark) in order into `out_path`; returns the pages written.
 
-    `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH").
+    `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH");
+    `author` the creditor; `created` the run's start (else the time of the merge).
     """
     outlines: list[tuple[str, int]] = []
     with _replacing(Path(out_path)) as out:
@@ -231,7 +287,7 @@ def merge_letters(
             first = writer.add_file(path)
             if first is not None:
                 outlines.append((bookmark, first))
-        writer.finish(outlines, title, _lang(language))
+        writer.finish(outlines, _info(title, language, author, created))
     return len(writer.page_ids)
 
 
@@ -256,8 +312,10 @@ def partial_path(out_path: Path) -> Path:
     return out_path.with_name(f".{out_path.name}.{secrets.token_hex(4)}.part")
 
 
-def _lang(language: str) -> str:
-    return language if "-" in language else f"{language}-CH"
+def _info(title: str, language: str, author: str, created: datetime | None) -> DocInfo:
+    # The file of a run is written now: without the run's start, its time is the merge's.
+    when = created or datetime.now(UTC).replace(microsecond=0)
+    return DocInfo(title=title, author=author, language=lang_tag(language), created=when)
 
 
 class BackgroundMerge:
@@ -284,8 +342,10 @@ class BackgroundMerge:
     def append(self, parts: list[tuple[Path, str]]) -> None:
         self._inbox.put(("add", [(Path(p), t) for p, t in parts]))
 
-    def finish(self, *, title: str, language: str) -> int:
-        self._inbox.put(("finish", title, _lang(language)))
+    def finish(
+        self, *, title: str, language: str, author: str = "", created: datetime | None = None
+    ) -> int:
+        self._inbox.put(("finish", _info(title, language, author, created)))
         while self._outbox.empty():
             if not self._process.is_alive() and self._outbox.empty():
                 self.cancel()
@@ -323,7 +383,7 @@ def _merge_in_background(
                     first = writer.add_file(path)
                     if first is not None:
                         outlines.append((bookmark, first))
-            writer.finish(outlines, message[1], message[2])
+            writer.finish(outlines, message[1])
         outbox.put(("done", len(writer.page_ids)))
     except Exception as exc:  # noqa: BLE001 - reported to the caller, who merges again
         outbox.put(("error", f"{type(exc).__name__}: {exc}"))

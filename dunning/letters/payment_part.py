@@ -15,13 +15,14 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dunning.letters.address import fit_line
 from dunning.letters.fmt import pdf_text
+from dunning.letters.pdfa import BOLD, REG
 from dunning.letters.qrpay import Payment, qr_runs
 
 __all__ = ["PART_HEIGHT", "draw_payment_part", "wrap"]
 
 PART_HEIGHT = 105 * mm
 RECEIPT_WIDTH = 62 * mm
-_REGULAR, _BOLD = "Helvetica", "Helvetica-Bold"
+_REGULAR, _BOLD = REG, BOLD
 _QR_X, _QR_Y, _QR_SIZE = 67 * mm, 42 * mm, 46 * mm
 
 
@@ -84,11 +85,22 @@ def _separation_lines(c: Canvas, page_width: float) -> None:
     c.rect(4 * mm, PART_HEIGHT - 1.6 * mm, 4.4 * mm, 3.2 * mm, stroke=0, fill=1)
     c.rect(RECEIPT_WIDTH - 1.6 * mm, PART_HEIGHT - 9.4 * mm, 3.2 * mm, 4.4 * mm, stroke=0, fill=1)
     c.setFillColorRGB(0, 0, 0)
-    c.setFont("ZapfDingbats", 10)
-    c.drawString(4.6 * mm, PART_HEIGHT - 1.2 * mm, "\u2702")  # black scissors
-    c.translate(RECEIPT_WIDTH + 1.2 * mm, PART_HEIGHT - 8.8 * mm)
-    c.rotate(90)
-    c.drawString(0, 0, "\u2702")
+    _scissors(c, 4.6 * mm, PART_HEIGHT, 0)
+    _scissors(c, RECEIPT_WIDTH, PART_HEIGHT - 8.8 * mm, 90)
+    c.restoreState()
+
+
+def _scissors(c: Canvas, x: float, y: float, angle: float) -> None:
+    """Open scissors 3.6 mm long on a line through (x, y), blades pointing along it: drawn,
+    not a glyph, so that no font outside the embedded ones is needed."""
+    c.saveState()
+    c.translate(x, y)
+    c.rotate(angle)
+    c.setLineWidth(0.6)
+    c.setDash()
+    for side in (1, -1):
+        c.circle(0.6 * mm, side * 0.75 * mm, 0.5 * mm, stroke=1, fill=0)
+        c.line(1.05 * mm, side * 0.55 * mm, 3.6 * mm, -side * 0.35 * mm)
     c.restoreState()
 
 

@@ -38,10 +38,12 @@ from dunning.letters.fmt import (
     prose_date,
 )
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
+from dunning.letters.pdfa import BOLD, REG, prepare_canvas
 from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
 from dunning.letters.salutation import courtesy_line, salutation
 from dunning.letters.texts import PAYMENT_LABELS, TEXTS, body_position
 from dunning.letters.types import LetterInput, LetterResult
+from dunning.letters.xmp import DocInfo, lang_tag
 
 __all__ = ["render_letter"]
 
@@ -56,7 +58,6 @@ LEFT, RIGHT = 22 * mm, PAGE_W - 20 * mm
 WINDOW_X, WINDOW_RIGHT, WINDOW_TOP, WINDOW_BOTTOM = 118 * mm, RIGHT, 50 * mm, 83 * mm
 _RETURN_LINE, _ADDRESS_TOP = 53.5 * mm, 55 * mm
 _SENDER_SIZES = (7.0, 6.5, 6.0)
-REG, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE = 10
 _TEXT_TOP = PAGE_H - 91 * mm
 _NEXT_TOP = PAGE_H - 30 * mm  # where the text resumes under a continuation header
@@ -128,9 +129,16 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
             texts["subject"], {"title": letter.title, "document_nr": letter.invoice.document_nr}
         )
     )
-    c = Canvas(str(path), pagesize=A4, invariant=1, lang=f"{lang}-CH", initialFontName=REG)
-    c.setTitle(subject)
-    c.setAuthor(pdf_text(letter.creditor.name))
+    c = Canvas(str(path), pagesize=A4, invariant=1, lang=lang_tag(lang), initialFontName=REG)
+    prepare_canvas(
+        c,
+        DocInfo(
+            title=subject,
+            author=pdf_text(letter.creditor.name),
+            language=lang_tag(lang),
+            created=letter.created_at(),
+        ),
+    )
     _letterhead(c, letter)
     address_warning = _address_window(c, letter, lang)
     c.setFont(REG, SIZE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from dunning.model import Contact, Invoice
@@ -31,10 +31,20 @@ class LetterInput:
     level_titles: tuple[str, ...] = ()  # every level's title in the letter's language
     logo: Path | None = None  # printed in the letterhead area
     letterhead_paper: bool = False  # printed letterhead paper: the letterhead area stays empty
+    created: datetime | None = None  # when the run started: the PDF's creation date
+    draft: bool = False  # a draft for the approver, marked as such on every page
 
     def level_title(self, level: int) -> str | None:
         """The title of an earlier level, to name the fee it added; None when unknown."""
         return self.level_titles[level - 1] if 0 < level <= len(self.level_titles) else None
+
+    def created_at(self) -> datetime:
+        """The PDF's creation date: the run's start, else the letter's date at midnight UTC."""
+        if self.created is not None and self.created.tzinfo is not None:
+            return self.created
+        if self.created is not None:
+            return self.created.replace(tzinfo=UTC)
+        return datetime.combine(self.reference_date, time(0), tzinfo=UTC)
 
 
 @dataclass(frozen=True)
