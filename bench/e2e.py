@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from procs import ROOT, TOKEN, RssSampler, prefect_server, sandbox  # noqa: E402
+from procs import ROOT, TOKEN, RssSampler, ending_every_child, prefect_server, sandbox  # noqa: E402
 
 from dunning.policy_file import example_policy_path  # noqa: E402
 
@@ -151,4 +151,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with ending_every_child():
+        main()

@@ -7,11 +7,13 @@ so the sum is what the tree really occupies. The plain RSS sum, which counts a s
 page once per process, is kept alongside.
 
 Each service runs in its own process, so that the figures of a run are what its process
-tree used, not the benchmark's.
+tree used, not the benchmark's. `ending_every_child` makes sure none of them outlives the
+benchmark, however it is stopped (a signal, `timeout`, Ctrl+C, an error).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,7 +28,17 @@ from typing import Any
 
 import httpx
 
-__all__ = ["ROOT", "Sandbox", "sandbox", "prefect_server", "RssSampler", "tree_memory_mb", "TOKEN"]
+__all__ = [
+    "ROOT",
+    "Sandbox",
+    "sandbox",
+    "prefect_server",
+    "RssSampler",
+    "tree_memory_mb",
+    "TOKEN",
+    "descendants",
+    "ending_every_child",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token"
@@ -238,3 +250,58 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children, ...), parents first."""
+    found: list[int] = []
+    todo = _children(pid)
+    while todo:
+        current = todo.pop(0)
+        found.append(current)
+        todo.extend(_children(current))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie has ended; only its exit status is left)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _end(pids: list[int], grace: float) -> None:
+    """SIGTERM to each of `pids`, SIGKILL to those still running after `grace` seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(-1, os.WNOHANG)  # our own children: reap them as they end
+            time.sleep(0.1)
+
+
+@contextmanager
+def ending_every_child(grace: float = 10.0) -> Iterator[None]:
+    """The benchmark's body. SIGTERM and SIGHUP end it as Ctrl+C does, through every
+    `finally` (the Prefect server and the sandboxes stop in order); on the way out,
+    whatever it started and still runs (a flow run, its render workers) is ended too."""
+
+    def stop(signum: int, frame: object) -> None:
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut the clean-up
+        raise SystemExit(128 + signum)
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        _end(descendants(os.getpid()), grace)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)

@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from e2e import _FLOW_CHILD, REFERENCE_DATE, _escalations, _timed  # noqa: E402
-from procs import TOKEN, RssSampler, Sandbox, prefect_server, sandbox  # noqa: E402
+from procs import TOKEN, RssSampler, Sandbox, ending_every_child, prefect_server, sandbox  # noqa: E402
 
 from dunning.policy_file import example_policy_path  # noqa: E402
 
@@ -169,4 +169,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with ending_every_child():
+        main()

@@ -28,7 +28,7 @@ import core  # noqa: E402
 import e2e  # noqa: E402
 import letters  # noqa: E402
 import rate  # noqa: E402
-from procs import prefect_server  # noqa: E402
+from procs import ending_every_child, prefect_server  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PARTS = ("core", "letters", "e2e", "rate")
@@ -191,4 +191,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with ending_every_child():
+        main()
