@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from dunning.enforcement import ENFORCEMENT_CSV
 from dunning.outcome import Result
 from dunning.proposal import Decision
 from dunning.record import SCHEMA, counts, manifest_line
@@ -37,20 +38,23 @@ def build_manifest(
     run_id: str,
     flow_run_id: str,
     now: str,
+    enforcement: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a run started as `meta` (its `run.json`); `now` is when it ended,
-    unless it is awaiting approval."""
+    unless it is awaiting approval. `enforcement` names the debt-enforcement request of
+    each invoice handed over."""
     lines = []
+    requests = enforcement or {}
     for d in decisions:
         letter = letters.get(d.invoice.id)
-        lines.append(
-            manifest_line(
-                d,
-                results.get(d.invoice.id),
-                letter.relative if letter else None,
-                letter.warning if letter else None,
-            )
+        line = manifest_line(
+            d,
+            results.get(d.invoice.id),
+            letter.relative if letter else None,
+            letter.warning if letter else None,
         )
+        line["enforcement"] = requests.get(d.invoice.id)
+        lines.append(line)
     return {
         "schema": SCHEMA,
         "run_id": run_id,
@@ -64,5 +68,6 @@ def build_manifest(
             decisions, [results[d.invoice.id] for d in decisions if d.invoice.id in results]
         ),
         "merged_pdf": "letters.pdf" if letters else None,
+        "enforcement_csv": ENFORCEMENT_CSV if requests else None,
         "lines": lines,
     }

@@ -133,10 +133,15 @@ def approval_description(
 
 
 def summary_markdown(
-    manifest: Mapping[str, Any], merged_url: str | None, sheet_url: str | None = None
+    manifest: Mapping[str, Any],
+    merged_url: str | None,
+    sheet_url: str | None = None,
+    *,
+    files_url: str | None = None,
 ) -> str:
     """Markdown summary of a finished run: counts, totals, failures with their errors, and
-    links to the merged letters and to the run's spreadsheet."""
+    links to the merged letters, to the run's spreadsheet and (under `files_url`, the
+    run folder's address) to its debt-enforcement files."""
     lines = [
         f"# Dunning run {manifest['run_id']}",
         "",
@@ -158,6 +163,7 @@ def summary_markdown(
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]
     if sheet_url:
         lines += ["", f"[Every invoice of the run (spreadsheet, run.xlsx)]({sheet_url})"]
+    lines += _enforcement(manifest, files_url)
     removed = [ln for ln in manifest["lines"] if ln["outcome"] == "DESELECTED"]
     if removed:
         lines += ["", f"## {len(removed)} removed by the approver", ""]
@@ -188,6 +194,30 @@ def summary_markdown(
         lines += ["", f"## {len(warned)} with a warning", ""]
         lines += [_item(ln, "warning") for ln in warned[:200]]
     return "\n".join(lines)
+
+
+_GROUP = "'"  # the Swiss thousands separator
+
+
+def _enforcement(manifest: Mapping[str, Any], files_url: str | None) -> list[str]:
+    """The debt-enforcement hand-off: the CSV and a request per invoice past the last level."""
+    handed = [ln for ln in manifest["lines"] if ln.get("enforcement")]
+    if not manifest.get("enforcement_csv") or not handed:
+        return []
+    base = (files_url or "").rstrip("/")
+    lines = [
+        "",
+        f"## {len(handed)} for debt enforcement",
+        "",
+        f"[Every request's fields (CSV, enforcement.csv)]({base}/{manifest['enforcement_csv']})",
+        "",
+    ]
+    lines += [
+        f"- [{markdown_text(ln['document_nr'])}]({base}/{ln['enforcement']}) · "
+        f"{ln['currency']} {money_text(Decimal(ln['open_amount']), group=_GROUP)}"
+        for ln in handed[:200]
+    ]
+    return lines
 
 
 def _item(line: Mapping[str, Any], field: str) -> str:

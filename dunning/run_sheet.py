@@ -199,6 +199,13 @@ def _things_to_see(line: Mapping[str, Any]) -> list[tuple[str, str]]:
         seen.append(("error", str(line["error"])))
     if line.get("outcome") == "MANUAL_ACTION" and line.get("note"):
         seen.append(("manual step", str(line["note"])))
+    if line.get("enforcement"):
+        seen.append(
+            (
+                "debt enforcement",
+                f"request {line['enforcement']} and its row in enforcement.csv",
+            )
+        )
     return seen
 
 

@@ -151,6 +151,13 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
         console.print(f"Merged PDF: [bold]{escape(data['merged_pdf'])}[/]", highlight=False)
     console.print(f"Run record: {escape(data['manifest'])}", highlight=False)
     console.print(f"Spreadsheet: {escape(data['sheet'])}", highlight=False)
+    if data.get("enforcement"):
+        console.print(
+            f"Debt enforcement: {escape(data['enforcement']['csv'])} "
+            f"({data['enforcement']['requests']} requests, their PDFs in enforcement/)",
+            highlight=False,
+            soft_wrap=True,  # one line, so the path can be copied whole
+        )
     for stop in data.get("stopped", ()):
         errors.print(f"[bold red]dunning:[/] {escape(stop)}", highlight=False)
     if data["status"] == "failed" and data.get("retry", True):

@@ -33,6 +33,7 @@ from dunning.run_plan import (
 from dunning.run_sheet import RUN_SHEET, write_run_sheet
 from dunning.runs import RunFolder
 from flows.approval import Approval, ask_for_approval
+from flows.enforcement_stage import hand_over
 from flows.letter_stage import Letter, letters_ahead, make_letters
 from flows.run_folder import OpenRun, open_run
 from flows.run_inputs import RunSetup, make_client, zurich_now
@@ -101,8 +102,11 @@ def _work(run: OpenRun) -> State[Any]:
             )
         else:
             results, letters = _commit_and_deliver(client, run, decisions, answer)
+        requests = hand_over(client, folder, setup.policy, setup.reference_date, decisions, results)
         status = final_status(results.values(), dry_run=run.params.dry_run)
-        manifest = _write_manifest(folder, meta, decisions, results, letters, status)
+        manifest = _write_manifest(
+            folder, meta, decisions, results, letters, status, enforcement=requests
+        )
     _publish(setup, folder, manifest)
     summary = _summary(folder, manifest)
     if status is RunStatus.FAILED:
@@ -196,6 +200,8 @@ def _write_manifest(
     results: dict[int, Result],
     letters: dict[int, Letter],
     status: RunStatus,
+    *,
+    enforcement: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     manifest = build_manifest(
         meta,
@@ -206,6 +212,7 @@ def _write_manifest(
         run_id=folder.run_id,
         flow_run_id=str(flow_run.get_id() or ""),
         now=zurich_now(),
+        enforcement=enforcement,
     )
     folder.save_json("manifest.json", manifest)
     write_run_sheet(manifest, folder.path / RUN_SHEET)
@@ -215,7 +222,12 @@ def _write_manifest(
 def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> None:
     merged = _url(setup, f"{folder.run_id}/letters.pdf") if manifest["merged_pdf"] else None
     create_markdown_artifact(
-        summary_markdown(manifest, merged, _url(setup, f"{folder.run_id}/{RUN_SHEET}")),
+        summary_markdown(
+            manifest,
+            merged,
+            _url(setup, f"{folder.run_id}/{RUN_SHEET}"),
+            files_url=_url(setup, folder.run_id),
+        ),
         key="dunning-summary",
         description=f"Summary of run {folder.run_id}",
     )
@@ -239,6 +251,14 @@ def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
         # Why pushes of a level stopped (one each); `retry` is whether a retry can help.
         "stopped": sorted(set(stops)),
         "retry": len(stops) < len(failed),
+        "enforcement": (
+            {
+                "csv": str(folder.path / manifest["enforcement_csv"]),
+                "requests": sum(1 for line in manifest["lines"] if line.get("enforcement")),
+            }
+            if manifest.get("enforcement_csv")
+            else None
+        ),
         "errors_log": (
             str(folder.errors_log)
             if any(is_internal_error(line["error"]) for line in manifest["lines"])

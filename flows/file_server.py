@@ -3,9 +3,10 @@
 Prefect artifacts can only link to http(s); this makes local letters reachable. With an
 object store, point DUNNING_FILES_URL at the bucket's public or signed URL instead.
 
-Only what the artifacts link is served: a run's merged PDF and letter PDFs (final and draft)
-and its run.xlsx. No directory listing, and never the run's policy and blocks copies, its
-journal, manifest or error log: anything else is 404.
+Only what the artifacts link is served: a run's merged PDF and letter PDFs (final and
+draft), its run.xlsx, and its debt-enforcement files (enforcement.csv, enforcement/*.pdf).
+No directory listing, and never the run's policy and blocks copies, its journal, manifest
+or error log: anything else is 404.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ __all__ = ["serve_folder", "make_server", "is_served"]
 
 _RUN_FILE = re.compile(
     r"^(draft/)?(letters\.pdf|letters/[A-Za-z0-9][A-Za-z0-9._-]*\.pdf)$|^run\.xlsx$"
+    r"|^enforcement\.csv$|^enforcement/[A-Za-z0-9_][A-Za-z0-9._-]*\.pdf$"
 )
 
 
 def is_served(url_path: str) -> bool:
     """Whether a request path names a file the artifacts link: `<run>/letters.pdf`,
-    `<run>/letters/<name>.pdf`, the same under `<run>/draft/`, or `<run>/run.xlsx`."""
+    `<run>/letters/<name>.pdf`, the same under `<run>/draft/`, `<run>/run.xlsx`,
+    `<run>/enforcement.csv` or `<run>/enforcement/<name>.pdf`."""
     path = unquote(urlsplit(url_path).path)
     if not path.startswith("/") or "\\" in path or "\x00" in path:
         return False

@@ -273,6 +273,14 @@ class SandboxState:
         return {**reminder, "remaining_price": plain(Decimal(reminder["remaining_price"]))}
 
     def delete_reminder(self, invoice_id: int, reminder_id: int) -> Json:
+        """Delete the invoice's most recent reminder; any other is refused with 400.
+
+        bexio's documentation says this call "permanently deletes the most recent
+        reminder" (bexio-api.md, §4 Reminders, notes on the endpoints: Delete); what it
+        does with an older one is unconfirmed, so the sandbox refuses it rather than let
+        a level in the middle vanish. The most recent is the one of the highest level, as
+        levels only go up (§4, "What the server does on create": level auto-increments).
+        """
         reminder = self.reminder(invoice_id, reminder_id)
         existing = self.reminders[invoice_id]
         if reminder["reminder_level"] != max(r["reminder_level"] for r in existing):
