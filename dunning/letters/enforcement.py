@@ -10,7 +10,7 @@ that of the debtor's domicile), else the policy's default, else German.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -21,6 +21,8 @@ from dunning.enforcement import ENFORCEMENT_CSV, Claim, write_enforcement_csv
 from dunning.letters.address import country_line
 from dunning.letters.fmt import format_amount, format_rate, numeric_date, pdf_text
 from dunning.letters.payment_part import wrap
+from dunning.letters.pdfa import BOLD, REG, prepare_canvas
+from dunning.letters.xmp import DocInfo, lang_tag
 from dunning.model import Address
 
 __all__ = [
@@ -34,7 +36,6 @@ ENFORCEMENT_LANGUAGES = ("de", "fr", "it")
 PAGE_W, PAGE_H = A4
 LEFT, RIGHT = 22 * mm, PAGE_W - 20 * mm
 LABEL_W = 48 * mm
-REG, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE, LEADING = 10, 13
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -160,9 +161,17 @@ def render_enforcement(claim: Claim, language: str, day: date, target: Path) -> 
     """Write the claim's filled request to `target`, dated `day`; the path."""
     labels = _LABELS[language if language in _LABELS else "de"]
     target.parent.mkdir(parents=True, exist_ok=True)
-    c = Canvas(str(target), pagesize=A4, invariant=True)
-    c.setTitle(pdf_text(f"{labels['title']} {claim.document_nr}"))
-    c.setAuthor(pdf_text(claim.creditor.name))
+    lang = lang_tag(language)
+    c = Canvas(str(target), pagesize=A4, invariant=1, lang=lang, initialFontName=REG)
+    prepare_canvas(  # PDF/A-2b with embedded fonts, as the letters
+        c,
+        DocInfo(
+            title=pdf_text(f"{labels['title']} {claim.document_nr}"),
+            author=pdf_text(claim.creditor.name),
+            language=lang,
+            created=datetime.combine(day, time(0), tzinfo=UTC),
+        ),
+    )
     page = _Page(c)
     c.setFont(BOLD, 16)
     c.drawString(LEFT, page.y, pdf_text(labels["title"]))
