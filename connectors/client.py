@@ -198,10 +198,13 @@ class BexioClient:
             self._session.request("POST", path, idempotent=False, body=body), "POST", path
         )
 
-    def reminder_pdf(self, invoice_id: int, reminder_id: int) -> bytes:
-        """The PDF bexio renders for a reminder."""
+    def reminder_pdf(self, invoice_id: int, reminder_id: int, *, logopaper: bool = True) -> bytes:
+        """The PDF bexio renders for a reminder, with its letterhead (`logopaper`) or without,
+        for paper that has it printed. A heavy route: its own, smaller rate-limit bucket."""
         path = f"{_reminders_path(invoice_id)}/{int(reminder_id)}/pdf"
-        pdf = validated(_PDF, self._get(path), "GET", path)
+        params = {"logopaper": int(logopaper)}
+        data = self._session.request("GET", path, idempotent=True, params=params)
+        pdf = validated(_PDF, data, "GET", path)
         try:
             return base64.b64decode(pdf.content, validate=True)
         except (binascii.Error, ValueError) as exc:

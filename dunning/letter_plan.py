@@ -11,7 +11,14 @@ from dunning.outcome import Result
 from dunning.policy import Policy
 from dunning.proposal import Decision
 
-__all__ = ["letter_input", "fallback_contact", "EmailText", "email_text", "run_letter_name"]
+__all__ = [
+    "from_bexio",
+    "letter_input",
+    "fallback_contact",
+    "EmailText",
+    "email_text",
+    "run_letter_name",
+]
 
 _SUBJECT = {
     "de": "{title} zu Rechnung {nr}",
@@ -36,6 +43,13 @@ def fallback_contact(decision: Decision) -> Contact:
     invoice = decision.invoice
     name = invoice.contact_name or invoice.document_nr
     return Contact(id=invoice.contact_id or 0, address=Address(name=name))
+
+
+def from_bexio(policy: Policy, result: Result) -> bool:
+    """Whether the invoice's letter is bexio's PDF of its reminder: with `[letters] source =
+    "bexio"`, once bexio made the reminder. Drafts and dry runs, with no reminder yet, show
+    our own letter."""
+    return policy.letters.source == "bexio" and result.reminder_id is not None
 
 
 def run_letter_name(document_nr: str, invoice_id: int, level: int) -> str:

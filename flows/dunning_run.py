@@ -127,12 +127,20 @@ def _commit_and_deliver(
 ) -> tuple[dict[int, Result], dict[int, Letter]]:
     """Push the approved changes, write their letters (rendered meanwhile), deliver them."""
     setup, folder = run.setup, run.folder
+    record = FolderJournal(folder).record
     with letters_ahead(client, folder, setup) as ahead:
         results = commit(client, folder, decisions, answer, setup, ahead)
         letters = make_letters(
-            client, folder, setup.policy, setup.reference_date, decisions, results, ahead=ahead
+            client,
+            folder,
+            setup.policy,
+            setup.reference_date,
+            decisions,
+            results,
+            ahead=ahead,
+            record=record,
         )
-    deliver(client, folder, letters, results, run.params.send, FolderJournal(folder).record)
+    deliver(client, folder, letters, results, run.params.send, record)
     return results, letters
 
 

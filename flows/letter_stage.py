@@ -9,14 +9,14 @@ happened in between.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from connectors.client import BexioClient
-from dunning.letter_plan import fallback_contact, letter_input, run_letter_name
+from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
 from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
@@ -26,6 +26,7 @@ from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.runs import RunFolder
 from flows import progress
+from flows.bexio_letters import fetch_bexio_letters
 from flows.prefect_tasks import (
     MergedFile,
     collect_letter_files,
@@ -80,7 +81,10 @@ class LettersAhead:
         return self._pool is not None
 
     def start(self, todo: Sequence[Decision]) -> None:
-        """Start the render processes and the merge for the letters `todo` will need."""
+        """Start the render processes and the merge for the letters `todo` will need; none
+        when the letters come from bexio (they are downloaded after the commit)."""
+        if self.setup.policy.letters.source == "bexio":
+            return
         total = sum(1 for d in todo if d.amounts is not None)
         self._stack.enter_context(progress.stage("letters", total))
         self._pool = self._stack.enter_context(
@@ -165,10 +169,13 @@ def make_letters(
     target: Path | None = None,
     ahead: LettersAhead | None = None,
     draft: bool = False,
+    record: Callable[[Result], None] = lambda _: None,
 ) -> dict[int, Letter]:
-    """Render one letter per escalation that needs one, and the merged PDF, in line order;
-    letters the commit rendered ahead (`ahead`) are taken as they are. `draft` letters are
-    marked as drafts for the approver."""
+    """One letter per escalation that needs one, and the merged PDF, in line order: our own,
+    rendered (those the commit rendered ahead, `ahead`, are taken as they are; `draft`
+    letters are marked as drafts for the approver), or bexio's PDF of the reminder. An
+    invoice whose PDF bexio did not give is `FAILED` in `results` (and given to `record`),
+    without a letter."""
     wanted = [
         d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter
     ]
@@ -181,23 +188,18 @@ def make_letters(
     planned = _plan(
         client, policy, reference_date, wanted, results, letters_dir, created=created, draft=draft
     )
+    theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
+    if theirs:
+        _download(client, policy, theirs, results, record)
+        planned = [p for p in planned if results[p[0]].needs_letter]
+    done = _render(
+        [p for p in planned if not from_bexio(policy, results[p[0]])], ahead, shown=bool(theirs)
+    )
     parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
-    shown = ahead is not None and ahead.started  # its progress bar counts these letters
-    with nullcontext() if shown else progress.stage("letters", len(planned)):
-        done = ahead.collect() if ahead else {}
-        made_from = ahead.planned if ahead else {}
-        # A letter rendered during the commit counts only if it was made from the same input.
-        todo = [
-            (text, path)
-            for invoice_id, text, path, _ in planned
-            if made_from.get(invoice_id) != (text, path) or path not in done
-        ]
-        if todo:
-            done.update((out.path, out) for out in render_letter_files(todo))
     merge = ahead.take_merge(parts) if ahead else None
     letters = {
         invoice_id: Letter(
-            str(path.relative_to(target)), _warning(contact, done[path]), contact, text
+            str(path.relative_to(target)), _warning(contact, done.get(path)), contact, text
         )
         for invoice_id, text, path, contact in planned
     }
@@ -212,6 +214,53 @@ def make_letters(
     return letters
 
 
+def _render(
+    planned: Sequence[Planned], ahead: LettersAhead | None, *, shown: bool
+) -> dict[Path, LetterResult]:
+    """Our own letters: those rendered during the commit from the same input, and the rest."""
+    shown = shown or (ahead is not None and ahead.started)  # a progress bar counts them
+    with nullcontext() if shown or not planned else progress.stage("letters", len(planned)):
+        done = ahead.collect() if ahead else {}
+        made_from = ahead.planned if ahead else {}
+        # A letter rendered during the commit counts only if it was made from the same input.
+        todo = [
+            (text, path)
+            for invoice_id, text, path, _ in planned
+            if made_from.get(invoice_id) != (text, path) or path not in done
+        ]
+        if todo:
+            done.update((out.path, out) for out in render_letter_files(todo))
+    return done
+
+
+def _download(
+    client: BexioClient,
+    policy: Policy,
+    planned: Sequence[Planned],
+    results: dict[int, Result],
+    record: Callable[[Result], None],
+) -> None:
+    """bexio's PDF of each planned reminder into its letter file; an invoice whose PDF could
+    not be had fails (its reminder stays: a retry reuses it and downloads the PDF then)."""
+    wanted = []
+    for invoice_id, _, path, _ in planned:
+        reminder_id = results[invoice_id].reminder_id
+        if reminder_id is not None:
+            wanted.append((invoice_id, reminder_id, path))
+    failed = fetch_bexio_letters(client, wanted, logopaper=policy.letters.logo_paper)
+    for invoice_id, why in failed.items():
+        made = results[invoice_id]
+        result = Result.failed(
+            invoice_id,
+            why,
+            reminder_id=made.reminder_id,
+            api_deadline=made.api_deadline,
+            api_date=made.api_date,
+        )
+        record(result)
+        results[invoice_id] = result
+
+
 def run_started(folder: RunFolder) -> datetime | None:
     """When the run started (its `run.json`): the creation date of its PDFs."""
     meta = folder.load_json("run.json")
@@ -222,6 +271,9 @@ def run_started(folder: RunFolder) -> datetime | None:
         return None
 
 
-def _warning(contact: Contact, letter: LetterResult) -> str | None:
-    """The letter's warnings: about the debtor's data as bexio sent it, and the QR-bill."""
+def _warning(contact: Contact, letter: LetterResult | None) -> str | None:
+    """Our letter's warnings: about the debtor's data as bexio sent it, and the QR-bill;
+    bexio's own letter (`None` here) has none of ours."""
+    if letter is None:
+        return None
     return "; ".join(w for w in (contact.warning, letter.warning) if w) or None

@@ -21,6 +21,7 @@ from connectors.client import BexioClient
 from connectors.contacts import fetch_contacts as read_contacts
 from connectors.deliver import Delivery, SendJournal, deliver
 from connectors.push import Journal, commit_batch
+from connectors.reminder_pdfs import download_reminder_pdfs
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
@@ -39,6 +40,7 @@ __all__ = [
     "fetch_contacts",
     "commit_invoices",
     "render_letter_files",
+    "download_letter_files",
     "collect_letter_files",
     "merge_letter_files",
     "finish_merged_letters",
@@ -109,6 +111,17 @@ def commit_invoices(
 def render_letter_files(letters: Sequence[tuple[LetterInput, Path]]) -> list[LetterResult]:
     results = render_letters(letters, on_done=lambda n: progress.advance("letters", n))
     get_run_logger().info("rendered %d letters", len(results))
+    return results
+
+
+@batch_task(name="download-letters")
+def download_letter_files(
+    client: BexioClient, reminders: Sequence[tuple[int, int]], logopaper: bool
+) -> list[bytes | Failure]:
+    """bexio's PDF of each (invoice id, reminder id), or why it could not be had."""
+    results = download_reminder_pdfs(client, reminders, logopaper=logopaper)
+    failed = sum(isinstance(r, Failure) for r in results)
+    get_run_logger().info("downloaded %d letters from bexio, %d failed", len(results), failed)
     return results
 
 

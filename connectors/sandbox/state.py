@@ -21,9 +21,10 @@ from connectors.sandbox.config import ZURICH, SandboxConfig, level_setting
 from connectors.sandbox.data import Company, generate, slug
 from connectors.sandbox.errors import ApiError
 from connectors.sandbox.invoice_pdf import invoice_pdf
-from connectors.sandbox.pdf import one_page_pdf
+from connectors.sandbox.pdf import ReminderPage, reminder_page_pdf
 from connectors.sandbox.search import MAX_LIMIT, Kind, compile_search, order, page
 from connectors.sandbox.shapes import (
+    CURRENCIES,
     money4,
     money6,
     payment_dict,
@@ -31,6 +32,7 @@ from connectors.sandbox.shapes import (
     positions_for,
     reminder_dict,
 )
+from dunning.letters.qrpay import format_reference
 
 __all__ = ["INVOICE_SEARCH", "NETWORK_LINK", "SandboxState"]
 
@@ -38,6 +40,7 @@ Json = dict[str, Any]
 
 DRAFT, PENDING, PAID, PARTIAL, UNPAID = 7, 8, 9, 16, 31
 NETWORK_LINK = "[Network Link]"
+_CURRENCY_CODE = {c["id"]: c["name"] for c in CURRENCIES}
 INVOICE_SEARCH: dict[str, Kind] = {
     "id": "int",
     "kb_item_status_id": "int",
@@ -324,15 +327,25 @@ class SandboxState:
         )
         return SUCCESS
 
-    def reminder_pdf(self, invoice_id: int, reminder_id: int) -> Json:
+    def reminder_pdf(self, invoice_id: int, reminder_id: int, *, logopaper: bool = True) -> Json:
+        """The reminder's PDF as bexio renders it (bexio-api.md §3, v2ShowInvoiceReminderPDF):
+        named after its title and the invoice, e.g. `zahlungserinnerung-re-00193.pdf`."""
         reminder = self.reminder(invoice_id, reminder_id)
         invoice = self.invoice(invoice_id)
-        lines = [
-            f"{reminder['title']} {invoice['document_nr']}",
-            invoice["contact_address"].split("\n")[0],
-            f"Offen {reminder['remaining_price']}, zahlbar bis {reminder['is_valid_to']}",
-        ]
-        return _pdf_json(f"{slug(reminder['title'])}-{slug(invoice['document_nr'])}.pdf", lines)
+        page = ReminderPage(
+            title=reminder["title"],
+            date=_swiss_date(reminder["is_valid_from"]),
+            deadline=_swiss_date(reminder["is_valid_to"]),
+            document_nr=invoice["document_nr"],
+            address=invoice["contact_address"].split("\n"),
+            open_amount=f"{_CURRENCY_CODE[invoice['currency_id']]} "
+            f"{Decimal(reminder['remaining_price']):,.2f}".replace(",", "'"),
+            header=reminder["header"],
+            footer=reminder["footer"],
+            qr_reference=format_reference(self.qr_reference(invoice_id)),
+        )
+        name = f"{slug(reminder['title'])}-{slug(invoice['document_nr'])}.pdf"
+        return _pdf_answer(name, reminder_page_pdf(page, logopaper=logopaper))
 
     def all_reminders(self) -> list[Json]:
         return sorted((r for rs in self.reminders.values() for r in rs), key=lambda r: r["id"])
@@ -431,11 +444,13 @@ def _payment_date(raw: Any, today: date) -> date:
         raise _invalid("date: expected YYYY-MM-DD") from None
 
 
-def _pdf_json(name: str, lines: list[str]) -> Json:
-    return _pdf_answer(name, one_page_pdf(lines))
+def _swiss_date(iso: str) -> str:
+    """A date as the account's format `d.m.Y` prints it (bexio-api.md §5, languages)."""
+    return date.fromisoformat(iso).strftime("%d.%m.%Y")
 
 
 def _pdf_answer(name: str, content: bytes) -> Json:
+    """bexio's answer to a PDF route: JSON with the file in base64 (bexio-api.md §1)."""
     return {
         "name": name,
         "size": len(content),

@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from connectors.sandbox import SandboxConfig, SandboxURL, running_sandbox
+from dunning.letters.qrpay import format_reference
 
 TODAY = date(2026, 11, 30)
 CONFIG = SandboxConfig(invoices=200, seed=7, today=TODAY, levels=3)
@@ -189,6 +190,34 @@ def test_a_reminder_pdf_is_a_real_pdf_named_after_the_document(
     assert re.fullmatch(r"zahlungserinnerung-[a-z0-9-]+\.pdf", pdf["name"])
     pages = PdfReader(io.BytesIO(content)).pages
     assert len(pages) == 1 and invoice["document_nr"] in pages[0].extract_text()
+
+
+def test_a_reminder_pdf_shows_the_reminder_and_logopaper_adds_the_letterhead(
+    api: httpx.Client, sandbox: SandboxURL
+) -> None:
+    invoice = take(sandbox, status=8)
+    path = f"/2.0/kb_invoice/{invoice['id']}/kb_reminder"
+    reminder = api.post(path).json()
+
+    def text(logopaper: int) -> str:
+        pdf = api.get(f"{path}/{reminder['id']}/pdf", params={"logopaper": logopaper}).json()
+        page = PdfReader(io.BytesIO(base64.b64decode(pdf["content"]))).pages[0]
+        return " ".join(page.extract_text().split())
+
+    plain, headed = text(0), text(1)
+    for shown in (
+        reminder["title"],
+        date.fromisoformat(reminder["is_valid_from"]).strftime("%d.%m.%Y"),
+        date.fromisoformat(reminder["is_valid_to"]).strftime("%d.%m.%Y"),
+        invoice["document_nr"],
+        invoice["contact_address"].split("\n")[0],
+        f"{Decimal(reminder['remaining_price']):,.2f}".replace(",", "'"),
+        format_reference(sandbox.state.qr_reference(invoice["id"])),
+    ):
+        assert shown in plain and shown in headed, shown
+    assert "Muster AG" in headed and "Muster AG" not in plain
+    refused = api.get(f"{path}/{reminder['id']}/pdf", params={"logopaper": 2})
+    assert refused.status_code == 422
 
 
 def test_payments_move_an_invoice_to_partial_then_paid(
