@@ -31,6 +31,7 @@ class Block:
     invoice_id: int | None = None
     contact_id: int | None = None
     until: date | None = None  # last day the block applies; None: until removed
+    hold_id: int | None = None  # set for a hold of the holds file (dunning/holds.py)
 
     def applies(self, reference_date: date) -> bool:
         return self.until is None or reference_date <= self.until

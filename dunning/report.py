@@ -105,8 +105,10 @@ def approval_description(
     draft_url: str | None,
     *,
     unpaid_extension: bool = True,
+    warnings: Sequence[str] = (),
 ) -> str:
-    """Markdown shown above the approval form."""
+    """Markdown shown above the approval form; `warnings` are the run's counted warnings
+    (`dunning.run_warnings`), the draft letters' among them."""
     proposed = [d for d in decisions if d.proposed]
     escalate = [d for d in proposed if d.reason is Reason.ESCALATE]
     final = [d for d in proposed if d.reason is Reason.FINAL]
@@ -128,8 +130,21 @@ def approval_description(
     ]
     if draft_url:
         lines += ["", f"[Draft letters (merged PDF)]({draft_url})"]
-    lines += ["", "Untick the invoices that must wait, add a note, then resume the run."]
+    lines += _warning_list(warnings)
+    lines += [
+        "",
+        "Untick the invoices that must wait, add a note, then resume the run. To hold "
+        "invoices until a date (e.g. a customer promised to pay), pick them under 'Hold "
+        "until a date' and give the date and the reason: later runs leave them out until "
+        "then.",
+    ]
     return "\n".join(lines)
+
+
+def _warning_list(warnings: Sequence[str]) -> list[str]:
+    if not warnings:
+        return []
+    return ["", "**To check:**", "", *(f"- {markdown_text(w)}" for w in warnings)]
 
 
 def summary_markdown(
@@ -138,10 +153,11 @@ def summary_markdown(
     sheet_url: str | None = None,
     *,
     files_url: str | None = None,
+    warnings: Sequence[str] = (),
 ) -> str:
-    """Markdown summary of a finished run: counts, totals, failures with their errors, and
-    links to the merged letters, to the run's spreadsheet and (under `files_url`, the
-    run folder's address) to its debt-enforcement files."""
+    """Markdown summary of a finished run: counts, totals, the warnings counted by kind,
+    failures with their errors, and links to the merged letters, to the run's spreadsheet
+    and (under `files_url`, the run folder's address) to its debt-enforcement files."""
     lines = [
         f"# Dunning run {manifest['run_id']}",
         "",
@@ -159,6 +175,7 @@ def summary_markdown(
         if line["letter"] and line["total_due"]:
             totals[line["currency"]] += Decimal(line["total_due"])
     lines += ["", f"Total due on the letters: **{_money_list(totals)}**"]
+    lines += _warning_list(warnings)
     if merged_url:
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]
     if sheet_url:

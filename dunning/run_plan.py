@@ -48,10 +48,13 @@ def deselected(
     approved_ids: frozenset[int],
     note: str | None,
     results: Mapping[int, Result],
+    notes: Mapping[int, str] | None = None,
 ) -> list[Result]:
-    """A `DESELECTED` result for each proposed invoice the approver removed that has none yet."""
+    """A `DESELECTED` result for each proposed invoice the approver removed that has none
+    yet; `notes` gives an invoice its own note (a held invoice: its hold)."""
+    notes = notes or {}
     return [
-        Result(d.invoice.id, Outcome.DESELECTED, note=note)
+        Result(d.invoice.id, Outcome.DESELECTED, note=notes.get(d.invoice.id, note))
         for d in decisions
         if d.proposed and d.invoice.id not in approved_ids and d.invoice.id not in results
     ]

@@ -7,8 +7,10 @@ deployment it suspends, so no process sits idle for days.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
 from typing import Any, Literal, cast
 
 import pydantic
@@ -19,12 +21,30 @@ from prefect.input import RunInput, keyset_from_base_key, read_flow_run_input
 from prefect.utilities.urls import url_for
 from pydantic import Field
 
+from dunning.holds import (
+    MAX_HOLD_DAYS,
+    REASON_LIMIT,
+    Hold,
+    HoldsError,
+    add_holds,
+    reason_problem,
+    until_problem,
+)
 from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 from dunning.report import final_step
 from flows import progress
+from flows.run_inputs import BadInput
 
-__all__ = ["Approval", "ApprovalError", "choice_label", "ask_for_approval", "check_answer"]
+__all__ = [
+    "Approval",
+    "ApprovalError",
+    "HoldAnswer",
+    "choice_label",
+    "ask_for_approval",
+    "check_answer",
+    "keep_holds",
+]
 
 APPROVAL_KEY = "approval"
 NOTE_LIMIT = 2000
@@ -35,16 +55,50 @@ class ApprovalError(ValueError):
 
 
 @dataclass(frozen=True)
+class HoldAnswer:
+    """The hold part of an answer: the invoices (or, with `customers`, their contacts) held
+    until `until` for `reason`."""
+
+    invoice_ids: frozenset[int]
+    until: date
+    reason: str
+    customers: bool = False
+
+
+@dataclass(frozen=True)
 class Approval:
+    """The approver's answer: what is pushed, the note, and what is held (each held
+    invoice's note, once the holds are kept)."""
+
     approved_ids: frozenset[int]
     note: str | None
+    holds: tuple[Hold, ...] = ()
+    held: Mapping[int, str] = field(default_factory=dict)  # invoice id -> its note
 
     def to_dict(self) -> dict[str, Any]:
-        return {"approved_ids": sorted(self.approved_ids), "note": self.note}
+        return {
+            "approved_ids": sorted(self.approved_ids),
+            "note": self.note,
+            "holds": [h.to_dict() for h in self.holds],
+            "held": {str(k): v for k, v in sorted(self.held.items())},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Approval:
-        return cls(frozenset(data["approved_ids"]), data.get("note"))
+        holds = tuple(
+            Hold(
+                id=h["id"],
+                until=date.fromisoformat(h["until"]),
+                reason=h["reason"],
+                invoice_id=h["invoice_id"],
+                contact_id=h["contact_id"],
+                created_at=h["created_at"],
+                source=h["source"],
+            )
+            for h in data.get("holds", [])
+        )
+        held = {int(k): v for k, v in data.get("held", {}).items()}
+        return cls(frozenset(data["approved_ids"]), data.get("note"), holds, held)
 
     @classmethod
     def everything(cls, proposed: Sequence[Decision]) -> Approval:
@@ -115,6 +169,41 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
                 f"{NOTE_LIMIT:,} characters).",
             ),
         ),
+        hold=(
+            list[choice],  # type: ignore[valid-type]
+            Field(
+                default=[],
+                title="Hold until a date",
+                description="Invoices to hold: they are not escalated now, and later runs "
+                "leave them out (BLOCKED) until the date below.",
+            ),
+        ),
+        hold_until=(
+            date,
+            Field(
+                default=None,
+                title="Hold until (the last day held)",
+                description=f"After the reference date, at most {MAX_HOLD_DAYS} days later.",
+            ),
+        ),
+        hold_reason=(
+            str,
+            Field(
+                default="",
+                title="Reason for the hold",
+                max_length=REASON_LIMIT,
+                description="E.g. 'promised to pay by 15.12.'; shown on every later run.",
+            ),
+        ),
+        hold_customer=(
+            bool,
+            Field(
+                default=False,
+                title="Hold the customers",
+                description="Hold every invoice of the customers of the invoices held, "
+                "not only those invoices.",
+            ),
+        ),
     )
     return model
 
@@ -131,6 +220,7 @@ def ask_for_approval(
     poll_interval: int,
     timeout_s: int,
     unpaid_extension: bool = True,
+    reference_date: date | None = None,
 ) -> Approval:
     """Wait for a person's answer in the Prefect UI; a refused answer is asked for again,
     with the reason above the form, and nothing is pushed meanwhile."""
@@ -156,7 +246,7 @@ def ask_for_approval(
                     wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=key
                 )
         try:
-            return _checked(proposed, answer, unpaid_extension)
+            return _checked(proposed, answer, unpaid_extension, reference_date)
         except ApprovalError as exc:
             get_run_logger().warning("approval answer refused: %s", exc)
             refusal = f"**Your last answer was refused:** {exc} Please answer again.\n\n"
@@ -187,7 +277,10 @@ def _tell_where_to_approve(context: FlowRunContext | None) -> None:
 
 
 def _checked(
-    proposed: Sequence[Decision], answer: RunInput | None, unpaid_extension: bool
+    proposed: Sequence[Decision],
+    answer: RunInput | None,
+    unpaid_extension: bool,
+    reference_date: date | None,
 ) -> Approval:
     """An answer that does not name its selection is refused, never read as everything."""
     if answer is None or "selected" not in answer.model_fields_set:
@@ -202,6 +295,11 @@ def _checked(
         data.get("note") or "",
         bool(data.get("escalate_none")),
         unpaid_extension=unpaid_extension,
+        hold=data.get("hold") or [],
+        hold_until=data.get("hold_until"),
+        hold_reason=data.get("hold_reason") or "",
+        hold_customer=bool(data.get("hold_customer")),
+        reference_date=reference_date,
     )
 
 
@@ -212,10 +310,16 @@ def check_answer(
     escalate_none: bool = False,
     *,
     unpaid_extension: bool = True,
+    hold: Sequence[Any] = (),
+    hold_until: date | None = None,
+    hold_reason: str = "",
+    hold_customer: bool = False,
+    reference_date: date | None = None,
 ) -> Approval:
-    """Only proposed invoices can be approved; anything else rejects the whole answer."""
+    """Only proposed invoices can be approved or held; anything else rejects the whole
+    answer. A held invoice is never pushed, whatever the selection says."""
     by_label = {choice_label(d, unpaid_extension): d.invoice.id for d in proposed}
-    unknown = [s for s in selected if s not in by_label]
+    unknown = [s for s in [*selected, *hold] if s not in by_label]
     if unknown:
         raise ApprovalError(
             f"the approval names invoices that were not proposed: {', '.join(map(str, unknown))}; "
@@ -230,4 +334,92 @@ def check_answer(
             "the answer removes every invoice; to escalate none of them, also tick "
             "'Escalate none of them'."
         )
-    return Approval(frozenset(by_label[s] for s in selected), note.strip() or None)
+    held = _hold_answer(
+        frozenset(by_label[s] for s in hold), hold_until, hold_reason, hold_customer, reference_date
+    )
+    approved = frozenset(by_label[s] for s in selected)
+    if held is None:
+        return Approval(approved, note.strip() or None)
+    holds = _requested_holds(proposed, held)
+    contacts = {h.contact_id for h in holds if h.contact_id is not None}
+    held_ids = {
+        d.invoice.id
+        for d in proposed
+        if d.invoice.id in held.invoice_ids or d.invoice.contact_id in contacts
+    }
+    return Approval(approved - held_ids, note.strip() or None, holds, dict.fromkeys(held_ids, ""))
+
+
+def _hold_answer(
+    invoice_ids: frozenset[int],
+    until: date | None,
+    reason: str,
+    customers: bool,
+    reference_date: date | None,
+) -> HoldAnswer | None:
+    """The hold the answer asks for, None when it asks for none; refused when it is
+    incomplete, or its date is not after the reference date or too far after it."""
+    if not invoice_ids:
+        if until is not None or reason.strip():
+            raise ApprovalError(
+                "the answer gives a hold date or reason but holds no invoice; pick the "
+                "invoices to hold, or clear the date and the reason."
+            )
+        return None
+    if until is None:
+        raise ApprovalError("the answer holds invoices but gives no date to hold them until.")
+    problem = until_problem(until, reference_date or until) or reason_problem(reason)
+    if reference_date is None:
+        problem = problem or "the hold has no reference date to be checked against"
+    if problem:
+        raise ApprovalError(f"{problem}; nothing was pushed.")
+    return HoldAnswer(invoice_ids, until, " ".join(reason.split()), customers)
+
+
+def _requested_holds(proposed: Sequence[Decision], held: HoldAnswer) -> tuple[Hold, ...]:
+    """One hold per held invoice, or per contact of the held invoices (an invoice without
+    a contact is held itself); their ids are given when they are kept."""
+    holds: dict[str, Hold] = {}
+    for d in proposed:
+        invoice = d.invoice
+        if invoice.id not in held.invoice_ids:
+            continue
+        if held.customers and invoice.contact_id is not None:
+            hold = Hold(0, held.until, held.reason, contact_id=invoice.contact_id)
+        else:
+            hold = Hold(0, held.until, held.reason, invoice_id=invoice.id)
+        holds.setdefault(hold.target, hold)
+    return tuple(holds.values())
+
+
+def keep_holds(
+    approval: Approval,
+    proposed: Sequence[Decision],
+    output: Path,
+    run_id: str,
+    reference_date: date,
+    now: str,
+) -> Approval:
+    """Keep the answer's holds in the holds file (once, also when asked again) and give
+    each held invoice its note: the hold's id, date and reason."""
+    if not approval.holds:
+        return approval
+    source = f"approval of run {run_id}"
+    asked = [replace(h, source=source, created_at=now) for h in approval.holds]
+    try:
+        kept = add_holds(output, asked, reference_date)
+    except HoldsError as exc:
+        raise BadInput(str(exc)) from None
+    by_target = {h.target: h for h in kept}
+    held: dict[int, str] = {}
+    for d in proposed:
+        if d.invoice.id not in approval.held:
+            continue
+        hold = (
+            by_target.get(f"invoice {d.invoice.id}") or by_target[f"contact {d.invoice.contact_id}"]
+        )
+        held[d.invoice.id] = (
+            f"held until {hold.until:%d.%m.%Y} (hold {hold.id}, {hold.target}): {hold.reason}"
+            + (f"; note: {approval.note}" if approval.note else "")
+        )
+    return replace(approval, holds=tuple(kept), held=held)

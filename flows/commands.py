@@ -147,6 +147,8 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
         errors.print(f"Nothing that was done is lost; retry with: [bold]dunning retry {run_id}[/]")
         return EXIT_FAILED
     console.print(summary_table(data))
+    for warning in data.get("warnings", []):
+        console.print(f"[yellow]Check:[/] {escape(warning)}", highlight=False)
     if data["merged_pdf"]:
         console.print(f"Merged PDF: [bold]{escape(data['merged_pdf'])}[/]", highlight=False)
     console.print(f"Run record: {escape(data['manifest'])}", highlight=False)

@@ -31,8 +31,9 @@ from dunning.run_plan import (
     final_status,
 )
 from dunning.run_sheet import RUN_SHEET, write_run_sheet
+from dunning.run_warnings import group_warnings
 from dunning.runs import RunFolder
-from flows.approval import Approval, ask_for_approval
+from flows.approval import Approval, ask_for_approval, keep_holds
 from flows.enforcement_stage import hand_over
 from flows.letter_stage import Letter, letters_ahead, make_letters
 from flows.run_folder import OpenRun, open_run
@@ -107,8 +108,9 @@ def _work(run: OpenRun) -> State[Any]:
         manifest = _write_manifest(
             folder, meta, decisions, results, letters, status, enforcement=requests
         )
-    _publish(setup, folder, manifest)
-    summary = _summary(folder, manifest)
+    warnings = _warnings(folder, manifest["lines"])
+    _publish(setup, folder, manifest, warnings)
+    summary = _summary(folder, manifest, warnings)
     if status is RunStatus.FAILED:
         failed = manifest["counts"]["outcomes"].get("FAILED", 0)
         if summary["stopped"]:
@@ -156,12 +158,21 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
     else:
         _write_manifest(folder, meta, decisions, {}, {}, RunStatus.AWAITING_APPROVAL)
         draft = _draft_letters(client, run.setup, folder, decisions)
+        drafted = (folder.load_json("draft.json") or {}).get("warnings", {})
+        lines = [
+            {
+                "invoice_id": d.invoice.id,
+                "warning": _joined(d.invoice.warning, drafted.get(str(d.invoice.id))),
+            }
+            for d in decisions
+        ]
         description = approval_description(
             folder.run_id,
             meta["reference_date"],
             decisions,
             draft,
             unpaid_extension=run.setup.settings.bexio_unpaid_extension,
+            warnings=_warnings(folder, lines),
         )
         answer = ask_for_approval(
             proposed,
@@ -169,6 +180,17 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
             poll_interval=params.poll_interval,
             timeout_s=params.approval_timeout_hours * 3600,
             unpaid_extension=run.setup.settings.bexio_unpaid_extension,
+            reference_date=run.setup.reference_date,
+        )
+        # Kept before the answer is stored: a run that stops in between is asked again
+        # (or replays the answer), and a hold kept already is not kept twice.
+        answer = keep_holds(
+            answer,
+            proposed,
+            run.setup.output,
+            folder.run_id,
+            run.setup.reference_date,
+            zurich_now(),
         )
     folder.save_json("approval.json", answer.to_dict())
     return answer
@@ -183,7 +205,7 @@ def _draft_letters(
         return None
     # A suspended run starts again from the top once resumed: the drafts are there already.
     if folder.load_json("draft.json") is None:
-        make_letters(
+        made = make_letters(
             client,
             folder,
             setup.policy,
@@ -193,7 +215,8 @@ def _draft_letters(
             target=folder.path / "draft",
             draft=True,
         )
-        folder.save_json("draft.json", {"letters": len(drafts)})
+        warnings = {str(i): letter.warning for i, letter in made.items() if letter.warning}
+        folder.save_json("draft.json", {"letters": len(drafts), "warnings": warnings})
     return _url(setup, f"{folder.run_id}/draft/letters.pdf")
 
 
@@ -227,7 +250,20 @@ def _write_manifest(
     return manifest
 
 
-def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> None:
+def _joined(*warnings: str | None) -> str | None:
+    return "; ".join(w for w in warnings if w) or None
+
+
+def _warnings(folder: RunFolder, lines: list[dict[str, Any]]) -> list[str]:
+    """The run's warnings, counted by kind: ended holds and blocks, letters without a
+    QR-bill, shortened addresses, others (docs/INTERFACES.md "Warnings")."""
+    expired = (folder.load_json("proposal.json") or {}).get("expired_blocks", [])
+    return [group.text() for group in group_warnings(lines, expired)]
+
+
+def _publish(
+    setup: RunSetup, folder: RunFolder, manifest: dict[str, Any], warnings: list[str]
+) -> None:
     merged = _url(setup, f"{folder.run_id}/letters.pdf") if manifest["merged_pdf"] else None
     create_markdown_artifact(
         summary_markdown(
@@ -235,6 +271,7 @@ def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> No
             merged,
             _url(setup, f"{folder.run_id}/{RUN_SHEET}"),
             files_url=_url(setup, folder.run_id),
+            warnings=warnings,
         ),
         key="dunning-summary",
         description=f"Summary of run {folder.run_id}",
@@ -246,11 +283,12 @@ def _publish(setup: RunSetup, folder: RunFolder, manifest: dict[str, Any]) -> No
     get_run_logger().info("run %s %s: %s", folder.run_id, manifest["status"], manifest["counts"])
 
 
-def _summary(folder: RunFolder, manifest: dict[str, Any]) -> dict[str, Any]:
+def _summary(folder: RunFolder, manifest: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
     failed = [line for line in manifest["lines"] if line["outcome"] == "FAILED"]
     stops = [line["error"] for line in failed if is_settings_stop(line["error"])]
     return {
         "run_id": folder.run_id,
+        "warnings": warnings,
         "status": manifest["status"],
         "counts": manifest["counts"],
         "manifest": str(folder.manifest_path),

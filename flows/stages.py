@@ -16,6 +16,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
+from dunning.holds import HoldsError, holds_as_blocks, load_holds
 from dunning.letter_plan import email_text
 from dunning.outcome import Result
 from dunning.periods import LevelGuard, is_settings_stop, levels_beyond, period_mismatch
@@ -90,8 +91,12 @@ def load_or_propose(
         for check in (levels_beyond, period_mismatch):
             if mismatch := check(invoices, setup.policy, name):
                 raise BadInput(mismatch)
+    try:  # the holds kept beside the runs count as blocks
+        blocks = (*setup.blocks, *holds_as_blocks(load_holds(setup.output)))
+    except HoldsError as exc:
+        raise BadInput(str(exc)) from None
     proposal = propose_invoices(
-        invoices, setup.policy, setup.blocks, setup.reference_date, client.rounding()
+        invoices, setup.policy, blocks, setup.reference_date, client.rounding()
     )
     folder.save_json(
         "proposal.json",
@@ -103,6 +108,7 @@ def load_or_propose(
                     "contact_id": b.contact_id,
                     "reason": b.reason,
                     "until": b.until.isoformat() if b.until else None,
+                    "hold_id": b.hold_id,
                 }
                 for b in proposal.expired_blocks
             ],
@@ -124,7 +130,9 @@ def commit(
     waits on bexio."""
     journal = FolderJournal(folder)
     results = folder.results()
-    for result in deselected(decisions, approval.approved_ids, approval.note, results):
+    for result in deselected(
+        decisions, approval.approved_ids, approval.note, results, approval.held
+    ):
         journal.record(result)
         results[result.invoice_id] = result
     todo = still_to_commit(decisions, approval.approved_ids, results)

@@ -164,6 +164,8 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
         draw_payment_part(c, payment, PAYMENT_LABELS[lang], PAGE_W)
     c.showPage()
     c.save()
+    if payment is None and warning and not warning.startswith("no QR-bill"):
+        warning = f"no QR-bill: {warning}"  # the run's summary counts these letters
     warnings = "; ".join(w for w in (address_warning, warning) if w) or None
     return LetterResult(
         path=Path(path), qr_payload=payment.payload if payment else None, warning=warnings
