@@ -107,8 +107,9 @@ def run(
     dry_run: bool = False,
     send: bool = False,
     confirm_reference_date: bool = False,
+    company: str | None = None,
 ) -> int:
-    """One dunning run against BEXIO_BASE_URL with BEXIO_TOKEN.
+    """One dunning run against BEXIO_BASE_URL with BEXIO_TOKEN, or for one company.
 
     Parameters
     ----------
@@ -130,6 +131,9 @@ def run(
     confirm_reference_date
         Run although the reference date is more than 7 days before today. A date after
         today is refused for a run that pushes; a dry run takes any date.
+    company
+        A company of the companies file (DUNNING_COMPANIES, else ./companies.toml): its
+        policy, blocks and output, and its token from its Prefect Secret block.
     """
     from flows.commands import run_once
     from flows.run_params import RunParams
@@ -143,12 +147,13 @@ def run(
         dry_run=dry_run,
         send=send,
         confirm_reference_date=confirm_reference_date,
+        company=company,
     )
     return run_once(params)
 
 
 @app.command
-def retry(run_id: str, /, *, output: Path | None = None) -> int:
+def retry(run_id: str, /, *, output: Path | None = None, company: str | None = None) -> int:
     """Retry a failed run: same proposal, same approval; redo only what is not done.
 
     Parameters
@@ -156,15 +161,20 @@ def retry(run_id: str, /, *, output: Path | None = None) -> int:
     run_id
         The run to retry, e.g. 2026-11-30-6f1c2a9b (see `dunning runs`).
     output
-        Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+        Where runs are stored; default: the company's output, else DUNNING_OUTPUT, else
+        ./dunning-output.
+    company
+        The company of the companies file whose run it is.
     """
     from flows.commands import retry_run
 
-    return retry_run(run_id, output)
+    return retry_run(run_id, output, company)
 
 
 @app.command
-def runs(*, output: Path | None = None, export: Path | None = None) -> int:
+def runs(
+    *, output: Path | None = None, export: Path | None = None, all_companies: bool = False
+) -> int:
     """List past runs: status, every outcome, the open amount per currency, letters.
 
     Parameters
@@ -174,10 +184,35 @@ def runs(*, output: Path | None = None, export: Path | None = None) -> int:
     export
         Also write every run to this spreadsheet (.xlsx): a row per run, and its amounts
         per currency; an existing file is replaced.
+    all_companies
+        The latest run of every company of the companies file instead.
     """
+    if all_companies:
+        from flows.company_commands import list_company_runs
+
+        return list_company_runs()
     from flows.commands import list_past_runs
 
     return list_past_runs(output, export)
+
+
+@app.command
+def deploy(*, pool: str = "dunning-pool") -> int:
+    """One Prefect deployment per company of the companies file, on a process work pool.
+
+    Each is `dunning-run/<company>` with the company's schedule (Europe/Zurich) and approval
+    setting, tagged `company:<company>`, one run at a time. Needs PREFECT_API_URL; the
+    companies' tokens stay in their Secret blocks.
+
+    Parameters
+    ----------
+    pool
+        The process work pool (made when missing); start workers with
+        `prefect worker start --pool POOL` in this project folder.
+    """
+    from flows.company_commands import deploy_companies
+
+    return deploy_companies(pool)
 
 
 @app.command

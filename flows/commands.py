@@ -177,7 +177,13 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
 def run_once(params: RunParams) -> int:
     """`dunning run`: check the input and bexio, then run."""
     try:
-        setup = prepare(params.reference_date, params.policy, params.blocks, params.output)
+        setup = prepare(
+            params.reference_date,
+            params.policy,
+            params.blocks,
+            params.output,
+            company=params.company,
+        )
         check_reference_date(
             setup.reference_date, dry_run=params.dry_run, confirmed=params.confirm_reference_date
         )
@@ -194,9 +200,13 @@ def run_once(params: RunParams) -> int:
     return _execute(replace(params, reference_date=setup.reference_date, output=str(setup.output)))
 
 
-def retry_run(run_id: str, output: Path | None) -> int:
+def retry_run(run_id: str, output: Path | None, company: str | None = None) -> int:
     """`dunning retry`: reopen the run as it started, check bexio, then run it again."""
     try:
+        if output is None and company is not None:
+            from flows.companies import company_named
+
+            output = company_named(load_settings(), company).output
         out = output_folder(output)
         # Held until the flow ends (the flow takes it again, in this same process): a
         # second process on this run is turned away before it reads or pushes anything.
@@ -215,7 +225,15 @@ def _retry_locked(out: Path, run_id: str) -> int:
 
     params = reopen(out, run_id).params
     try:
-        _preflight(prepare(params.reference_date, params.policy, params.blocks, params.output))
+        _preflight(
+            prepare(
+                params.reference_date,
+                params.policy,
+                params.blocks,
+                params.output,
+                company=params.company,
+            )
+        )
     except Unavailable as exc:
         return _unavailable(exc)
     return _execute(params, retrying=True)
@@ -235,7 +253,7 @@ def list_past_runs(output: Path | None, export: Path | None = None) -> int:
     if not manifests:
         console.print(escape(f"No runs in {out} yet."), highlight=False)
     else:
-        console.print(runs_table(manifests, str(out)))
+        console.print(runs_table(manifests, f"Dunning runs in {out}"))
     if export is not None:
         try:
             write_history(manifests, export)

@@ -1,4 +1,8 @@
-"""One commit at a time across all runs: a Prefect global concurrency limit of one slot.
+"""One commit at a time per bexio account: a Prefect global concurrency limit of one slot.
+
+Runs of one account must not push at the same time (two could escalate one invoice twice);
+runs of different companies of the companies file push to different accounts, so each
+company has its own limit and its own file lock, and companies never wait for each other.
 
 A run killed while it commits (SIGKILL, power loss, OOM) never releases its slot, and the
 next run or retry would wait for it forever (a local Prefect server has no lease reaper) or
@@ -24,7 +28,7 @@ from prefect.settings import PREFECT_API_URL, PREFECT_HOME
 
 from flows.prefect_internals import acquire_slot_with_lease, keep_lease
 
-__all__ = ["COMMIT_LIMIT", "commit_lock"]
+__all__ = ["COMMIT_LIMIT", "commit_lock", "limit_name"]
 
 COMMIT_LIMIT = "dunning-commit"
 # A dead holder on another machine blocks the slot until its lease expires (Prefect's
@@ -32,26 +36,33 @@ COMMIT_LIMIT = "dunning-commit"
 LEASE_SECONDS = 60
 
 
-def _ensure_limit() -> None:
+def limit_name(company: str | None) -> str:
+    """`dunning-commit`, or `dunning-commit-<company>` for a company of the companies file."""
+    return COMMIT_LIMIT if company is None else f"{COMMIT_LIMIT}-{company}"
+
+
+def _ensure_limit(name: str) -> None:
     """Prefect skips a limit that does not exist, so create it first."""
     with get_client(sync_client=True) as client:
         try:
-            client.read_global_concurrency_limit_by_name(COMMIT_LIMIT)
+            client.read_global_concurrency_limit_by_name(name)
         except ObjectNotFound:
             try:
                 client.create_global_concurrency_limit(
-                    GlobalConcurrencyLimitCreate(name=COMMIT_LIMIT, limit=1)
+                    GlobalConcurrencyLimitCreate(name=name, limit=1)
                 )
             except ObjectAlreadyExists:  # another run created it a moment ago
                 pass
 
 
 @contextmanager
-def commit_lock() -> Iterator[None]:
-    _ensure_limit()
-    with _machine_lock() as note:
-        _give_back_abandoned(note)
-        lease = acquire_slot_with_lease(COMMIT_LIMIT, LEASE_SECONDS)
+def commit_lock(company: str | None = None) -> Iterator[None]:
+    """Held while a run pushes to the account of `company` (None: the BEXIO_TOKEN one)."""
+    name = limit_name(company)
+    _ensure_limit(name)
+    with _machine_lock(name) as note:
+        _give_back_abandoned(note, name)
+        lease = acquire_slot_with_lease(name, LEASE_SECONDS)
         _write(note, str(lease))
         try:
             with keep_lease(lease, LEASE_SECONDS):
@@ -65,9 +76,9 @@ def commit_lock() -> Iterator[None]:
 
 
 @contextmanager
-def _machine_lock() -> Iterator[int]:
+def _machine_lock(name: str) -> Iterator[int]:
     """An exclusive lock on a file in PREFECT_HOME, held until the commit ends or dies."""
-    path = Path(PREFECT_HOME.value()) / f"{COMMIT_LIMIT}.lock"
+    path = Path(PREFECT_HOME.value()) / f"{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -77,7 +88,7 @@ def _machine_lock() -> Iterator[int]:
         os.close(fd)  # closing releases the lock
 
 
-def _give_back_abandoned(note: int) -> None:
+def _give_back_abandoned(note: int, name: str) -> None:
     """The note names a lease only when its holder died while committing."""
     os.lseek(note, 0, os.SEEK_SET)
     text = os.read(note, 100).decode("ascii", "replace").strip()
@@ -88,7 +99,7 @@ def _give_back_abandoned(note: int) -> None:
         if not PREFECT_API_URL.value():
             # A temporary local server kept the lease in the memory of a process that is
             # gone, so the call above finds nothing; only this machine uses that server.
-            client.release_concurrency_slots([COMMIT_LIMIT], 1, occupancy_seconds=1.0)
+            client.release_concurrency_slots([name], 1, occupancy_seconds=1.0)
     _write(note, "")
 
 

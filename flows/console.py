@@ -98,21 +98,28 @@ def summary_table(summary: Mapping[str, Any]) -> Table:
 _APOSTROPHE = "'"  # the Swiss thousands separator
 
 
-def runs_table(manifests: Iterable[Mapping[str, Any]], output: str) -> Table:
+def runs_table(
+    manifests: Iterable[Mapping[str, Any]], title: str, companies: Iterable[str] | None = None
+) -> Table:
     """Past runs; a run id starts with its reference date, so the id shows both. Every
-    outcome is counted (a group with no invoice is left out); open amounts per currency."""
+    outcome is counted (a group with no invoice is left out); open amounts per currency.
+    With `companies`, a first column names each run's company."""
     # Without outer edges, so that it fits 80 columns.
-    table = Table(title=escape(f"Dunning runs in {output}"), show_edge=False, pad_edge=False)
+    table = Table(title=escape(title), show_edge=False, pad_edge=False)
+    names = list(companies) if companies is not None else None
+    if names is not None:
+        table.add_column("company", no_wrap=True)
     table.add_column("run", no_wrap=True)
     table.add_column("status")
     table.add_column("proposed", justify="right")
     table.add_column("outcomes", no_wrap=True)
     table.add_column("open", justify="right", no_wrap=True)
     table.add_column("letters", justify="right")  # merged in <run id>/letters.pdf
-    for m in manifests:
+    for n, m in enumerate(manifests):
         counts = outcome_groups(m)
         proposed = counts.pop("proposed")
         table.add_row(
+            *([escape(names[n])] if names is not None else []),
             escape(str(m["run_id"])),
             escape(str(m["status"])),
             str(proposed),

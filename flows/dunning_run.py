@@ -57,6 +57,7 @@ def dunning_run(
     poll_interval: int = 10,
     approval_timeout_hours: int = 168,
     confirm_reference_date: bool = False,
+    company: str | None = None,
 ) -> State[Any]:
     """One dunning run against bexio; `run_id` names an earlier run to retry (the
     parameters are those of `RunParams`)."""
@@ -72,6 +73,7 @@ def dunning_run(
         poll_interval=poll_interval,
         approval_timeout_hours=approval_timeout_hours,
         confirm_reference_date=confirm_reference_date,
+        company=company,
     )
     with ExitStack() as held:  # the run's lock, until the last push is done
         return _work(open_run(params, held))
@@ -88,7 +90,7 @@ def _work(run: OpenRun) -> State[Any]:
                 unpaid_extension=setup.settings.bexio_unpaid_extension,
             ),
             key="dunning-proposal",
-            description=f"Proposal of run {folder.run_id}",
+            description=f"Proposal of {_run_name(setup, folder)}",
         )
         answer = _approval(client, run, decisions)
         if run.params.dry_run:
@@ -174,6 +176,8 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
             unpaid_extension=run.setup.settings.bexio_unpaid_extension,
             warnings=_warnings(folder, lines),
         )
+        if run.setup.company is not None:  # an approver of many companies sees whose it is
+            description = f"**Company {run.setup.company}**\n\n{description}"
         answer = ask_for_approval(
             proposed,
             description,
@@ -220,8 +224,20 @@ def _draft_letters(
     return _url(setup, f"{folder.run_id}/draft/letters.pdf")
 
 
+def _run_name(setup: RunSetup, folder: RunFolder) -> str:
+    """ "run <id>", and its company where the companies file names one."""
+    if setup.company is None:
+        return f"run {folder.run_id}"
+    return f"run {folder.run_id} of company {setup.company}"
+
+
 def _url(setup: RunSetup, relative: str) -> str:
-    return f"{setup.settings.dunning_files_url.rstrip('/')}/{relative}"
+    """The file's link under DUNNING_FILES_URL, which publishes the output folder; a
+    company's runs are in its own folder there."""
+    base = setup.settings.dunning_files_url.rstrip("/")
+    if setup.company is not None and setup.output.name == setup.company:
+        return f"{base}/{setup.company}/{relative}"
+    return f"{base}/{relative}"
 
 
 def _write_manifest(
@@ -274,11 +290,13 @@ def _publish(
             warnings=warnings,
         ),
         key="dunning-summary",
-        description=f"Summary of run {folder.run_id}",
+        description=f"Summary of {_run_name(setup, folder)}",
     )
     if merged:
         create_link_artifact(
-            merged, link_text=f"Letters of run {folder.run_id} (merged PDF)", key="dunning-letters"
+            merged,
+            link_text=f"Letters of {_run_name(setup, folder)} (merged PDF)",
+            key="dunning-letters",
         )
     get_run_logger().info("run %s %s: %s", folder.run_id, manifest["status"], manifest["counts"])
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
+from dunning.companies import COMPANY_NAME
 from dunning.runs import RUN_ID_PATTERN
 
 __all__ = ["serve_folder", "make_server", "is_served"]
@@ -34,11 +35,14 @@ _RUN_FILE = re.compile(
 def is_served(url_path: str) -> bool:
     """Whether a request path names a file the artifacts link: `<run>/letters.pdf`,
     `<run>/letters/<name>.pdf`, the same under `<run>/draft/`, `<run>/run.xlsx`,
-    `<run>/enforcement.csv` or `<run>/enforcement/<name>.pdf`."""
+    `<run>/enforcement.csv` or `<run>/enforcement/<name>.pdf`; each also as
+    `<company>/<run>/…` for a company that keeps its runs in the output folder."""
     path = unquote(urlsplit(url_path).path)
     if not path.startswith("/") or "\\" in path or "\x00" in path:
         return False
     run_id, _, rest = path[1:].partition("/")
+    if COMPANY_NAME.fullmatch(run_id) and not RUN_ID_PATTERN.match(run_id):
+        run_id, _, rest = rest.partition("/")  # a company's run, in its folder of the output
     if not RUN_ID_PATTERN.match(run_id):
         return False
     if any(part in ("", ".", "..") for part in rest.split("/")):

@@ -96,6 +96,7 @@ def reopen(output: Path, run_id: str, asked: RunParams | None = None) -> Reopene
         approval=bool(meta["approval"]),
         dry_run=bool(meta["dry_run"]),
         send=bool(meta["send"]),
+        company=meta.get("company"),  # runs of older versions name none
     )
     return Reopened(folder, meta, params)
 
@@ -135,7 +136,9 @@ def open_run(params: RunParams, held: ExitStack) -> OpenRun:
 
 
 def _prepare(params: RunParams) -> RunSetup:
-    return prepare(params.reference_date, params.policy, params.blocks, params.output)
+    return prepare(
+        params.reference_date, params.policy, params.blocks, params.output, company=params.company
+    )
 
 
 def _earlier_attempt(output: Path) -> str | None:
@@ -158,6 +161,7 @@ def _create(
         "approval": params.approval,
         "dry_run": params.dry_run,
         "send": params.send,
+        "company": params.company,
     }
     folder = RunFolder.create(
         setup.output,

@@ -75,6 +75,7 @@ class RunSetup:
     output: Path
     policy_path: Path | None = None  # the files read, so a run can keep a copy of them
     blocks_path: Path | None = None
+    company: str | None = None  # a company of the companies file; None: the one of BEXIO_TOKEN
 
 
 def prepare(
@@ -83,11 +84,22 @@ def prepare(
     blocks: str | None = None,
     output: str | None = None,
     *,
+    company: str | None = None,
     need_token: bool = True,
 ) -> RunSetup:
-    """Read settings, policy and blocks; raise BadInput with a readable message."""
+    """Read settings, policy and blocks (a company's from the companies file, with its token
+    from its Secret block); raise BadInput with a readable message."""
     try:
         settings = load_settings()
+        if company is not None:
+            # Imported here: the companies module checks tokens with this module's helpers.
+            from flows.companies import company_named, company_settings
+
+            chosen = company_named(settings, company)
+            settings = company_settings(settings, chosen)
+            policy = policy or str(chosen.policy)
+            blocks = blocks or (str(chosen.blocks) if chosen.blocks else None)
+            output = output or str(chosen.output)
         policy_path = Path(policy) if policy else settings.policy_path()
         if policy_path is None:
             raise BadInput(NO_POLICY)
@@ -113,6 +125,7 @@ def prepare(
         out,
         policy_path,
         blocks_path,
+        company,
     )
 
 

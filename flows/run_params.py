@@ -30,6 +30,7 @@ class RunParams:
     poll_interval: int = 10  # seconds between looks for the approver's answer
     approval_timeout_hours: int = 168  # then the run fails and pushes nothing
     confirm_reference_date: bool = False  # a committing run more than a week from today
+    company: str | None = None  # a company of the companies file; its token from a Secret block
 
     def as_flow_parameters(self) -> dict[str, Any]:
         """The keyword arguments of the `dunning-run` flow."""

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     bexio_token: SecretStr | None = Field(None, validation_alias="BEXIO_TOKEN")
     dunning_policy: Path | None = Field(None, validation_alias="DUNNING_POLICY")
     dunning_blocks: Path | None = Field(None, validation_alias="DUNNING_BLOCKS")
+    dunning_companies: Path = Field(Path("companies.toml"), validation_alias="DUNNING_COMPANIES")
     dunning_output: str = Field("./dunning-output", validation_alias="DUNNING_OUTPUT")
     bexio_unpaid_extension: bool = Field(False, validation_alias="BEXIO_UNPAID_EXTENSION")
     # Where `dunning serve-files` (or an object store) publishes the output folder over

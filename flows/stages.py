@@ -142,7 +142,7 @@ def commit(
     done = 0
     guard = LevelGuard(setup.policy, _stopped_levels(decisions, results))
     ahead.start(todo)
-    with commit_lock(), progress.stage("commit", len(todo)):
+    with commit_lock(setup.company), progress.stage("commit", len(todo)):
         for batch in chunks(todo):
             for result in commit_invoices(
                 client, batch, journal, setup.settings.bexio_unpaid_extension, guard

@@ -34,6 +34,10 @@ def served(tmp_path: Path) -> Iterator[str]:
     ):
         (run / name).parent.mkdir(parents=True, exist_ok=True)
         (run / name).write_bytes(b"content of " + name.encode())
+    company_run = tmp_path / "muster-ag" / RUN
+    for name in ("letters.pdf", "policy.toml"):
+        (company_run / name).parent.mkdir(parents=True, exist_ok=True)
+        (company_run / name).write_bytes(b"content of " + name.encode())
     (tmp_path / "secret.txt").write_bytes(b"outside")
     (run / "letters" / "sneaky.pdf").symlink_to(tmp_path / "secret.txt")
     server = make_server(tmp_path, "127.0.0.1", 0)
@@ -89,3 +93,9 @@ def test_listings_and_the_runs_own_records_are_not_served(served: str, path: str
     assert b"content of" not in response.content
     assert b"outside" not in response.content
     assert b"Directory listing" not in response.content
+
+
+def test_a_companys_letters_open_under_its_folder_and_its_policy_does_not(served: str) -> None:
+    assert httpx.get(f"{served}/muster-ag/{RUN}/letters.pdf").content == b"content of letters.pdf"
+    assert httpx.get(f"{served}/muster-ag/{RUN}/policy.toml").status_code == 404
+    assert httpx.get(f"{served}/muster-ag/").status_code == 404

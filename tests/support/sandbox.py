@@ -58,6 +58,7 @@ class Company:
     state: Any
     before: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     tampered: dict[str, Any] = field(default_factory=dict)  # the sandbox's fixed answers
+    token: str = TOKEN  # the account's API token
     _client: BexioClient | None = field(default=None, repr=False)
 
     @classmethod
@@ -65,7 +66,8 @@ class Company:
     def started(cls, **settings: Any) -> Iterator[Company]:
         """A sandbox in a background thread, `sandbox_config(**settings)`; stopped on exit."""
         with running_sandbox(sandbox_config(**settings)) as url:
-            company = cls(url, url.state, tampered=url.app.state.faults.tampered)
+            token = settings.get("token", TOKEN)
+            company = cls(url, url.state, tampered=url.app.state.faults.tampered, token=token)
             company.remember()
             try:
                 yield company
@@ -79,7 +81,7 @@ class Company:
         if self._client is None:
             from connectors.client import BexioClient
 
-            self._client = BexioClient(self.url, TOKEN, backoff=0.01)
+            self._client = BexioClient(self.url, self.token, backoff=0.01)
         return self._client
 
     def decisions(self, reason: Reason) -> list[Decision]:
@@ -104,7 +106,7 @@ class Company:
         return {
             "DUNNING_POLICY": str(example_policy_path()),
             "BEXIO_BASE_URL": self.url,
-            "BEXIO_TOKEN": TOKEN,
+            "BEXIO_TOKEN": self.token,
             "BEXIO_UNPAID_EXTENSION": "true",
             "DUNNING_OUTPUT": str(output),
         }
@@ -123,7 +125,7 @@ class Company:
             f"{self.url}/_sandbox{path}",
             json=body,
             timeout=10,
-            headers={"Authorization": f"Bearer {TOKEN}"},
+            headers={"Authorization": f"Bearer {self.token}"},
         )
         response.raise_for_status()
         return response.json()
@@ -147,7 +149,7 @@ class Company:
         response = httpx.get(
             f"{self.url}/2.0/kb_invoice/{invoice_id}",
             timeout=10,
-            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+            headers={"Authorization": f"Bearer {self.token}", "Accept": "application/json"},
         )
         return int(response.json()["kb_item_status_id"])
 
@@ -186,7 +188,7 @@ def budget_burner(company: Company, window: int = 1) -> Iterator[None]:
     def burn() -> None:
         with httpx.Client(
             base_url=company.url,
-            headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+            headers={"Authorization": f"Bearer {company.token}", "Accept": "application/json"},
         ) as http:
             while not stop.is_set():
                 if int(time.time() // window) % 3 == 0:
