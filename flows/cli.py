@@ -86,7 +86,7 @@ def init(
     except PolicyExists as exc:
         raise Usage(str(exc)) from None
     except OSError as exc:
-        raise Usage(f"--path {path}: the file cannot be written ({exc.strerror}).") from None
+        raise Usage(f"--output {path}: the file cannot be written ({exc.strerror}).") from None
     print(
         f"Wrote {path}. Put in your company and bank account under [creditor], check the "
         "fees, interest and periods, then try it with: dunning run --dry-run"

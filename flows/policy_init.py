@@ -17,10 +17,11 @@ def write_policy(path: Path) -> None:
     """Write the commented policy to `path`, which must not exist; raise PolicyExists or
     OSError."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # e.g. a folder per company
         with path.open("x", encoding="utf-8") as out:  # "x": never over an existing file
             out.write(policy_template())
     except FileExistsError:
         raise PolicyExists(
             f"{path} exists already; `dunning init` does not overwrite a policy file. Edit "
-            "it, or give another file with --path."
+            "it, or give another file with --output."
         ) from None

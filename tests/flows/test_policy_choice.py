@@ -62,3 +62,14 @@ def test_init_leaves_an_existing_policy_as_it_is(tmp_path, monkeypatch):
 
     assert result.code == 2 and "exists already" in result.err
     assert mine.read_text(encoding="utf-8") == "# my own\n"
+
+
+def test_init_makes_the_folder_of_a_company_policy(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    result = run_cli(["init", "--output", "muster-ag/policy.toml"])
+
+    assert result.code == 0, result.text
+    assert "--policy muster-ag/policy.toml" in result.out
+    policy = load_policy(tmp_path / "muster-ag" / "policy.toml")
+    assert policy.creditor.name == "Muster AG"
