@@ -27,7 +27,9 @@ __all__ = ["REG", "BOLD", "prepare_canvas"]
 _HERE = Path(__file__).resolve().parent
 REG, BOLD = "LiberationSans", "LiberationSans-Bold"
 # What the letters print (`fmt.pdf_text` keeps text within WinAnsi), beyond ASCII.
-_COMMON = bytes(range(0x80, 0x100)).decode("cp1252", errors="ignore").replace("\xa0", "")
+_SEED = "".join(map(chr, range(32, 127))) + bytes(range(0x80, 0x100)).decode(
+    "cp1252", errors="ignore"
+).replace("\xa0", "")
 
 
 class _CachedFlate:
@@ -90,6 +92,27 @@ class _Font(TTFont):  # type: ignore[misc]
         self.face = _Face(str(filename))
         self._widths: dict[str, float] = {}
         self._arrays: dict[tuple[int, ...], _Raw] = {}
+        self._split: dict[str, list[tuple[int, bytes]]] = {}
+        self._seeded = frozenset(map(ord, _SEED)) | {0xA0}  # printed as a space
+
+    def seed(self, doc: Any) -> None:
+        """Give the document the common subset, in the same order in every document."""
+        self.splitString(_SEED, doc)
+        self._assignState(doc).dunning_seeded = True
+
+    def splitString(  # noqa: N802 - reportlab's name
+        self, text: str | bytes, doc: Any, encoding: str = "utf-8"
+    ) -> list[tuple[int, bytes]]:
+        # In a seeded document a text of common characters always encodes the same way.
+        seeded = isinstance(text, str) and getattr(self.state.get(doc), "dunning_seeded", False)
+        if seeded and (found := self._split.get(text)) is not None:  # type: ignore[arg-type]
+            return found
+        result: list[tuple[int, bytes]] = super().splitString(text, doc, encoding)
+        if seeded and self._seeded.issuperset(map(ord, text)):  # type: ignore[arg-type]
+            if len(self._split) > 50_000:
+                self._split.clear()
+            self._split[text] = result  # type: ignore[index]
+        return result
 
     def stringWidth(self, text: str | bytes, size: float, encoding: str = "utf8") -> float:  # noqa: N802
         if isinstance(text, bytes):
@@ -111,6 +134,9 @@ class _Font(TTFont):  # type: ignore[misc]
         for name, subset in zip(names, subsets, strict=True):
             if name in fonts:
                 fonts[name].Widths = self._widths_array(subset)
+        for key, obj in doc.idToObject.items():
+            if key.startswith("toUnicodeCMap:") and getattr(obj, "filters", None):
+                obj.filters = [_FLATE]  # the same map in every letter: compressed once
 
     def _widths_array(self, subset: tuple[int, ...]) -> _Raw:
         found = self._arrays.get(subset)
@@ -160,7 +186,7 @@ def prepare_canvas(c: Canvas, info: DocInfo) -> None:
     output intent, and the fonts' common subset (before anything is drawn)."""
     doc = c._doc
     for name in (REG, BOLD):
-        pdfmetrics.getFont(name).splitString(_COMMON, doc)
+        pdfmetrics.getFont(name).seed(doc)
     doc._timeStamp = _Stamp(info.created)
     c.setTitle(info.title)
     c.setAuthor(info.author)

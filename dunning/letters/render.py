@@ -133,12 +133,14 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
     prepare_canvas(
         c,
         DocInfo(
-            title=subject,
+            title=f"{texts['draft']} – {subject}" if letter.draft else subject,
             author=pdf_text(letter.creditor.name),
             language=lang_tag(lang),
             created=letter.created_at(),
         ),
     )
+    if letter.draft:
+        _draft_mark(c, lang)
     _letterhead(c, letter)
     address_warning = _address_window(c, letter, lang)
     c.setFont(REG, SIZE)
@@ -152,6 +154,8 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
     bottom, pages, part_alone = _plan(c, letter, lang, payment)
 
     def header(page: int) -> None:
+        if letter.draft:
+            _draft_mark(c, lang)
         _continuation_header(c, letter, lang, page, pages)
 
     if pages > 1:
@@ -187,6 +191,20 @@ def _plan(
     _content(probe, letter, lang, payment)
     part_alone = payment is not None and probe.y < _ABOVE_PART
     return _FOOT, probe.page + part_alone, part_alone
+
+
+def _draft_mark(c: Canvas, lang: str) -> None:
+    """A draft's word ("ENTWURF") across the upper page, light grey under the text and
+    clear of the payment part, so that a draft is never taken for the letter."""
+    word = TEXTS[lang]["draft"]
+    c.saveState()
+    c.setFillColorRGB(0.85, 0.85, 0.85)
+    c.translate(PAGE_W / 2, PAGE_H - 105 * mm)
+    c.rotate(35)
+    size = min(96.0, 150 * mm / max(stringWidth(word, BOLD, 1), 1))
+    c.setFont(BOLD, size)
+    c.drawCentredString(0, -size / 3, word)
+    c.restoreState()
 
 
 def _page_number(c: Canvas, lang: str, page: int, pages: int) -> None:

@@ -61,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "closing": "Freundliche Grüsse",
         "additional_info": "{title} zu Rechnung {document_nr}",
         "page": "Seite {page} von {pages}",
+        "draft": "ENTWURF",
     },
     "fr": {
         "salutation": "Madame, Monsieur,",
@@ -113,6 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "closing": "Meilleures salutations",
         "additional_info": "{title} concernant la facture {document_nr}",
         "page": "Page {page} sur {pages}",
+        "draft": "PROJET",
     },
     "it": {
         "salutation": "Gentili Signore e Signori,",
@@ -163,6 +165,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "closing": "Cordiali saluti",
         "additional_info": "{title} relativo alla fattura {document_nr}",
         "page": "Pagina {page} di {pages}",
+        "draft": "BOZZA",
     },
     "en": {
         "salutation": "Dear Sir or Madam,",
@@ -211,6 +214,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "closing": "Kind regards",
         "additional_info": "{title} for invoice {document_nr}",
         "page": "Page {page} of {pages}",
+        "draft": "DRAFT",
     },
 }
 

@@ -18,6 +18,8 @@ from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.harness import paused_run
 from tests.support.sandbox import REFERENCE_DATE, Company
 
+_DRAFT_WORDS = ("ENTWURF", "PROJET", "BOZZA", "DRAFT")
+
 
 def _text(pdf: Path) -> str:
     return " ".join(page.extract_text() for page in PdfReader(pdf).pages)
@@ -54,6 +56,10 @@ def test_draft_form_letter_record_and_bexio_name_the_same_deadline(bexio: Compan
         for letter in (folder / "draft" / line["letter"], folder / line["letter"]):
             text = _text(letter)
             assert shown in text and off_by_one not in text, (letter, shown)
+        # Only the draft says it is one, in the letter's language.
+        drafted = _text(folder / "draft" / line["letter"])
+        assert any(word in drafted for word in _DRAFT_WORDS), drafted[:200]
+        assert not any(word in _text(folder / line["letter"]) for word in _DRAFT_WORDS)
 
 
 def test_a_run_dated_before_today_escalates_by_that_date_with_bexios_dates(
