@@ -258,7 +258,7 @@ def _flag(value: Any, path: str, problems: Problems) -> bool | None:
 
 
 def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
-    """The logo file, relative to the policy file's folder: a PNG or JPEG that reads."""
+    """The logo file, relative to the policy file's folder: a PNG, JPEG or SVG that reads."""
     text = problems.text(value, "letters.logo")
     if text is None:
         return None
@@ -273,7 +273,7 @@ def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
         return None
     path = folder / written
     try:
-        head = path.read_bytes()[:8]
+        path.read_bytes()
     except OSError as exc:
         problems.add(
             "letters.logo",
@@ -281,19 +281,17 @@ def _logo(value: Any, folder: Path, problems: Problems) -> Path | None:
             "from the policy file's folder",
         )
         return None
-    if head.lstrip().startswith((b"<?xml", b"<svg")):
-        problems.add("letters.logo", f"{path} is an SVG image; save the logo as PNG")
-        return None
-    if not head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or not _decodes(path):
-        problems.add("letters.logo", f"{path} is not a PNG or JPEG image that can be read")
+    problem = _logo_problem(path)
+    if problem is not None:
+        problems.add("letters.logo", problem)
         return None
     return path
 
 
-def _decodes(path: Path) -> bool:
-    from dunning.letters.logo import logo_decodes  # the image library only for a logo
+def _logo_problem(path: Path) -> str | None:
+    from dunning.letters.logo import logo_problem  # the image libraries only for a logo
 
-    return logo_decodes(path)
+    return logo_problem(path)
 
 
 def _email(value: Any, problems: Problems) -> str | None:

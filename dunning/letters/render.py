@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab import rl_config
+from reportlab.graphics import renderPDF
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -37,6 +38,7 @@ from dunning.letters.fmt import (
     pdf_text,
     prose_date,
 )
+from dunning.letters.logo import is_svg, svg_logo
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
 from dunning.letters.pdfa import BOLD, REG, prepare_canvas
 from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
@@ -257,6 +259,9 @@ def _letterhead(c: Canvas, letter: LetterInput) -> None:
         y -= 11
 
 
+_is_svg = lru_cache(maxsize=4)(is_svg)
+
+
 @lru_cache(maxsize=4)
 def _logo_image(path: Path) -> ImageReader:
     return ImageReader(str(path))
@@ -265,11 +270,23 @@ def _logo_image(path: Path) -> ImageReader:
 def _draw_logo(c: Canvas, path: Path) -> float:
     """The logo from 10 mm below the top edge, at most 20 mm high and 80 mm wide, its
     proportions kept; returns how far it pushes the sender's name down."""
-    image = _logo_image(path)
-    width, height = (float(side) for side in image.getSize())
+    vector = _is_svg(path)
+    if vector:
+        drawing = svg_logo(path)
+        width, height = float(drawing.width), float(drawing.height)
+    else:
+        image = _logo_image(path)
+        width, height = (float(side) for side in image.getSize())
     scale = min(_LOGO_HEIGHT / height, _LOGO_WIDTH / width)
     w, h = width * scale, height * scale
-    c.drawImage(image, LEFT, PAGE_H - 10 * mm - h, w, h, mask="auto")
+    if vector:
+        c.saveState()
+        c.translate(LEFT, PAGE_H - 10 * mm - h)
+        c.scale(scale, scale)
+        renderPDF.draw(drawing, c, 0, 0, showBoundary=False)
+        c.restoreState()
+    else:
+        c.drawImage(image, LEFT, PAGE_H - 10 * mm - h, w, h, mask="auto")
     return float(h - 2 * mm)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from dunning.letters import render_letter
 from dunning.letters.samples import sample_letter
@@ -56,6 +57,38 @@ def test_a_logo_beside_the_policy_is_printed_top_left_on_page_one(tmp_path: Path
     assert "Muster AG" in page_texts(result.path)[0]
 
 
+_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100">
+<rect width="100" height="100" rx="12" fill="#c81e28"/>
+<text x="115" y="65" font-family="Arial" font-weight="bold" font-size="40">Brand</text>
+</svg>"""
+
+
+def test_an_svg_logo_is_drawn_as_vectors_top_left_with_embedded_fonts(tmp_path: Path) -> None:
+    (tmp_path / "logo.svg").write_text(_SVG, encoding="utf-8")
+    policy = load_policy(_policy(tmp_path, 'logo = "logo.svg"'))
+    assert policy.letters.logo == tmp_path / "logo.svg"
+    result = render_letter(replace(sample_letter(), logo=policy.letters.logo), tmp_path / "l.pdf")
+    objects = _first_page_objects(result.path)
+    assert not [kind for kind, _ in objects if kind == "PdfImage"]
+    # The red square: 20 mm high (the logo's height), from 10 mm below the top edge.
+    (square,) = [box for kind, box in objects if kind == "PdfObject" and _is_square(box)]
+    left, bottom, right, top = square
+    assert abs(left - 22 * MM) < 1 and abs(top - (297 - 10) * MM) < 1
+    assert abs((top - bottom) - 20 * MM) < 1
+    assert page_texts(result.path)[0].startswith("Brand")
+    fonts = PdfReader(result.path).pages[0]["/Resources"]["/Font"].values()
+    assert {str(f.get_object()["/BaseFont"]).split("+")[1] for f in fonts} == {
+        "LiberationSans",
+        "LiberationSans-Bold",
+    }
+
+
+def _is_square(box: tuple[float, float, float, float]) -> bool:
+    left, bottom, right, top = box
+    # A square in the upper half: the QR code at the bottom is one too.
+    return abs((right - left) - (top - bottom)) < 0.5 and top - bottom > 10 * MM and top > 150 * MM
+
+
 def test_letterhead_paper_leaves_the_letterhead_empty(tmp_path: Path) -> None:
     policy = load_policy(_policy(tmp_path, "letterhead_paper = true"))
     letter = replace(sample_letter(), letterhead_paper=policy.letters.letterhead_paper)
@@ -70,9 +103,10 @@ def test_letterhead_paper_leaves_the_letterhead_empty(tmp_path: Path) -> None:
     ("lines", "prepare", "message"),
     [
         ('logo = "logo.png"', None, "cannot be read from"),
-        ('logo = "logo.png"', "text", "is not a PNG or JPEG image"),
-        ('logo = "logo.png"', "broken", "is not a PNG or JPEG image"),
-        ('logo = "logo.svg"', "svg", "is an SVG image; save the logo as PNG"),
+        ('logo = "logo.png"', "text", "is not a PNG, JPEG or SVG image that can be read"),
+        ('logo = "logo.png"', "broken", "is not a PNG, JPEG or SVG image that can be read"),
+        ('logo = "logo.svg"', "svg", "is not an SVG image that can be read (no width"),
+        ('logo = "logo.svg"', "bad svg", "is not an SVG image that can be read"),
         ("letterhead_paper = 1", None, "must be true or false"),
         ('logo = "../logo.png"', "png", "must stay in the policy file's folder"),
         ('logo = "logo.png"\nletterhead_paper = true', "png", "leave out letters.logo"),
@@ -88,6 +122,8 @@ def test_an_unusable_logo_is_bad_input_when_the_policy_loads(
         (tmp_path / "logo.png").write_bytes(data[:60])
     elif prepare == "svg":
         (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    elif prepare == "bad svg":
+        (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect')
     elif prepare == "png":
         _logo(tmp_path / "logo.png")
     with pytest.raises(PolicyError) as caught:
