@@ -1,8 +1,9 @@
 """The approval step: a form in the Prefect UI where a person reviews the proposal.
 
 The form lists every proposed invoice as a pre-selected choice; the approver removes the
-ones that must wait and may add a note. Locally the run pauses (the process waits); in a
-deployment it suspends, so no process sits idle for days.
+ones that must wait and may add a note. Locally the run pauses (the process waits, and
+stops waiting when the run is cancelled in Prefect); in a deployment it suspends, so no
+process sits idle for days.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, Literal, cast
 import pydantic
 from prefect import get_run_logger
 from prefect.context import FlowRunContext
-from prefect.flow_runs import pause_flow_run, suspend_flow_run
+from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput, keyset_from_base_key, read_flow_run_input
 from prefect.utilities.urls import url_for
 from pydantic import Field
@@ -34,10 +35,12 @@ from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 from dunning.report import final_step
 from flows import progress
+from flows.local_pause import ApprovalCancelled, pause_here
 from flows.run_inputs import BadInput
 
 __all__ = [
     "Approval",
+    "ApprovalCancelled",
     "ApprovalError",
     "HoldAnswer",
     "choice_label",
@@ -242,9 +245,7 @@ def ask_for_approval(
             if in_deployment:
                 answer = suspend_flow_run(wait_for_input=form, timeout=timeout_s, key=key)
             else:
-                answer = pause_flow_run(
-                    wait_for_input=form, timeout=timeout_s, poll_interval=poll_interval, key=key
-                )
+                answer = pause_here(form, key, timeout_s, poll_interval)
         try:
             return _checked(proposed, answer, unpaid_extension, reference_date)
         except ApprovalError as exc:

@@ -125,6 +125,9 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
             state = dunning_run(**params.as_flow_parameters(), return_state=True)
     except Exception as exc:  # noqa: BLE001 - Prefect itself failed; the flow returns states
         return _prefect_failed(exc, folder, run_id)
+    if state.is_cancelled():
+        errors.print(f"[bold red]dunning:[/] {escape(state.message or 'the run was cancelled')}")
+        return EXIT_FAILED
     data: object = state.result(raise_on_failure=False)  # the summary, or why it stopped
     if isinstance(data, BadInput):
         return _bad(str(data))

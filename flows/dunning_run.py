@@ -15,7 +15,7 @@ from typing import Any
 from prefect import State, flow, get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed
+from prefect.states import Cancelled, Completed, Failed
 
 from connectors.client import BexioClient
 from dunning.manifest import build_manifest
@@ -33,7 +33,7 @@ from dunning.run_plan import (
 from dunning.run_sheet import RUN_SHEET, write_run_sheet
 from dunning.run_warnings import group_warnings
 from dunning.runs import RunFolder
-from flows.approval import Approval, ask_for_approval, keep_holds
+from flows.approval import Approval, ApprovalCancelled, ask_for_approval, keep_holds
 from flows.enforcement_stage import hand_over
 from flows.letter_stage import Letter, letters_ahead, make_letters
 from flows.run_folder import OpenRun, open_run
@@ -92,7 +92,12 @@ def _work(run: OpenRun) -> State[Any]:
             key="dunning-proposal",
             description=f"Proposal of {_run_name(setup, folder)}",
         )
-        answer = _approval(client, run, decisions)
+        try:
+            answer = _approval(client, run, decisions)
+        except ApprovalCancelled as exc:
+            _write_manifest(folder, meta, decisions, {}, {}, RunStatus.CANCELLED)
+            get_run_logger().warning("run %s: %s", folder.run_id, exc)
+            return Cancelled(message=f"run {folder.run_id}: {exc}")
         if run.params.dry_run:
             results: dict[int, Result] = {}  # pushes nothing; writes letters as if it did
             letters = make_letters(

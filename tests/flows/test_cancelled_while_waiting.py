@@ -8,7 +8,7 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
-from prefect.states import Cancelled
+from prefect.states import Cancelled, Cancelling
 
 from tests.support.cli import (
     kill,
@@ -67,3 +67,39 @@ def test_a_run_cancelled_while_waiting_for_approval_is_listed_as_cancelled(
     manifest = load_manifest(output, run_id)
     assert manifest["status"] == "cancelled" and manifest["finished_at"]
     assert not manifest["counts"]["outcomes"]
+
+
+def test_a_local_run_cancelled_while_waiting_for_approval_stops_waiting(
+    bexio: Company, tmp_path: Path, prefect_server: str
+) -> None:
+    """The run's process notices the cancel (as the UI's Cancel sets it) at its next look,
+    says so in one line and ends; nothing is pushed and its record says cancelled."""
+    output = tmp_path / "out"
+    env = subprocess_env(bexio.env(output), prefect_server)
+    argv = (
+        "run",
+        "--approval",
+        "--reference-date",
+        REFERENCE_DATE.isoformat(),
+        "--confirm-reference-date",
+    )
+    before = bexio.admin("GET", "/reminders")
+    process = start_run_process(env, tmp_path, *argv)
+    try:
+        run_id, flow_run_id = _waiting_flow_run(output)
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(flow_run_id, Cancelling(), force=True)
+        code = process.wait(timeout=60)  # it looks every 10 s
+    finally:
+        kill(process)
+
+    said = " ".join((tmp_path / "run.stderr").read_text(encoding="utf-8").split())
+    assert code == 1, said
+    assert f"run {run_id}: the run was cancelled in Prefect while it waited for approval" in said
+    assert "nothing was pushed" in said and "Traceback" not in said, said
+    assert bexio.admin("GET", "/reminders") == before
+    manifest = load_manifest(output, run_id)
+    assert manifest["status"] == "cancelled" and manifest["finished_at"]
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(flow_run_id).state
+    assert state is not None and state.is_cancelled()
