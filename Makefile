@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/dunning demo
+	$(BIN)/dunning demo $(if $(LETTERS),--letters $(LETTERS))
 
 # The checks first (they take a minute), then every test but the browser ones.
 test: lint

@@ -29,8 +29,8 @@ def fetch_bexio_letters(
     that file; returns the invoices whose PDF could not be had, with why."""
     missing = [item for item in wanted if not item[2].is_file()]
     failed: dict[int, Failure] = {}
-    with progress.stage("letters", len(wanted)):
-        progress.advance("letters", len(wanted) - len(missing))
+    with progress.stage("download", len(wanted)):
+        progress.advance("download", len(wanted) - len(missing))
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]
             got = download_letter_files(client, [(i, r) for i, r, _ in batch], logopaper)
@@ -39,7 +39,7 @@ def fetch_bexio_letters(
                     failed[invoice_id] = content
                 else:
                     _write_whole(path, content)
-            progress.advance("letters", len(batch))
+            progress.advance("download", len(batch))
     return failed
 
 

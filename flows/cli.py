@@ -10,7 +10,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from cyclopts import App, CycloptsError, Parameter
 
@@ -50,6 +50,7 @@ def demo(
     invoices: int = 200,
     reference_date: str | None = None,
     output: Path = Path("dunning-output"),
+    letters: Literal["own", "bexio"] | None = None,
 ) -> int:
     """Run a full dunning run against an embedded sandbox: no account, token or network.
 
@@ -62,10 +63,13 @@ def demo(
         letters; today in Zurich or earlier (default: today).
     output
         Where the run's letters and record go.
+    letters
+        Which letters the example policy makes: "own" (ours, with fees, interest and a
+        QR-bill) or "bexio" (bexio's reminder PDFs); default: what the policy says ("own").
     """
     from flows.commands import run_demo
 
-    return run_demo(invoices, _date(reference_date), output)
+    return run_demo(invoices, _date(reference_date), output, letters)
 
 
 @app.command

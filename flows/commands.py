@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from pydantic import SecretStr
 from rich.markup import escape
@@ -269,7 +271,11 @@ def list_past_runs(output: Path | None, export: Path | None = None) -> int:
     return EXIT_OK
 
 
-def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
+def run_demo(
+    invoices: int, reference_date: date | None, output: Path, letters: str | None = None
+) -> int:
+    """A full run against a sandbox of its own; `letters` ("own" or "bexio") picks the
+    example policy's letters."""
     from connectors.sandbox import SandboxConfig, running_sandbox
 
     day = reference_date or zurich_today()
@@ -297,7 +303,15 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
             return _bad(str(exc))
         # The one command that runs with the example policy, when the user has none.
         policy = settings.policy_path() or example_policy_path()
-        with given_settings(settings):
+        if letters is not None and policy != example_policy_path():
+            return _bad(
+                f"--letters {letters}: the demo runs with your policy {escape(str(policy))}, "
+                "whose [letters] table says which letters it makes; set `source` there, or "
+                "run the demo without a policy of yours (no DUNNING_POLICY, no ./policy.toml)."
+            )
+        with given_settings(settings), TemporaryDirectory() as folder:
+            if letters is not None:
+                policy = _example_with_letters(letters, Path(folder))
             # The sandbox's today is the reference date, so no date is far from today.
             return run_once(
                 RunParams(
@@ -307,6 +321,17 @@ def run_demo(invoices: int, reference_date: date | None, output: Path) -> int:
                     confirm_reference_date=True,
                 )
             )
+
+
+def _example_with_letters(source: str, folder: Path) -> Path:
+    """The example policy with `[letters] source = <source>`, written into `folder`."""
+    text = example_policy_path().read_text(encoding="utf-8")
+    text, found = re.subn(r'(?m)^source = "\w+"', f'source = "{source}"', text, count=1)
+    if not found:
+        raise RuntimeError("the example policy has no [letters] source line")
+    policy = folder / "policy.toml"
+    policy.write_text(text, encoding="utf-8")
+    return policy
 
 
 class _NoTraceback(logging.Filter):

@@ -28,6 +28,7 @@ errors = Console(stderr=True)
 _LABELS = {
     "commit": "Pushing level changes",
     "letters": "Rendering letters",
+    "download": "Letters from bexio",
     "deliver": "Marking reminders sent",
 }
 

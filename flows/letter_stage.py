@@ -19,6 +19,7 @@ from connectors.client import BexioClient
 from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
 from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.batch import LetterPool
+from dunning.letters.fmt import bookmark_title_text
 from dunning.letters.merge import BackgroundMerge
 from dunning.model import Contact
 from dunning.outcome import Result
@@ -195,7 +196,7 @@ def make_letters(
     done = _render(
         [p for p in planned if not from_bexio(policy, results[p[0]])], ahead, shown=bool(theirs)
     )
-    parts = [(path, bookmark_title(text)) for _, text, path, _ in planned]
+    parts = [(path, _bookmark(policy, text, path not in done)) for _, text, path, _ in planned]
     merge = ahead.take_merge(parts) if ahead else None
     letters = {
         invoice_id: Letter(
@@ -212,6 +213,15 @@ def make_letters(
     if merge is None or finish_merged_letters(merge, about) is None:
         merge_letter_files(parts, target / "letters.pdf", about)
     return letters
+
+
+def _bookmark(policy: Policy, text: LetterInput, downloaded: bool) -> str:
+    """The letter's bookmark; bexio's letter is titled in the account's language, so its
+    bookmark takes the level's title in the policy's default language."""
+    if not downloaded:
+        return bookmark_title(text)
+    title = policy.level(text.level).title_for(policy.default_language, policy.default_language)
+    return bookmark_title_text(text.invoice.document_nr, text.debtor.name, title)
 
 
 def _render(

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from connectors.sandbox.gate import Tampered
 from dunning.policy_file import example_policy_path
+from flows.commands import run_demo
 from tests.support.checks import DONE, check_exactly_once
 from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.harness import manifest_of, run_flow
@@ -67,6 +68,9 @@ def test_letters_from_bexio_are_its_reminder_pdfs_one_per_escalation(bexio, outp
     )
     merged = PdfReader(run_dir / "letters.pdf")
     assert len(merged.pages) == len(merged.outline) == len(lettered)
+    # Titled as bexio titles them, in the account's language: the policy's default, German.
+    german = {"Zahlungserinnerung", "1. Mahnung", "Letzte Mahnung"}
+    assert {item.title.split(" · ")[-1] for item in merged.outline} <= german
     assert check_exactly_once(bexio, output, [record["run_id"]]).problems == []
     downloads = bexio.stats()["requests"][PDF_ROUTE]
     assert downloads == {"200": len(lettered)}
@@ -120,3 +124,23 @@ def test_a_failed_download_is_retried_with_no_letter_lost_or_doubled(bexio, outp
     # Each letter was downloaded once: the retry fetched only the ones still missing.
     assert bexio.stats()["requests"][PDF_ROUTE]["200"] == len(lettered)
     assert not [p for p in (output / run_id / "letters").iterdir() if p.suffix != ".pdf"]
+
+
+def test_the_demo_with_letters_bexio_merges_bexios_reminder_pdfs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DUNNING_POLICY", raising=False)
+    assert run_demo(12, REFERENCE_DATE, tmp_path / "demo", "bexio") == 0
+    (merged,) = (tmp_path / "demo").glob("*/letters.pdf")
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(merged).pages]
+    assert pages and all(" zu Rechnung " in page and LETTERHEAD in page for page in pages)
+    assert not any("Zahlteil" in page for page in pages)
+
+
+def test_the_demo_refuses_letters_for_a_policy_of_ones_own(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DUNNING_POLICY", str(bexio_policy(tmp_path)))
+    assert run_demo(12, REFERENCE_DATE, tmp_path / "demo", "own") == 2
+    said = capsys.readouterr()
+    text = said.out + said.err
+    assert "--letters own" in text and "[letters]" in text and "Traceback" not in text
+    assert not list((tmp_path / "demo").glob("*/manifest.json"))
