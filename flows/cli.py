@@ -1,4 +1,4 @@
-"""The `dunning` command line: demo, init, run, retry, runs, sandbox, serve-files.
+"""The `dunning` command line: demo, init, run, retry, runs, holds, sandbox, serve-files.
 
 Exit codes: 0 the run finished and every invoice has a final outcome; 1 the run finished
 with failed invoices (retry it); 2 bad input, reported as one paragraph, nothing pushed.
@@ -198,6 +198,77 @@ def runs(
     from flows.commands import list_past_runs
 
     return list_past_runs(output, export)
+
+
+holds_app = App(
+    name="holds",
+    help="The holds kept beside the runs: invoices or contacts left out of every run until "
+    "a date, with a reason (also given in the approval form). Without a command: list.",
+)
+app.command(holds_app)
+
+
+@holds_app.default
+@holds_app.command(name="list")
+def holds_list(*, output: Path | None = None) -> int:
+    """List the holds: id, invoice or contact, the last day held, whether it still holds.
+
+    Parameters
+    ----------
+    output
+        Where runs (and holds.json) are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    """
+    from flows.holds_command import list_holds
+
+    return list_holds(output)
+
+
+@holds_app.command(name="add")
+def holds_add(
+    *,
+    invoice: int | None = None,
+    contact: int | None = None,
+    until: str,
+    reason: str,
+    output: Path | None = None,
+) -> int:
+    """Hold one invoice, or every invoice of one contact, until a date (checked in bexio).
+
+    Parameters
+    ----------
+    invoice
+        The invoice's id in bexio (the number after # in the approval form).
+    contact
+        The contact's id in bexio: holds every invoice of that customer.
+    until
+        The last day held (YYYY-MM-DD): after today, at most 180 days later.
+    reason
+        Why, e.g. "promised to pay by 15.12."; shown in every run that leaves it out.
+    output
+        Where runs (and holds.json) are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    """
+    from flows.holds_command import add_hold
+
+    day = _date(until, "--until")
+    if day is None:  # cyclopts gives a required flag; this is for mypy
+        raise Usage("--until: give the last day held, YYYY-MM-DD.")
+    return add_hold(output, invoice, contact, day, reason)
+
+
+@holds_app.command(name="end")
+def holds_end(hold_id: int, /, *, output: Path | None = None) -> int:
+    """End a hold now: the next run dunns its invoices again when they are due.
+
+    Parameters
+    ----------
+    hold_id
+        The hold's id (see `dunning holds list`).
+    output
+        Where runs (and holds.json) are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    """
+    from flows.holds_command import end_a_hold
+
+    return end_a_hold(output, hold_id)
 
 
 @app.command
