@@ -76,10 +76,12 @@ def test_letters_from_bexio_are_its_reminder_pdfs_one_per_escalation(bexio, outp
     assert downloads == {"200": len(lettered)}
 
 
-def test_logo_paper_false_asks_bexio_for_its_pdf_without_letterhead(bexio, output, tmp_path):
+def test_logo_paper_false_asks_bexio_for_its_pdf_without_letterhead_and_send_uses_bexio(
+    bexio, output, tmp_path
+):
     policy = bexio_policy(tmp_path, logo_paper=False)
     state, summary = run_flow(
-        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy)
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy), send=True
     )
     assert state.is_completed(), state.message
     record = manifest_of(summary)
@@ -89,6 +91,10 @@ def test_logo_paper_false_asks_bexio_for_its_pdf_without_letterhead(bexio, outpu
         text = text_of(output / record["run_id"] / line["letter"])
         assert swiss(reminder_of(bexio, line)["is_valid_to"]) in text
         assert LETTERHEAD not in text and "Muster AG" not in text
+    # --send e-mails each reminder with an address through bexio, once.
+    mailed = [m["reminder_id"] for m in bexio.admin("GET", "/outbox")]
+    assert mailed and len(set(mailed)) == len(mailed)
+    assert set(mailed) <= {ln["reminder_id"] for ln in lettered}
 
 
 def test_a_failed_download_is_retried_with_no_letter_lost_or_doubled(bexio, output, tmp_path):
