@@ -51,6 +51,12 @@ class Amounts:
     def fees_total(self) -> Decimal:
         return sum((line.amount for line in self.fees), Decimal("0"))
 
+    @property
+    def separately(self) -> Decimal:
+        """Fees and interest: listed on the letter, left out of its payment part, and
+        invoiced separately (RULES.md, "Fees and interest")."""
+        return self.fees_total + self.interest
+
 
 @dataclass(frozen=True)
 class Decision:

@@ -144,6 +144,7 @@ def manifest_line(
         "fees": money(amounts.fees_total) if amounts else None,
         "interest": money(amounts.interest) if amounts else None,
         "total_due": money(amounts.total_due) if amounts else None,
+        "invoice_separately": money(amounts.separately) if amounts else None,
         "deadline": _iso(amounts.deadline) if amounts else None,
         "api_deadline": _iso(result.api_deadline) if result else None,
         "reminder_id": result.reminder_id if result else None,

@@ -171,10 +171,18 @@ def summary_markdown(
     lines += ["", "| outcome | invoices |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in manifest["counts"]["outcomes"].items()]
     totals: dict[str, Decimal] = defaultdict(Decimal)
+    separately: dict[str, Decimal] = defaultdict(Decimal)
     for line in manifest["lines"]:
         if line["letter"] and line["total_due"]:
             totals[line["currency"]] += Decimal(line["total_due"])
+        if line["letter"] and line.get("invoice_separately"):
+            separately[line["currency"]] += Decimal(line["invoice_separately"])
     lines += ["", f"Total due on the letters: **{_money_list(totals)}**"]
+    lines += [
+        "",
+        "Fees and interest to invoice separately (not in the letters' payment parts): "
+        f"**{_money_list({k: v for k, v in sorted(separately.items()) if v})}**",
+    ]
     lines += _warning_list(warnings)
     if merged_url:
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]

@@ -41,13 +41,14 @@ _LINE_COLUMNS = {
     "fees": "fees",
     "interest": "interest",
     "total_due": "total due",
+    "invoice_separately": "to invoice separately",
     "deadline": "deadline",
     "api_deadline": "bexio deadline",
     "reminder_id": "reminder id",
     "letter": "letter",
     "note": "note",
 }
-_AMOUNTS = ("open_amount", "fees", "interest", "total_due")
+_AMOUNTS = ("open_amount", "fees", "interest", "total_due", "invoice_separately")
 _DATES = ("deadline", "api_deadline")
 _NUMBERS = ("invoice_id", "contact_id", "from_level", "to_level", "reminder_id")
 
@@ -137,7 +138,7 @@ def write_run_sheet(manifest: Mapping[str, Any], target: Path) -> Path:
 
 
 def _invoices(book: _Book, lines: Iterable[Mapping[str, Any]]) -> None:
-    widths = [10, 14, 10, 8, 14, 14, 6, 6, 14, 12, 12, 14, 11, 11, 10, 30, 40]
+    widths = [10, 14, 10, 8, 14, 14, 6, 6, 14, 12, 12, 14, 16, 11, 11, 10, 30, 40]
     sheet = book.sheet("Invoices", _LINE_COLUMNS.values(), widths)
     last = 0
     for row, line in enumerate(lines, start=1):
@@ -148,11 +149,18 @@ def _invoices(book: _Book, lines: Iterable[Mapping[str, Any]]) -> None:
         sheet.autofilter(0, 0, last, len(_LINE_COLUMNS) - 1)
 
 
-_TOTALS = ["currency", "open invoices", "open amount", "letters", "total due on letters"]
+_TOTALS = [
+    "currency",
+    "open invoices",
+    "open amount",
+    "letters",
+    "total due on letters",
+    "to invoice separately",
+]
 
 
 def _totals(book: _Book, manifest: Mapping[str, Any]) -> None:
-    sheet = book.sheet("Totals", _TOTALS, [10, 14, 16, 10, 20])
+    sheet = book.sheet("Totals", _TOTALS, [10, 14, 16, 10, 20, 20])
     for row, (currency, figures) in enumerate(_per_currency(manifest["lines"]).items(), 1):
         _row(book, sheet, row, [currency, *figures.values()], currency)
 
@@ -163,17 +171,26 @@ def _row(book: _Book, sheet: Worksheet, row: int, values: list[Any], currency: s
 
 
 def _per_currency(lines: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per currency, in the order of the totals sheet: invoices, open, letters, due."""
+    """Per currency, in the order of the totals sheet: invoices, open, letters, due, and
+    the fees and interest of the letters, to be invoiced separately."""
     totals: dict[str, dict[str, Any]] = {}
     for line in lines:
         figures = totals.setdefault(
-            line["currency"], {"invoices": 0, "open": Decimal(0), "letters": 0, "due": Decimal(0)}
+            line["currency"],
+            {
+                "invoices": 0,
+                "open": Decimal(0),
+                "letters": 0,
+                "due": Decimal(0),
+                "separately": Decimal(0),
+            },
         )
         figures["invoices"] += 1
         figures["open"] += Decimal(line["open_amount"])
         if line.get("letter"):
             figures["letters"] += 1
             figures["due"] += Decimal(line["total_due"] or line["open_amount"])
+            figures["separately"] += Decimal(line.get("invoice_separately") or 0)
     return dict(sorted(totals.items()))
 
 

@@ -137,7 +137,9 @@ def _amount_problem(amount: Decimal, currency: str) -> str | None:
 def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
     """The payment part's data, or None with the reason it cannot be made."""
     cred, debtor_addr = letter.creditor, letter.debtor.address
-    amount = cents(letter.amounts.total_due)
+    # The invoice's open amount only: paid with the invoice's own reference, it settles the
+    # invoice in bexio exactly; fees and interest are a separate claim (RULES.md).
+    amount = cents(letter.amounts.open_amount)
     currency = letter.amounts.currency.upper()
     creditor = _address(cred.name, cred.street, cred.house_num, cred.pcode, cred.city, cred.country)
     debtor: dict[str, str] | None = _debtor_address(debtor_addr)

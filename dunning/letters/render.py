@@ -335,7 +335,8 @@ def _content(flow: _Flow, letter: LetterInput, lang: str, payment: Payment | Non
         "invoice_date": prose_date(letter.invoice.valid_from, lang),
         "due_date": prose_date(letter.invoice.valid_to, lang),
         "deadline": prose_date(letter.deadline, lang),
-        "total_due": f"{amounts.currency}\xa0{format_amount(amounts.total_due, lang)}",
+        # what this letter asks to be paid, as its payment part does: the open amount
+        "total_due": f"{amounts.currency}\xa0{format_amount(amounts.open_amount, lang)}",
     }
     flow.text(salutation(letter.debtor, lang))
     if letter.body is not None:
@@ -411,10 +412,11 @@ def _table_rows(letter: LetterInput, lang: str) -> list[tuple[str, str]]:
 
 
 def _table(flow: _Flow, letter: LetterInput, lang: str) -> None:
+    """The invoice and what to pay by when; below it, fees and interest, if any, as a
+    claim of their own that the payment part leaves out."""
     texts, amounts = TEXTS[lang], letter.amounts
-    extra = _table_rows(letter, lang)
     size, row = flow.size, flow.size * 1.35
-    flow.need(row * (4 + len(extra)) + flow.leading)
+    flow.need(row * 4 + flow.leading)
     cols = (LEFT, LEFT + 45 * mm, LEFT + 85 * mm)
     flow.y -= size
     heads = (texts["col_invoice"], texts["col_invoice_date"], texts["col_due_date"])
@@ -432,16 +434,31 @@ def _table(flow: _Flow, letter: LetterInput, lang: str) -> None:
     for x, cell in zip(cols, cells, strict=False):
         flow.draw(x, pdf_text(cell), REG, size)
     flow.draw(RIGHT, format_amount(amounts.open_amount, lang), REG, size, right=True)
+    flow.rule(5)
+    flow.y -= row + 2
+    total = f"{amounts.currency} {format_amount(amounts.open_amount, lang)}"
+    deadline = numeric_date(letter.deadline, lang)
+    flow.draw(LEFT, fill_placeholders(texts["total"], {"deadline": deadline}), BOLD, size)
+    flow.draw(RIGHT, total, BOLD, size, right=True)
+    if _table_rows(letter, lang):
+        _separately(flow, letter, lang)
+    flow.y -= flow.leading * 1.4
+
+
+def _separately(flow: _Flow, letter: LetterInput, lang: str) -> None:
+    """Fees and interest under a heading of their own that carries their total: a claim
+    that the amount above, and so the payment part, leaves out."""
+    texts, amounts = TEXTS[lang], letter.amounts
+    extra = _table_rows(letter, lang)
+    size, row = flow.size - 1, (flow.size - 1) * 1.35
+    flow.need(row * (len(extra) + 2))
+    flow.y -= row * 1.6
+    total = f"{amounts.currency} {format_amount(amounts.separately, lang)}"
+    flow.draw(LEFT, texts["separately"], BOLD, size)
+    flow.draw(RIGHT, total, BOLD, size, right=True)
+    flow.rule(3.5)
+    flow.y -= 1
     for label, amount in extra:
         flow.y -= row
         flow.draw(LEFT, pdf_text(label), REG, size)
         flow.draw(RIGHT, amount, REG, size, right=True)
-    flow.rule(5)
-    flow.y -= row + 2
-    total = f"{amounts.currency} {format_amount(amounts.total_due, lang)}"
-    flow.draw(LEFT, texts["total"], BOLD, size)
-    flow.draw(RIGHT, total, BOLD, size, right=True)
-    flow.y -= row
-    flow.draw(LEFT, texts["pay_by"], BOLD, size)
-    flow.draw(RIGHT, numeric_date(letter.deadline, lang), BOLD, size, right=True)
-    flow.y -= flow.leading * 1.4

@@ -3,7 +3,9 @@
 Swiss usage throughout: German without "ß", "innert", "Freundliche Grüsse"; the last
 level names the Swiss debt enforcement (Betreibung / poursuite / esecuzione) plainly,
 without threats. Body texts take the placeholders {document_nr} {invoice_date}
-{due_date} {deadline} {total_due}; the policy may replace a body per level.
+{due_date} {deadline} {total_due}; the policy may replace a body per level. In a letter,
+{total_due} is what the letter asks to be paid: the open amount of the invoice, which its
+payment part carries; fees and interest are listed under it, as invoiced separately.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fee_level": "Mahngebühr Stufe {level}",
         "interest": "Verzugszins {rate}\xa0% auf {base} für {days} Tage",
         "interest_one": "Verzugszins {rate}\xa0% auf {base} für 1 Tag",
-        "total": "Total fällig",
-        "pay_by": "Zahlbar bis",
+        "total": "Zu bezahlen bis {deadline}",
+        "separately": "Separat in Rechnung gestellt (nicht im obigen Betrag)",
         "pay_qr": "Für die Zahlung verwenden Sie bitte den QR-Zahlteil dieses Schreibens.",
         "pay_iban": (
             "Bitte überweisen Sie den Betrag auf das Konto {iban} von {creditor}, "
@@ -93,8 +95,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fee_level": "Frais de rappel (niveau {level})",
         "interest": "Intérêts moratoires {rate}\xa0% sur {base} pendant {days} jours",
         "interest_one": "Intérêts moratoires {rate}\xa0% sur {base} pendant 1 jour",
-        "total": "Total dû",
-        "pay_by": "Payable jusqu'au",
+        "total": "À payer d'ici au {deadline}",
+        "separately": "Facturé séparément (non compris dans le montant ci-dessus)",
         "pay_qr": "Pour le paiement, veuillez utiliser la section paiement QR de ce courrier.",
         "pay_iban": (
             "Veuillez verser le montant sur le compte {iban} de {creditor}, en indiquant la "
@@ -146,8 +148,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fee_level": "Spese di sollecito (livello {level})",
         "interest": "Interessi di mora {rate}\xa0% su {base} per {days} giorni",
         "interest_one": "Interessi di mora {rate}\xa0% su {base} per 1 giorno",
-        "total": "Totale dovuto",
-        "pay_by": "Pagabile entro",
+        "total": "Da pagare entro il {deadline}",
+        "separately": "Fatturato separatamente (non compreso nell'importo sopra)",
         "pay_qr": "Per il pagamento vogliate utilizzare la sezione pagamento QR di questa lettera.",
         "pay_iban": (
             "Vogliate versare l'importo sul conto {iban} di {creditor}, indicando il "
@@ -198,8 +200,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "fee_level": "Reminder fee (level {level})",
         "interest": "Default interest {rate}\xa0% on {base} for {days} days",
         "interest_one": "Default interest {rate}\xa0% on {base} for 1 day",
-        "total": "Total due",
-        "pay_by": "Please pay by",
+        "total": "To pay by {deadline}",
+        "separately": "Invoiced separately (not in the amount above)",
         "pay_qr": "Please use the QR payment part of this letter to pay.",
         "pay_iban": (
             "Please transfer the amount to account {iban} of {creditor}, quoting the "

@@ -47,6 +47,7 @@ MANIFEST = {
             fees="0.00",
             interest="0.35",
             total_due="100.45",
+            invoice_separately="0.35",
             deadline="2026-12-14",
             letter="letters/RE-1-1-L1.pdf",
             warning="no QR-bill: EUR to a CH IBAN is printed without payment part",
@@ -76,7 +77,8 @@ def test_the_run_sheet_keeps_blanks_blank_and_each_currency_in_its_format(tmp_pa
     assert rows[2][col["outcome"]].value is None
 
     totals = [[c.value for c in r] for r in book["Totals"].iter_rows(min_row=2)]
-    assert totals == [["CHF", 2, 12.4, 0, 0], ["EUR", 1, 100.1, 1, 100.45]]
+    assert totals == [["CHF", 2, 12.4, 0, 0, 0], ["EUR", 1, 100.1, 1, 100.45, 0.35]]
+    assert rows[0][col["to invoice separately"]].value == 0.35
 
     warnings = [[c.value for c in r] for r in book["Warnings"].iter_rows(min_row=2)]
     assert warnings == [

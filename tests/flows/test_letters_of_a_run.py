@@ -1,4 +1,5 @@
-"""The letters of a whole run, read back: every QR-bill pays exactly what the record says."""
+"""The letters of a whole run, read back: every QR-bill asks for the invoice's open amount
+that the record shows, and the record keeps fees and interest to invoice separately."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def qr_amount_and_currency(path) -> tuple[Decimal, str] | None:  # noqa: ANN001
     return Decimal(lines[18]), lines[19]
 
 
-def test_every_qr_bill_of_a_run_matches_the_total_due_in_the_record(bexio, output):
+def test_every_qr_bill_of_a_run_asks_for_the_open_amount_in_the_record(bexio, output):
     state, summary = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
     record = manifest_of(summary)
     run_dir = output / record["run_id"]
@@ -36,7 +37,13 @@ def test_every_qr_bill_of_a_run_matches_the_total_due_in_the_record(bexio, outpu
         if found is None:  # a letter goes without payment part only with the reason
             assert line["warning"] and line["currency"] not in ("CHF", "EUR"), line["document_nr"]
             continue
-        assert found == (Decimal(line["total_due"]), line["currency"]), line["document_nr"]
+        assert found == (Decimal(line["open_amount"]), line["currency"]), line["document_nr"]
+    # Fees and interest stay in the record, to be invoiced separately.
+    for line in lettered:
+        separately = Decimal(line["fees"]) + Decimal(line["interest"])
+        assert Decimal(line["invoice_separately"]) == separately, line["document_nr"]
+        assert Decimal(line["total_due"]) == Decimal(line["open_amount"]) + separately
+    assert any(Decimal(line["invoice_separately"]) > 0 for line in lettered)
     merged = PdfReader(run_dir / "letters.pdf")
     pages = sum(len(PdfReader(run_dir / ln["letter"]).pages) for ln in lettered)
     assert len(merged.pages) == pages

@@ -32,8 +32,9 @@ def test_qr_code_on_the_page_matches_the_letter(lang: str, tmp_path: Path) -> No
     assert len(codes) == 1 and codes[0].ec_level == "M"
     assert payload_of(codes[0]) == result.qr_payload
     fields = qr_fields(result.qr_payload or "")
+    # The invoice's open amount: fees and interest are invoiced separately.
     assert (fields["amount"], fields["currency"], fields["iban"]) == (
-        "1226.90",
+        "1200.00",
         "CHF",
         SAMPLE_CREDITOR.iban,
     )
@@ -42,7 +43,7 @@ def test_qr_code_on_the_page_matches_the_letter(lang: str, tmp_path: Path) -> No
     assert "RE-00042" in fields["info"]
     assert fields["debtor_city"] == "Rorschach" and fields["debtor_house"] == "28"
     text = page_texts(result.path)[-1]
-    assert LABELS[lang] in text and "1 226.90" in text and result.warning is None
+    assert LABELS[lang] in text and "1 200.00" in text and result.warning is None
 
 
 def test_an_ordinary_iban_gets_a_creditor_reference_from_the_document_number(
@@ -71,7 +72,7 @@ def test_a_debtor_the_qr_bill_cannot_take_gets_a_blank_payable_by(
     assert result.warning is not None and reason in result.warning
     assert payload_of(read_qr(result.path, preview="letter-no-city")[0]) == result.qr_payload
     fields = qr_fields(result.qr_payload or "")
-    assert (fields["debtor_name"], fields["debtor_city"], fields["amount"]) == ("", "", "1226.90")
+    assert (fields["debtor_name"], fields["debtor_city"], fields["amount"]) == ("", "", "1200.00")
     text = " ".join(page_texts(result.path)[-1].split())
     assert text.count("Zahlbar durch (Name/Adresse)") == 2  # receipt and payment part
 

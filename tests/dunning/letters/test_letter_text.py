@@ -26,6 +26,8 @@ EXPECTED = {
         "Mahngebühr 1. Mahnung",
         "Verzugszins 5 % auf 1'200.00 für 42 Tage",
         "innert",
+        "Zu bezahlen bis 10.12.2026 CHF 1'200.00",
+        "Separat in Rechnung gestellt (nicht im obigen Betrag) CHF 26.90",
     ],
     "fr": [
         "Madame, Monsieur,",
@@ -33,6 +35,8 @@ EXPECTED = {
         "Zürich, le 30 novembre 2026",
         "Frais de rappel (1re relance)",
         "Intérêts moratoires 5 % sur 1'200.00 pendant 42 jours",
+        "À payer d'ici au 10.12.2026 CHF 1'200.00",
+        "Facturé séparément (non compris dans le montant ci-dessus) CHF 26.90",
     ],
     "it": [
         "Gentili Signore e Signori,",
@@ -40,6 +44,8 @@ EXPECTED = {
         "Zürich, 30 novembre 2026",
         "Spese di sollecito (1° sollecito)",
         "Interessi di mora 5 % su 1'200.00 per 42 giorni",
+        "Da pagare entro il 10.12.2026 CHF 1'200.00",
+        "Fatturato separatamente (non compreso nell'importo sopra) CHF 26.90",
     ],
     "en": [
         "Dear Sir or Madam,",
@@ -47,6 +53,8 @@ EXPECTED = {
         "Zürich, 30 November 2026",
         "Reminder fee (First reminder)",
         "Default interest 5 % on 1'200.00 for 42 days",
+        "To pay by 10.12.2026 CHF 1'200.00",
+        "Invoiced separately (not in the amount above) CHF 26.90",
     ],
 }
 TITLE = {"de": "1. Mahnung", "fr": "1re relance", "it": "1° sollecito", "en": "First reminder"}
@@ -63,7 +71,7 @@ def test_letter_shows_invoice_amounts_and_title_in_its_language(lang: str, tmp_p
     text = _flat(result.path)
     assert "RE-00042" in text
     assert TITLE[lang] in text
-    for amount in ("1'200.00", "20.00", "6.90", "CHF 1'226.90"):
+    for amount in ("1'200.00", "20.00", "6.90", "CHF 26.90"):
         assert amount in text
     assert "10.12.2026" in text  # the new deadline as a date
     for words in EXPECTED[lang]:
@@ -92,7 +100,7 @@ def test_policy_body_replaces_the_default_with_placeholders_filled(tmp_path: Pat
     body = "Rechnung {document_nr} vom {invoice_date}, fällig {due_date}: {total_due} bis {deadline}. {unknown}"
     text = _flat(render_letter(sample_letter(7, body=body), tmp_path / "b.pdf").path)
     assert (
-        "Rechnung RE-00007 vom 18.09.2026, fällig 18.10.2026: CHF 1'226.90 bis 10.12.2026. {unknown}"
+        "Rechnung RE-00007 vom 18.09.2026, fällig 18.10.2026: CHF 1'200.00 bis 10.12.2026. {unknown}"
         in text
     )
     assert "trotz unserer Erinnerung" not in text
