@@ -106,9 +106,11 @@ def approval_description(
     *,
     unpaid_extension: bool = True,
     warnings: Sequence[str] = (),
+    letters_from_bexio: bool = False,
 ) -> str:
     """Markdown shown above the approval form; `warnings` are the run's counted warnings
-    (`dunning.run_warnings`), the draft letters' among them."""
+    (`dunning.run_warnings`), the draft letters' among them. With `letters_from_bexio` it
+    says that the drafts are ours and the letters sent will be bexio's."""
     proposed = [d for d in decisions if d.proposed]
     escalate = [d for d in proposed if d.reason is Reason.ESCALATE]
     final = [d for d in proposed if d.reason is Reason.FINAL]
@@ -130,6 +132,13 @@ def approval_description(
     ]
     if draft_url:
         lines += ["", f"[Draft letters (merged PDF)]({draft_url})"]
+    if letters_from_bexio:
+        lines += [
+            "",
+            "The letters will be bexio's reminder PDFs (the policy's `[letters] source = "
+            '"bexio"`): the drafts show our own letters with the same deadline, but bexio\'s '
+            "carry no fees, no interest and not our QR-bill.",
+        ]
     lines += _warning_list(warnings)
     lines += [
         "",

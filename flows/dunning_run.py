@@ -180,6 +180,7 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
             draft,
             unpaid_extension=run.setup.settings.bexio_unpaid_extension,
             warnings=_warnings(folder, lines),
+            letters_from_bexio=run.setup.policy.letters.source == "bexio",
         )
         if run.setup.company is not None:  # an approver of many companies sees whose it is
             description = f"**Company {run.setup.company}**\n\n{description}"

@@ -74,3 +74,14 @@ def test_the_form_says_what_approving_a_final_invoice_does() -> None:
     assert "**1** past the last level (→ manual action)" in approval_description(
         "r", "2026-11-30", decisions, None, unpaid_extension=False
     )
+
+
+def test_the_form_says_the_letters_will_be_bexios_when_the_policy_takes_them_from_bexio() -> None:
+    decisions = [escalate(1)]
+    told = approval_description(
+        "r", "2026-11-30", decisions, "http://x/d.pdf", letters_from_bexio=True
+    )
+    assert "bexio's reminder PDFs" in told and "no fees, no interest" in told
+    assert "bexio's reminder PDFs" not in approval_description(
+        "r", "2026-11-30", decisions, "http://x/d.pdf"
+    )
