@@ -59,6 +59,12 @@ class PrefectApi:
 
         return wait_until(stored, timeout, f"the approval form of flow run {flow_run_id}")  # type: ignore[return-value]
 
+    def form_description(self, flow_run_id: str) -> str:
+        """The text above the approval form (markdown), as the UI shows it."""
+        keys = self.flow_run(flow_run_id)["state"]["state_details"]["run_input_keyset"]
+        value = self.get(f"/flow_runs/{flow_run_id}/input/{keys['description']}")
+        return json.loads(value) if isinstance(value, str) and value.startswith('"') else value
+
     def resume(self, flow_run_id: str, run_input: dict[str, Any]) -> dict[str, Any]:
         return self.post(f"/flow_runs/{flow_run_id}/resume", {"run_input": run_input})
 
