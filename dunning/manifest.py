@@ -15,7 +15,9 @@ from dunning.proposal import Decision
 from dunning.record import SCHEMA, counts, manifest_line
 from dunning.run_plan import RunStatus
 
-__all__ = ["LetterFile", "build_manifest"]
+__all__ = ["LetterFile", "PRINT_PDF", "build_manifest"]
+
+PRINT_PDF = "letters-to-print.pdf"  # the letters to post: those not e-mailed
 
 
 class LetterFile(Protocol):
@@ -39,10 +41,11 @@ def build_manifest(
     flow_run_id: str,
     now: str,
     enforcement: Mapping[int, str] | None = None,
+    to_print: int = 0,
 ) -> dict[str, Any]:
     """The manifest of a run started as `meta` (its `run.json`); `now` is when it ended,
     unless it is awaiting approval. `enforcement` names the debt-enforcement request of
-    each invoice handed over."""
+    each invoice handed over; `to_print` letters are posted, merged in PRINT_PDF."""
     lines = []
     requests = enforcement or {}
     for d in decisions:
@@ -69,5 +72,7 @@ def build_manifest(
         ),
         "merged_pdf": "letters.pdf" if letters else None,
         "enforcement_csv": ENFORCEMENT_CSV if requests else None,
+        "letters_to_print": to_print,
+        "print_pdf": PRINT_PDF if to_print else None,
         "lines": lines,
     }

@@ -195,6 +195,12 @@ def summary_markdown(
     lines += _warning_list(warnings)
     if merged_url:
         lines += ["", f"[All letters (merged PDF)]({merged_url})"]
+    if manifest.get("print_pdf"):
+        name = manifest["print_pdf"]
+        link = f"[{name}]({files_url.rstrip('/')}/{name})" if files_url else name
+        lines += ["", f"Letters to print and post: **{manifest['letters_to_print']}** ({link})"]
+    elif manifest.get("merged_pdf") and manifest.get("status") != "dry_run":
+        lines += ["", "Letters to print and post: **0** (every letter was e-mailed)"]
     if sheet_url:
         lines += ["", f"[Every invoice of the run (spreadsheet, run.xlsx)]({sheet_url})"]
     lines += _enforcement(manifest, files_url)

@@ -26,6 +26,7 @@ from flows.console import RichReporter, console, errors, runs_table, summary_tab
 from flows.run_inputs import (
     BadInput,
     RunSetup,
+    check_mail_settings,
     check_reference_date,
     make_client,
     output_folder,
@@ -156,6 +157,14 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
         console.print(f"[yellow]Check:[/] {escape(warning)}", highlight=False)
     if data["merged_pdf"]:
         console.print(f"Merged PDF: [bold]{escape(data['merged_pdf'])}[/]", highlight=False)
+    if data.get("print_pdf"):
+        console.print(
+            f"Letters to print and post: {data['letters_to_print']} in "
+            f"[bold]{escape(data['print_pdf'])}[/]",
+            highlight=False,
+        )
+    elif data["merged_pdf"]:
+        console.print("Letters to print and post: 0 (every letter was e-mailed)")
     console.print(f"Run record: {escape(data['manifest'])}", highlight=False)
     console.print(f"Spreadsheet: {escape(data['sheet'])}", highlight=False)
     if data.get("enforcement"):
@@ -192,6 +201,7 @@ def run_once(params: RunParams) -> int:
         check_reference_date(
             setup.reference_date, dry_run=params.dry_run, confirmed=params.confirm_reference_date
         )
+        check_mail_settings(setup.settings, setup.policy, send=params.send and not params.dry_run)
         if params.approval and not _prefect_server():
             raise BadInput(
                 "--approval waits for a person in the Prefect UI, so it needs a Prefect "
@@ -230,15 +240,15 @@ def _retry_locked(out: Path, run_id: str) -> int:
 
     params = reopen(out, run_id).params
     try:
-        _preflight(
-            prepare(
-                params.reference_date,
-                params.policy,
-                params.blocks,
-                params.output,
-                company=params.company,
-            )
+        setup = prepare(
+            params.reference_date,
+            params.policy,
+            params.blocks,
+            params.output,
+            company=params.company,
         )
+        check_mail_settings(setup.settings, setup.policy, send=params.send and not params.dry_run)
+        _preflight(setup)
     except Unavailable as exc:
         return _unavailable(exc)
     return _execute(params, retrying=True)

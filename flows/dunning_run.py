@@ -8,6 +8,7 @@ ever made twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import date
 from typing import Any
@@ -36,6 +37,7 @@ from dunning.runs import RunFolder
 from flows.approval import Approval, ApprovalCancelled, ask_for_approval, keep_holds
 from flows.enforcement_stage import hand_over
 from flows.letter_stage import Letter, letters_ahead, make_letters
+from flows.mail_stage import deliver_own_letters, to_print, write_letters_to_print
 from flows.run_folder import OpenRun, open_run
 from flows.run_inputs import RunSetup, make_client, zurich_now
 from flows.run_params import RunParams
@@ -100,6 +102,7 @@ def _work(run: OpenRun) -> State[Any]:
             return Cancelled(message=f"run {folder.run_id}: {exc}")
         if run.params.dry_run:
             results: dict[int, Result] = {}  # pushes nothing; writes letters as if it did
+            printed: list[int] = []  # and posts nothing
             letters = make_letters(
                 client,
                 folder,
@@ -110,10 +113,12 @@ def _work(run: OpenRun) -> State[Any]:
             )
         else:
             results, letters = _commit_and_deliver(client, run, decisions, answer)
+            printed = to_print(letters, send=run.params.send)
+            write_letters_to_print(folder, letters, printed, setup.policy)
         requests = hand_over(client, folder, setup.policy, setup.reference_date, decisions, results)
         status = final_status(results.values(), dry_run=run.params.dry_run)
         manifest = _write_manifest(
-            folder, meta, decisions, results, letters, status, enforcement=requests
+            folder, meta, decisions, results, letters, status, enforcement=requests, printed=printed
         )
     warnings = _warnings(folder, manifest["lines"])
     _publish(setup, folder, manifest, warnings)
@@ -149,7 +154,12 @@ def _commit_and_deliver(
             ahead=ahead,
             record=record,
         )
-    deliver(client, folder, letters, results, run.params.send, record)
+    if run.params.send and setup.policy.letters.source == "own":
+        letters = deliver_own_letters(
+            client, folder, setup.settings, setup.policy, letters, results, record
+        )
+    else:
+        deliver(client, folder, letters, results, run.params.send, record)
     return results, letters
 
 
@@ -255,6 +265,7 @@ def _write_manifest(
     status: RunStatus,
     *,
     enforcement: dict[int, str] | None = None,
+    printed: Sequence[int] = (),
 ) -> dict[str, Any]:
     manifest = build_manifest(
         meta,
@@ -262,6 +273,7 @@ def _write_manifest(
         results,
         letters,
         status,
+        to_print=len(printed),
         run_id=folder.run_id,
         flow_run_id=str(flow_run.get_id() or ""),
         now=zurich_now(),
@@ -329,6 +341,8 @@ def _summary(folder: RunFolder, manifest: dict[str, Any], warnings: list[str]) -
             if manifest.get("enforcement_csv")
             else None
         ),
+        "letters_to_print": manifest["letters_to_print"],
+        "print_pdf": str(folder.path / manifest["print_pdf"]) if manifest["print_pdf"] else None,
         "errors_log": (
             str(folder.errors_log)
             if any(is_internal_error(line["error"]) for line in manifest["lines"])

@@ -29,14 +29,15 @@ __all__ = ["serve_folder", "make_server", "is_served"]
 _RUN_FILE = re.compile(
     r"^(draft/)?(letters\.pdf|letters/[A-Za-z0-9][A-Za-z0-9._-]*\.pdf)$|^run\.xlsx$"
     r"|^enforcement\.csv$|^enforcement/[A-Za-z0-9_][A-Za-z0-9._-]*\.pdf$"
+    r"|^letters-to-print\.pdf$"
 )
 
 
 def is_served(url_path: str) -> bool:
     """Whether a request path names a file the artifacts link: `<run>/letters.pdf`,
     `<run>/letters/<name>.pdf`, the same under `<run>/draft/`, `<run>/run.xlsx`,
-    `<run>/enforcement.csv` or `<run>/enforcement/<name>.pdf`; each also as
-    `<company>/<run>/…` for a company that keeps its runs in the output folder."""
+    `<run>/letters-to-print.pdf`, `<run>/enforcement.csv` or `<run>/enforcement/<name>.pdf`;
+    each also as `<company>/<run>/…` for a company that keeps its runs in the output folder."""
     path = unquote(urlsplit(url_path).path)
     if not path.startswith("/") or "\\" in path or "\x00" in path:
         return False

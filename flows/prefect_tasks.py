@@ -20,6 +20,8 @@ from prefect.cache_policies import NO_CACHE
 from connectors.client import BexioClient
 from connectors.contacts import fetch_contacts as read_contacts
 from connectors.deliver import Delivery, SendJournal, deliver
+from connectors.mail import Mailer
+from connectors.mailing import MailDelivery, MailJournal, mail_letters
 from connectors.push import Journal, commit_batch
 from connectors.reminder_pdfs import download_reminder_pdfs
 from dunning.blocks import Block
@@ -46,6 +48,7 @@ __all__ = [
     "finish_merged_letters",
     "MergedFile",
     "deliver_reminders",
+    "mail_reminders",
 ]
 
 P = ParamSpec("P")
@@ -178,4 +181,20 @@ def deliver_reminders(
     errors = deliver(client, deliveries, journal, send=send)
     progress.advance("deliver", len(deliveries))
     get_run_logger().info("delivered %d reminders, %d failed", len(deliveries), len(errors))
+    return errors
+
+
+@batch_task(name="mail-letters")
+def mail_reminders(
+    client: BexioClient, mailer: Mailer, deliveries: Sequence[MailDelivery], journal: MailJournal
+) -> dict[int, Failure]:
+    """E-mail our letters over SMTP and mark their reminders sent; the failures by invoice."""
+    errors, unsure = mail_letters(client, mailer, deliveries, journal)
+    progress.advance("deliver", len(deliveries))
+    get_run_logger().info(
+        "e-mailed %d letters, %d failed, %d without the mail server's answer",
+        len(deliveries) - len(errors),
+        len(errors),
+        len(unsure),
+    )
     return errors

@@ -28,6 +28,7 @@ from flows import progress
 from flows.run_inputs import (
     BadInput,
     RunSetup,
+    check_mail_settings,
     check_reference_date,
     earlier_date_notice,
     output_folder,
@@ -136,9 +137,11 @@ def open_run(params: RunParams, held: ExitStack) -> OpenRun:
 
 
 def _prepare(params: RunParams) -> RunSetup:
-    return prepare(
+    setup = prepare(
         params.reference_date, params.policy, params.blocks, params.output, company=params.company
     )
+    check_mail_settings(setup.settings, setup.policy, send=params.send and not params.dry_run)
+    return setup
 
 
 def _earlier_attempt(output: Path) -> str | None:

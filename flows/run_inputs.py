@@ -30,6 +30,7 @@ __all__ = [
     "check_reference_date",
     "earlier_date_notice",
     "check_token",
+    "check_mail_settings",
     "check_day",
     "PLAUSIBLE_DAYS",
     "EARLIEST",
@@ -209,6 +210,25 @@ def check_token(token: str) -> None:
             f"BEXIO_TOKEN: the token has {problem} at character {position} of "
             f"{len(token)}; a bexio token is one line of letters, digits and punctuation. "
             "Copy it again from bexio, without quotes, spaces or line breaks."
+        )
+
+
+def check_mail_settings(settings: Settings, policy: Policy, *, send: bool) -> None:
+    """`--send` with our own letters needs an SMTP server and a sender: bad input without."""
+    if not send or policy.letters.source != "own":
+        return
+    if not settings.dunning_smtp_host:
+        raise BadInput(
+            '--send with our own letters ([letters] source = "own" in the policy, the '
+            "default) e-mails them over SMTP, but DUNNING_SMTP_HOST is not set: set "
+            "DUNNING_SMTP_HOST (and DUNNING_SMTP_PORT, DUNNING_SMTP_STARTTLS, DUNNING_SMTP_USER, "
+            "DUNNING_SMTP_PASSWORD, DUNNING_SMTP_FROM as your mail server needs), or run "
+            "without --send and post the letters. Nothing was pushed."
+        )
+    if not (settings.dunning_smtp_from or policy.creditor.email):
+        raise BadInput(
+            "--send with our own letters needs a sender address: set DUNNING_SMTP_FROM, or "
+            "give the creditor an `email` in the policy. Nothing was pushed."
         )
 
 

@@ -36,6 +36,22 @@ class Settings(BaseSettings):
         validation_alias="DUNNING_FILES_URL",
     )
 
+    # SMTP delivery of our own letters with --send (docs/INTERFACES.md, Settings).
+    dunning_smtp_host: str | None = Field(None, validation_alias="DUNNING_SMTP_HOST")
+    dunning_smtp_port: int | None = Field(
+        None, validation_alias="DUNNING_SMTP_PORT", ge=1, le=65535
+    )
+    dunning_smtp_starttls: bool = Field(True, validation_alias="DUNNING_SMTP_STARTTLS")
+    dunning_smtp_user: str | None = Field(None, validation_alias="DUNNING_SMTP_USER")
+    dunning_smtp_password: SecretStr | None = Field(None, validation_alias="DUNNING_SMTP_PASSWORD")
+    dunning_smtp_from: str | None = Field(None, validation_alias="DUNNING_SMTP_FROM")
+
+    def smtp_port(self) -> int:
+        """The SMTP port: the setting, else 587 (submission) with STARTTLS and 25 without."""
+        if self.dunning_smtp_port is not None:
+            return self.dunning_smtp_port
+        return 587 if self.dunning_smtp_starttls else 25
+
     def policy_path(self) -> Path | None:
         """The policy file the user chose: the setting, else ./policy.toml; else None (a run
         never falls back to the example, whose creditor and IBAN are not the user's)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
+from email.message import EmailMessage
 from pathlib import Path
 
 from flows.commit_lock import commit_lock
@@ -29,6 +30,7 @@ from tests.support.cli import (
     start_run_process,
     subprocess_env,
 )
+from tests.support.mailbox import Mailbox
 from tests.support.sandbox import REFERENCE_DATE
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date")
@@ -94,26 +96,25 @@ def _while_running(process: subprocess.Popen[str], ready, timeout: float = 120) 
     return False
 
 
-def _journal_has(output: Path, text: bytes):
-    def found() -> bool:
-        runs = new_runs(output)
-        journal = output / runs[0] / "journal.jsonl" if runs else None
-        return bool(journal and journal.exists() and text in journal.read_bytes())
-
-    return found
+def _reminder_of(message: EmailMessage) -> int:
+    """The reminder id in a letter's Message-ID, `<dunning.RUN.INVOICE.REMINDER@domain>`."""
+    return int(str(message["Message-ID"]).strip("<>").split("@")[0].split(".")[3])
 
 
 def test_two_retries_at_once_email_each_reminder_once(slow_company, tmp_path, prefect_url):
     output = tmp_path / "out"
-    env = subprocess_env(slow_company.env(output), prefect_url)
-    process = start_run_process(env, tmp_path, *RUN, "--send")
-    assert kill_when(process, _journal_has(output, b'"send_intent"'))
-    (run_id,) = new_runs(output)
-    slow_company.faults(latency_ms=100)  # both retries are still at work when they meet
-    retries = [_start(env, tmp_path, "retry", run_id) for _ in range(2)]
-    ended = [(p.wait(timeout=240), *p.communicate()) for p in retries]
-    slow_company.faults(latency_ms=0)
-    emails = Counter(m["reminder_id"] for m in slow_company.admin("GET", "/outbox"))
+    with Mailbox.started() as mailbox:
+        env = subprocess_env({**slow_company.env(output), **mailbox.env()}, prefect_url)
+        process = start_run_process(env, tmp_path, *RUN, "--send")
+        mailbox.on_accepted = lambda message: kill(process)  # before the run hears "accepted"
+        assert kill_when(process, lambda: bool(mailbox.received))
+        mailbox.on_accepted = None
+        (run_id,) = new_runs(output)
+        slow_company.faults(latency_ms=100)  # both retries are still at work when they meet
+        retries = [_start(env, tmp_path, "retry", run_id) for _ in range(2)]
+        ended = [(p.wait(timeout=240), *p.communicate()) for p in retries]
+        slow_company.faults(latency_ms=0)
+    emails = Counter(_reminder_of(m) for m in mailbox.received)
     assert {r: n for r, n in emails.items() if n > 1} == {}
     assert sorted(code for code, _, _ in ended) == [0, 1], ended
     ((_, _, busy),) = [e for e in ended if e[0] == 1]

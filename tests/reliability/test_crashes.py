@@ -8,6 +8,8 @@ proposed invoice.
 
 from __future__ import annotations
 
+from collections import Counter
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from tests.support.cli import (
     start_run_process,
     subprocess_env,
 )
+from tests.support.mailbox import Mailbox
 from tests.support.sandbox import REFERENCE_DATE, Company
 
 RUN = ("run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date")
@@ -112,3 +115,41 @@ def test_run_killed_while_marking_reminders_sent_finishes_on_retry(
     run_id, codes = _retry_after(slow_company, output)
     assert codes[-1] == 0, codes
     assert check_exactly_once(slow_company, output, [run_id]).problems == []
+
+
+def test_run_killed_after_the_mail_server_accepted_a_letter_emails_none_twice(
+    slow_company, tmp_path, prefect_url, monkeypatch
+):
+    """The crash lands between the server's "accepted" and the journal's `mailed`: the
+    retry cannot know whether that e-mail went out, so it does not send it again (it says
+    so in the line's warning); it e-mails the others and marks every reminder sent."""
+    output = tmp_path / "out"
+    with Mailbox.started() as mailbox:
+        mailbox.use(monkeypatch)
+        env = subprocess_env({**slow_company.env(output), **mailbox.env()}, prefect_url)
+        process = start_run_process(env, tmp_path, *RUN, "--send")
+
+        def kill_on_second(message: EmailMessage) -> None:
+            if len(mailbox.received) == 2:
+                kill(process)  # the run waits for the server's answer meanwhile
+
+        mailbox.on_accepted = kill_on_second
+        assert kill_when(process, lambda: len(mailbox.received) >= 2)
+        mailbox.on_accepted = None
+        run_id, codes = _retry_after(slow_company, output)
+        received = Counter(str(m["Message-ID"]) for m in mailbox.received)
+
+    assert codes[-1] == 0, codes
+    record = load_manifest(output, run_id)
+    addressed = [
+        ln
+        for ln in record["lines"]
+        if ln["outcome"] in ("ESCALATED", "ALREADY_DONE")
+        and slow_company.state.contacts[ln["contact_id"]]["mail"]
+    ]
+    assert len(addressed) > 2 and len(received) == len(addressed)
+    assert set(received.values()) == {1}  # every letter once, none twice
+    lost = str(mailbox.received[1]["Message-ID"])
+    (warned,) = [ln for ln in record["lines"] if lost in (ln["warning"] or "")]
+    assert "may not have arrived" in warned["warning"]
+    assert check_exactly_once(slow_company, output, [run_id]).problems == []  # all marked sent

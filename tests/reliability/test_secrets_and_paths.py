@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import ssl
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,10 @@ from flows.settings import load_settings
 from tests.reliability.bad_answers import escalating
 from tests.support.checks import check_exactly_once
 from tests.support.cli import load_manifest, new_runs, run_cli
+from tests.support.mailbox import Mailbox
 from tests.support.sandbox import REFERENCE_DATE, REPO, TOKEN
 
+SMTP_PASSWORD = "smtp-pass-SECRET-4711"
 RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date"]
 
 
@@ -56,8 +59,17 @@ def _prefect_records(flow_run_id: str) -> list[str]:
     )
 
 
+@pytest.fixture
+def mailbox(monkeypatch) -> Iterator[Mailbox]:
+    """The letters go out by e-mail, through a server that wants a login: its password is
+    a secret like the token."""
+    with Mailbox.started(login=("dunning", SMTP_PASSWORD)) as box:
+        box.use(monkeypatch)
+        yield box
+
+
 def test_the_token_appears_in_no_output_log_artifact_record_or_error(
-    company, tmp_path, monkeypatch
+    company, mailbox, tmp_path, monkeypatch
 ):
     company.faults(0.05)  # retries and errors get logged too
     first = run_cli(RUN + ["--send"])
@@ -84,9 +96,10 @@ def test_the_token_appears_in_no_output_log_artifact_record_or_error(
     assert len(seen) > 10
     # Any part of the token that a mask might keep, but no run of hex digits: a record's
     # random ids may well contain "0815".
-    parts = (TOKEN, "SECRET", TOKEN[-8:])
+    parts = (TOKEN, "SECRET", TOKEN[-8:], SMTP_PASSWORD)
     leaks = [where for where, text in seen.items() if any(part in text for part in parts)]
     assert leaks == []
+    assert mailbox.logins >= 1 and mailbox.received  # the letters went out with it
 
 
 NASTY = [
