@@ -1,4 +1,5 @@
-"""The `dunning` command line: demo, init, run, retry, runs, holds, sandbox, serve-files.
+"""The `dunning` command line: demo, init, run, retry, runs, holds, sandbox, serve-files,
+letters-sample.
 
 Exit codes: 0 the run finished and every invoice has a final outcome; 1 the run finished
 with failed invoices (retry it); 2 bad input, reported as one paragraph, nothing pushed.
@@ -341,6 +342,33 @@ def sandbox(
     )
     print(f"bexio sandbox on http://{host}:{port} (token: {token}); Ctrl+C stops it", flush=True)
     serve(config, host=host, port=port)
+    return EXIT_OK
+
+
+@app.command(name="letters-sample")
+def letters_sample(*, output: Path = Path("letters-sample")) -> int:
+    """Render the sample letters: every edge case of the layout in de, fr, it and en.
+
+    Parameters
+    ----------
+    output
+        The folder for letters/<case>.pdf and letters.pdf (made when missing).
+    """
+    from dunning.letters.gallery import write_gallery
+
+    if output.exists() and not output.is_dir():
+        raise Usage(f"--output {output}: this is a file, not a folder; name a folder.")
+    try:
+        gallery = write_gallery(output)
+    except OSError as exc:
+        raise Usage(
+            f"--output {output}: the sample letters cannot be written there ({exc.strerror})."
+        ) from None
+    print(
+        f"Wrote {len(gallery.letters)} sample letters to {output / 'letters'} and all of "
+        f"them, one bookmark each, to {gallery.merged}.",
+        flush=True,
+    )
     return EXIT_OK
 
 

@@ -2,7 +2,8 @@
 
 Swiss Post's addressing rules: left-aligned, three to six lines without blank lines, the
 street and number (or P.O. box) on the second-last line and postcode and town on the last,
-followed abroad by the country in French (English in an English letter); no country line for Switzerland and Liechtenstein. Every
+followed abroad by the country in capitals, named in the letter's language (Swiss Post reads
+German, French, Italian and English); no country line for Switzerland and Liechtenstein. Every
 line that carries delivery information is printed, and no word is cut. What does not fit
 is shortened in this order, each step only if the previous one is not enough:
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from babel import Locale
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -53,13 +55,18 @@ class AddressBlock:
 
 
 def country_line(country: str | None, language: str) -> str | None:
-    """The destination country in capitals, in French (in English in an English letter),
-    as Swiss Post recommends for mail abroad; None for Switzerland and Liechtenstein."""
+    """The destination country in capitals, in the letter's language ("DEUTSCHLAND",
+    "ALLEMAGNE", "GERMANIA", "GERMANY"); None for Switzerland and Liechtenstein."""
     code = (country or "CH").strip().upper() or "CH"
     if code in ("CH", "LI"):
         return None
-    names = Locale.parse("en" if language == "en" else "fr").territories
+    names = _territories(language if language in ("de", "fr", "it", "en") else "fr")
     return pdf_text(str(names.get(code, code)).upper())
+
+
+@lru_cache(maxsize=8)
+def _territories(language: str) -> dict[str, str]:
+    return {code: str(name) for code, name in Locale.parse(language).territories.items()}
 
 
 def layout_address(

@@ -110,11 +110,15 @@ class _Flow:
             self.c.line(LEFT, self.y - offset, RIGHT, self.y - offset)
 
     def text(self, text: str, font: str = REG, after: float = 0.6) -> None:
-        """Paragraphs (split at blank lines), each followed by `after` times the leading."""
+        """Paragraphs (split at blank lines), each followed by `after` times the leading;
+        a paragraph starts a new page rather than break, unless it is longer than a page."""
         for para in _PARAGRAPHS.split(text.strip()):
             lines = wrap(pdf_text(para), font, self.size, RIGHT - LEFT)
-            self.need(len(lines) * self.leading)
+            height = len(lines) * self.leading
+            if height <= _NEXT_TOP - self.bottom:  # a paragraph that fits a page stays whole
+                self.need(height)
             for line in lines:
+                self.need(self.leading)  # a longer one goes on over the next pages
                 self.y -= self.size
                 self.draw(LEFT, line, font, self.size)
                 self.y -= self.leading - self.size

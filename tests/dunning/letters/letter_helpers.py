@@ -9,6 +9,40 @@ import zxingcpp
 from pypdf import PdfReader
 
 OUTPUT = Path(__file__).resolve().parents[2] / "output"  # gitignored previews for people
+MM = 72 / 25.4
+# What the window of a C5/6 right-window envelope shows: mm from the left and from the top.
+WINDOW = (118.0, 50.0, 190.0, 83.0)
+A4 = (210.0, 297.0)
+Box = tuple[float, float, float, float]
+
+
+def text_boxes(path: Path, page: int = 0) -> list[tuple[str, Box]]:
+    """(text, (left, top, right, bottom) in mm from the top-left corner) per text run."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        page_obj = pdf[page]
+        text = page_obj.get_textpage()
+        height = page_obj.get_height()
+        found = []
+        for i in range(text.count_rects()):
+            left, bottom, right, top = text.get_rect(i)
+            words = text.get_text_bounded(left, bottom, right, top).strip()
+            box = (left / MM, (height - top) / MM, right / MM, (height - bottom) / MM)
+            found.append((words, box))
+        return found
+    finally:
+        pdf.close()
+
+
+def inside(box: Box, area: Box, slack: float = 0.3) -> bool:
+    """Whether `box` lies in `area` (both in mm), give or take `slack` (glyph boxes of
+    extraction are not the type's design)."""
+    return (
+        box[0] >= area[0] - slack
+        and box[1] >= area[1] - slack
+        and box[2] <= area[2] + slack
+        and box[3] <= area[3] + slack
+    )
 
 
 def page_texts(path: Path) -> list[str]:

@@ -8,16 +8,13 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from reportlab.lib.units import mm
 
 from dunning.letters import render_letter
 from dunning.letters.samples import SAMPLE_CREDITOR, sample_letter
 from dunning.model import Address
-from tests.dunning.letters.letter_helpers import payload_of, read_qr
-
-# What the window of a C5/6 right-window envelope shows: mm from the left and from the top.
-WINDOW = (118.0, 50.0, 190.0, 83.0)
-A4 = (210.0, 297.0)
+from tests.dunning.letters.letter_helpers import A4, WINDOW, payload_of, read_qr
+from tests.dunning.letters.letter_helpers import inside as _inside
+from tests.dunning.letters.letter_helpers import text_boxes as _boxes
 
 LONG_GERMAN = Address(
     name="Bayerische Gesellschaft für Wald- und Forstwirtschaft mbH",
@@ -51,39 +48,11 @@ LONG_CREDITOR = dataclasses.replace(
     name="Schweizerische Gesellschaft für Qualitätsmanagement und Zertifizierung AG",
 )
 CASES = {
-    "german": (LONG_GERMAN, "80539 München", "ALLEMAGNE"),
+    "german": (LONG_GERMAN, "80539 München", "DEUTSCHLAND"),
     "swiss": (LONG_SWISS, "8595 Altnau-Kesswil-Uttwil am Bodensee", None),
-    "foreign": (LONG_FOREIGN, "69006 Lyon", "FRANCE"),
+    "foreign": (LONG_FOREIGN, "69006 Lyon", "FRANKREICH"),
     "no-city": (NO_CITY, "8000", None),
 }
-
-
-def _boxes(path: Path, page: int = 0) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """(text, (left, top, right, bottom) in mm from the top-left corner) per text object."""
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        page_obj = pdf[page]
-        text = page_obj.get_textpage()
-        height = page_obj.get_height()
-        found = []
-        for i in range(text.count_rects()):
-            left, bottom, right, top = text.get_rect(i)
-            words = text.get_text_bounded(left, bottom, right, top).strip()
-            box = (left / mm, (height - top) / mm, right / mm, (height - bottom) / mm)
-            found.append((words, box))
-        return found
-    finally:
-        pdf.close()
-
-
-def _inside(box: tuple[float, float, float, float], area: tuple[float, float, float, float]):
-    slack = 0.3  # glyph boxes of extraction, not the type's design
-    return (
-        box[0] >= area[0] - slack
-        and box[1] >= area[1] - slack
-        and box[2] <= area[2] + slack
-        and box[3] <= area[3] + slack
-    )
 
 
 @pytest.mark.parametrize("case", CASES)
