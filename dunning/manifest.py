@@ -6,7 +6,7 @@ the letter made for it; counts per reason and per outcome; the run's status.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 from dunning.enforcement import ENFORCEMENT_CSV
@@ -42,10 +42,13 @@ def build_manifest(
     now: str,
     enforcement: Mapping[int, str] | None = None,
     to_print: int = 0,
+    bexio_letters: Collection[int] = (),
 ) -> dict[str, Any]:
     """The manifest of a run started as `meta` (its `run.json`); `now` is when it ended,
     unless it is awaiting approval. `enforcement` names the debt-enforcement request of
-    each invoice handed over; `to_print` letters are posted, merged in PRINT_PDF."""
+    each invoice handed over; `to_print` letters are posted, merged in PRINT_PDF;
+    `bexio_letters` the invoices whose letter is bexio's reminder PDF, which claims none
+    of our fees or interest: nothing to invoice separately."""
     lines = []
     requests = enforcement or {}
     for d in decisions:
@@ -57,6 +60,8 @@ def build_manifest(
             letter.warning if letter else None,
         )
         line["enforcement"] = requests.get(d.invoice.id)
+        if d.invoice.id in bexio_letters and line["invoice_separately"] is not None:
+            line["invoice_separately"] = "0.00"
         lines.append(line)
     return {
         "schema": SCHEMA,

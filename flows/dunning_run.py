@@ -278,6 +278,7 @@ def _write_manifest(
         flow_run_id=str(flow_run.get_id() or ""),
         now=zurich_now(),
         enforcement=enforcement,
+        bexio_letters={i for i, letter in letters.items() if letter.from_bexio},
     )
     folder.save_json("manifest.json", manifest)
     write_run_sheet(manifest, folder.path / RUN_SHEET)

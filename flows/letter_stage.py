@@ -51,6 +51,7 @@ class Letter:
     warning: str | None
     contact: Contact
     input: LetterInput
+    from_bexio: bool = False  # bexio's reminder PDF: none of our fees or interest
 
 
 @contextmanager
@@ -200,7 +201,11 @@ def make_letters(
     merge = ahead.take_merge(parts) if ahead else None
     letters = {
         invoice_id: Letter(
-            str(path.relative_to(target)), _warning(contact, done.get(path)), contact, text
+            str(path.relative_to(target)),
+            _warning(contact, done.get(path)),
+            contact,
+            text,
+            from_bexio=path not in done,
         )
         for invoice_id, text, path, contact in planned
     }

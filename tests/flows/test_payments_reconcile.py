@@ -68,3 +68,23 @@ def test_paying_each_letters_qr_bill_pays_its_invoice_in_full_and_nothing_stays_
     }
     for currency, amount in expected.items():
         assert found[currency] == amount, currency
+
+
+def test_letters_from_bexio_leave_nothing_to_invoice_separately(
+    bexio: Company, output: Path, tmp_path: Path
+) -> None:
+    text = example_policy_path().read_text(encoding="utf-8")
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text.replace('source = "own"', 'source = "bexio"', 1), encoding="utf-8")
+    _, summary = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy)
+    )
+    record = manifest_of(summary)
+    lettered = [ln for ln in record["lines"] if ln["letter"]]
+    # bexio's letter claims none of our fees or interest, so none are to be invoiced.
+    assert any(Decimal(ln["fees"]) + Decimal(ln["interest"]) > 0 for ln in lettered)
+    assert {ln["invoice_separately"] for ln in lettered} == {"0.00"}
+    book = load_workbook(output / record["run_id"] / "run.xlsx")
+    head = [c.value for c in next(book["Totals"].iter_rows(max_row=1))]
+    column = head.index("to invoice separately")
+    assert {row[column].value for row in book["Totals"].iter_rows(min_row=2)} == {0}
