@@ -261,7 +261,7 @@ def _history_row(m: Mapping[str, Any]) -> list[Any]:
     return [
         m["run_id"],
         date.fromisoformat(m["reference_date"]),
-        m["status"],
+        m["status"] + (f", {m['undo'].replace('_', ' ')}" if m.get("undo") else ""),
         m["policy"]["version"],
         m.get("started_at"),
         m.get("finished_at"),

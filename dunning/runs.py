@@ -209,15 +209,28 @@ class RunFolder:
         return {e["invoice_id"] for e in self.events() if e["event"] == "sent"}
 
 
+def _undo_status(folder: Path) -> str | None:
+    """`undone` or `partly_undone` after `dunning undo --yes`, from the run's `undo.json`."""
+    try:
+        status = json.loads((folder / "undo.json").read_text(encoding="utf-8")).get("status")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return status if status in ("undone", "partly_undone") else None
+
+
 def list_runs(output: Path) -> list[dict[str, Any]]:
-    """Every run's manifest in the output folder, newest first."""
+    """Every run's manifest in the output folder, newest first; `undo` is added, the
+    status of its last undo, to a run that was undone."""
     runs = []
     if output.is_dir():
         for child in output.iterdir():
             manifest = child / "manifest.json"
             if RUN_ID_PATTERN.match(child.name) and manifest.exists():
                 try:
-                    runs.append(json.loads(manifest.read_text(encoding="utf-8")))
+                    record = json.loads(manifest.read_text(encoding="utf-8"))
                 except (OSError, ValueError):
                     continue
+                if undo := _undo_status(child):
+                    record["undo"] = undo
+                runs.append(record)
     return sorted(runs, key=lambda m: m.get("started_at") or "", reverse=True)

@@ -1,5 +1,5 @@
-"""The `dunning` command line: demo, init, run, retry, runs, holds, sandbox, serve-files,
-letters-sample.
+"""The `dunning` command line: demo, init, run, retry, undo, runs, holds, sandbox,
+serve-files, letters-sample.
 
 Exit codes: 0 the run finished and every invoice has a final outcome; 1 the run finished
 with failed invoices (retry it); 2 bad input, reported as one paragraph, nothing pushed.
@@ -174,6 +174,26 @@ def retry(run_id: str, /, *, output: Path | None = None, company: str | None = N
     from flows.commands import retry_run
 
     return retry_run(run_id, output, company)
+
+
+@app.command
+def undo(run_id: str, /, *, yes: bool = False, output: Path | None = None) -> int:
+    """Delete the run's reminders that are still the latest of their invoice.
+
+    Without --yes it only lists what it would delete and why the others stay.
+
+    Parameters
+    ----------
+    run_id
+        The run to undo, e.g. 2026-11-30-6f1c2a9b (see `dunning runs`).
+    yes
+        Delete them; without it nothing is deleted.
+    output
+        Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    """
+    from flows.undo import undo_run
+
+    return undo_run(run_id, output, yes)
 
 
 @app.command

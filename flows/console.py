@@ -99,6 +99,11 @@ def summary_table(summary: Mapping[str, Any]) -> Table:
 _APOSTROPHE = "'"  # the Swiss thousands separator
 
 
+def _undone(manifest: Mapping[str, Any]) -> str:
+    undo = manifest.get("undo")
+    return f", {str(undo).replace('_', ' ')}" if undo else ""
+
+
 def runs_table(
     manifests: Iterable[Mapping[str, Any]], title: str, companies: Iterable[str] | None = None
 ) -> Table:
@@ -122,7 +127,7 @@ def runs_table(
         table.add_row(
             *([escape(names[n])] if names is not None else []),
             escape(str(m["run_id"])),
-            escape(str(m["status"])),
+            escape(str(m["status"]) + _undone(m)),
             str(proposed),
             "\n".join(f"{n} {group}" for group, n in counts.items() if n) or "–",
             "\n".join(
