@@ -273,3 +273,19 @@ def test_a_colleague_reminder_shows_in_the_api_and_admin_needs_the_token(
     assert made["id"] in {r["id"] for r in api.get("/_sandbox/reminders").json()}
     assert api.get("/_sandbox/stats").json()["reminders_created_admin"] >= 1
     assert httpx.get(f"{sandbox}/_sandbox/reminders").status_code == 401
+
+
+def test_only_the_most_recent_reminder_can_be_deleted(
+    sandbox: SandboxURL, api: httpx.Client
+) -> None:
+    invoice = take(sandbox, 8, level=2)
+    path = f"/2.0/kb_invoice/{invoice['id']}/kb_reminder"
+    first, latest = sorted(api.get(path).json(), key=lambda r: r["reminder_level"])
+    refused = api.delete(f"{path}/{first['id']}")
+    assert refused.status_code == 400
+    assert "most recent" in refused.json()["message"]
+    assert len(api.get(path).json()) == 2
+    assert api.delete(f"{path}/{latest['id']}").json() == {"success": True}
+    assert [r["id"] for r in api.get(path).json()] == [first["id"]]
+    assert api.delete(f"{path}/{first['id']}").json() == {"success": True}  # now the latest
+    assert api.get(path).json() == []
