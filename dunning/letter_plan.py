@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dunning.letters import LetterInput, letter_file_name, resolve_language
+from dunning.letters.qrpay import built_ref
+from dunning.letters.types import PaymentRef
 from dunning.model import Address, Contact
 from dunning.outcome import Result
 from dunning.policy import Policy
@@ -73,12 +75,15 @@ def letter_input(
     *,
     created: datetime | None = None,
     draft: bool = False,
+    invoice_ref: PaymentRef | str | None = None,
 ) -> LetterInput:
     """The letter for an escalation. Once bexio made the reminder, the letter carries the
     reminder's own date and deadline (bexio dates it the day it is created, whatever the
     run's reference date); before that (a dry run, a draft), the reference date and the
     proposed deadline. `created` is the run's start, the PDF's creation date; a `draft`
-    is marked as one for the approver."""
+    is marked as one for the approver. `invoice_ref` is what the invoice's QR-bill gave:
+    its account and reference, or why it has none, and then the letter carries a creditor
+    reference of ours."""
     if decision.amounts is None or decision.to_level is None:
         raise ValueError(
             f"invoice {decision.invoice.document_nr} is no escalation: it has no letter"
@@ -102,6 +107,11 @@ def letter_input(
         letterhead_paper=policy.letters.letterhead_paper,
         created=created,
         draft=draft,
+        payment_ref=(
+            invoice_ref
+            if isinstance(invoice_ref, PaymentRef) or invoice_ref is None
+            else built_ref(policy.creditor, decision.invoice, why=invoice_ref)
+        ),
     )
 
 

@@ -7,7 +7,7 @@ the letter made for it; counts per reason and per outcome; the run's status.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dunning.enforcement import ENFORCEMENT_CSV
 from dunning.outcome import Result
@@ -15,19 +15,26 @@ from dunning.proposal import Decision
 from dunning.record import SCHEMA, counts, manifest_line
 from dunning.run_plan import RunStatus
 
+if TYPE_CHECKING:  # the letters package imports the PDF libraries
+    from dunning.letters.types import PaymentRef
+
 __all__ = ["LetterFile", "PRINT_PDF", "build_manifest"]
 
 PRINT_PDF = "letters-to-print.pdf"  # the letters to post: those not e-mailed
 
 
 class LetterFile(Protocol):
-    """A letter as the manifest names it: its file inside the run folder, and any warning."""
+    """A letter as the manifest names it: its file inside the run folder, any warning, and
+    the account and reference it asks the payment to carry."""
 
     @property
     def relative(self) -> str: ...
 
     @property
     def warning(self) -> str | None: ...
+
+    @property
+    def payment_ref(self) -> PaymentRef | None: ...
 
 
 def build_manifest(
@@ -58,6 +65,7 @@ def build_manifest(
             results.get(d.invoice.id),
             letter.relative if letter else None,
             letter.warning if letter else None,
+            letter.payment_ref if letter else None,
         )
         line["enforcement"] = requests.get(d.invoice.id)
         if d.invoice.id in bexio_letters and line["invoice_separately"] is not None:

@@ -79,6 +79,8 @@ def _policy(data: bytes, source: str, folder: Path) -> Policy:
     creditor = _creditor(document["creditor"], problems) if "creditor" in document else None
     levels = _levels(document["levels"], problems) if "levels" in document else None
     letters = _letters(document.get("letters", {}), folder, problems)
+    if creditor is not None:
+        _transfer_iban_needed(creditor, problems)
     problems.raise_if_any(PolicyError)
     assert creditor is not None and levels is not None and letters is not None  # raised above
     return Policy(
@@ -209,6 +211,21 @@ def _transfer_iban(value: Any, problems: Problems) -> str | None:
         )
         return None
     return compact
+
+
+def _transfer_iban_needed(creditor: Creditor, problems: Problems) -> None:
+    """Our letters never show a QR-IBAN for an ordinary transfer: with a QR-IBAN they need
+    the ordinary IBAN, for a letter without QR-bill and for a creditor reference of ours.
+    Also with `source = "bexio"`: its drafts and dry runs show our own letters."""
+    if is_qr_iban(creditor.iban) and creditor.transfer_iban is None:
+        problems.add(
+            "creditor.transfer_iban",
+            "is required, because creditor.iban is a QR-IBAN, which takes QR-bill payments "
+            "with a QR reference only: the letters name this ordinary IBAN where they have no "
+            "QR-bill (a currency other than CHF or EUR), and put it in the QR-bill with a "
+            "creditor reference where the invoice's own QR-bill cannot be read; add the "
+            "account's ordinary IBAN as transfer_iban under [creditor]",
+        )
 
 
 def _letters(value: Any, folder: Path, problems: Problems) -> Letters | None:

@@ -10,7 +10,8 @@ _HEADER = """\
 # Dunning policy, written by `dunning init`: how and when your customers are reminded of
 # unpaid invoices. Every run reads it; nothing here is yours yet. Before the first run:
 #
-#   1. [creditor]: put in your company's name and address and your IBAN or QR-IBAN. As
+#   1. [creditor]: put in your company's name and address and your IBAN or QR-IBAN (with
+#      a QR-IBAN, also the account's ordinary IBAN as transfer_iban). As
 #      written, every letter and every QR-bill would name "Muster AG" and ask your
 #      customers to pay into the example's bank account.
 #   2. version: a text of your own; change it whenever you change this file.

@@ -11,12 +11,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dunning.model import Invoice, Reminder
 from dunning.money import money_text
 from dunning.outcome import Outcome, Result
 from dunning.proposal import Amounts, Decision, FeeLine, Reason
+
+if TYPE_CHECKING:  # the letters package imports the PDF libraries
+    from dunning.letters.types import PaymentRef
 
 __all__ = [
     "SCHEMA",
@@ -125,8 +128,11 @@ def manifest_line(
     result: Result | None,
     letter: str | None = None,
     warning: str | None = None,
+    payment_ref: PaymentRef | None = None,
 ) -> dict[str, Any]:
-    """One line of the manifest: what was decided for an open invoice and what happened."""
+    """One line of the manifest: what was decided for an open invoice and what happened.
+    `payment_ref` is what the letter asks the payment to carry: the invoice's own reference
+    (`reference_from` "invoice"), or a creditor reference of ours ("built")."""
     invoice, amounts = decision.invoice, decision.amounts
     note = result.note if result else None
     if decision.reason is Reason.BLOCKED:
@@ -152,7 +158,15 @@ def manifest_line(
         "note": note,
         "error": result.error if result else None,
         "warning": _warnings(invoice.warning, warning, result.error if result else None),
+        "payment_reference": payment_ref.reference or None if payment_ref else None,
+        "reference_from": _reference_from(payment_ref),
     }
+
+
+def _reference_from(ref: PaymentRef | None) -> str | None:
+    if ref is None:
+        return None
+    return "invoice" if ref.from_invoice else "built"
 
 
 def _warnings(invoice: str | None, letter: str | None, error: str | None) -> str | None:

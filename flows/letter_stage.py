@@ -21,10 +21,12 @@ from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.batch import LetterPool
 from dunning.letters.fmt import bookmark_title_text
 from dunning.letters.merge import BackgroundMerge
+from dunning.letters.types import PaymentRef
 from dunning.model import Contact
 from dunning.outcome import Result
 from dunning.policy import Policy
 from dunning.proposal import Decision
+from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
 from flows import progress
 from flows.bexio_letters import fetch_bexio_letters
@@ -34,6 +36,7 @@ from flows.prefect_tasks import (
     fetch_contacts,
     finish_merged_letters,
     merge_letter_files,
+    read_invoice_references,
     render_letter_files,
 )
 from flows.run_inputs import RunSetup
@@ -52,6 +55,7 @@ class Letter:
     contact: Contact
     input: LetterInput
     from_bexio: bool = False  # bexio's reminder PDF: none of our fees or interest
+    payment_ref: PaymentRef | None = None  # the account and reference our letter printed
 
 
 @contextmanager
@@ -75,6 +79,7 @@ class LettersAhead:
         self.titles: dict[Path, str] = {}
         self.streamed: list[tuple[Path, str]] = []  # what the background merge was given
         self._stack = stack
+        self.book = ReferenceBook(folder.path.parent)
         self._pool: LetterPool | None = None
         self._merge: BackgroundMerge | None = None
 
@@ -107,6 +112,7 @@ class LettersAhead:
             wanted,
             results,
             self.folder.letters_dir,
+            self.book,
             created=run_started(self.folder),
         )
         for invoice_id, text, path, _ in planned:
@@ -141,19 +147,30 @@ def _plan(
     wanted: Sequence[Decision],
     results: dict[int, Result],
     letters_dir: Path,
+    book: ReferenceBook,
     *,
     created: datetime | None,
     draft: bool = False,
 ) -> list[Planned]:
-    """Each wanted letter's input, file and contact (contacts are read once per client)."""
+    """Each wanted letter's input, file and contact (contacts are read once per client);
+    our own letters with the invoice's payment reference (read once for all runs, `book`)."""
     ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
     contacts = fetch_contacts(client, ids) if ids else {}
+    ours = [d.invoice for d in wanted if not from_bexio(policy, results[d.invoice.id])]
+    refs = read_invoice_references(client, ours, book) if ours else {}
     planned: list[Planned] = []
     for d in wanted:
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
         contact = found if isinstance(found, Contact) else fallback_contact(d)
         text = letter_input(
-            policy, d, results[d.invoice.id], contact, reference_date, created=created, draft=draft
+            policy,
+            d,
+            results[d.invoice.id],
+            contact,
+            reference_date,
+            created=created,
+            draft=draft,
+            invoice_ref=refs.get(d.invoice.id),
         )
         path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
         planned.append((d.invoice.id, text, path, contact))
@@ -187,8 +204,17 @@ def make_letters(
     letters_dir = target / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
     created = run_started(folder)
+    book = ahead.book if ahead else ReferenceBook(folder.path.parent)
     planned = _plan(
-        client, policy, reference_date, wanted, results, letters_dir, created=created, draft=draft
+        client,
+        policy,
+        reference_date,
+        wanted,
+        results,
+        letters_dir,
+        book,
+        created=created,
+        draft=draft,
     )
     theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
     if theirs:
@@ -206,6 +232,7 @@ def make_letters(
             contact,
             text,
             from_bexio=path not in done,
+            payment_ref=_printed_ref(done.get(path)),
         )
         for invoice_id, text, path, contact in planned
     }
@@ -284,6 +311,11 @@ def run_started(folder: RunFolder) -> datetime | None:
         return datetime.fromisoformat(started) if isinstance(started, str) else None
     except ValueError:
         return None
+
+
+def _printed_ref(letter: LetterResult | None) -> PaymentRef | None:
+    """The account and reference our letter printed; none for bexio's own letter."""
+    return letter.payment_ref if letter else None
 
 
 def _warning(contact: Contact, letter: LetterResult | None) -> str | None:

@@ -23,16 +23,19 @@ from connectors.deliver import Delivery, SendJournal, deliver
 from connectors.mail import Mailer
 from connectors.mailing import MailDelivery, MailJournal, mail_letters
 from connectors.push import Journal, commit_batch
+from connectors.references import invoice_references
 from connectors.reminder_pdfs import download_reminder_pdfs
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
+from dunning.letters.types import PaymentRef
 from dunning.model import Contact, Invoice
 from dunning.outcome import Failure, Result
 from dunning.periods import LevelGuard
 from dunning.policy import Policy
 from dunning.proposal import Decision, Proposal
+from dunning.reference_book import ReferenceBook
 from dunning.rules import propose
 from flows import progress
 
@@ -40,6 +43,7 @@ __all__ = [
     "fetch_open_invoices",
     "propose_invoices",
     "fetch_contacts",
+    "read_invoice_references",
     "commit_invoices",
     "render_letter_files",
     "download_letter_files",
@@ -87,6 +91,19 @@ def fetch_contacts(client: BexioClient, contact_ids: Sequence[int]) -> dict[int,
     missing = sum(isinstance(c, str) for c in contacts.values())
     get_run_logger().info("read %d contacts, %d could not be read", len(contacts), missing)
     return contacts
+
+
+@batch_task(name="read-invoice-references")
+def read_invoice_references(
+    client: BexioClient, invoices: Sequence[Invoice], book: ReferenceBook
+) -> dict[int, PaymentRef | str]:
+    """Each invoice's own account and reference from its QR-bill, or why it has none."""
+    refs = invoice_references(client, invoices, book)
+    unusable = sum(isinstance(r, str) for r in refs.values())
+    get_run_logger().info(
+        "payment references of %d invoices, %d without a QR-bill we can use", len(refs), unusable
+    )
+    return refs
 
 
 @batch_task(name="commit-batch")

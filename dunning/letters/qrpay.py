@@ -1,8 +1,11 @@
-"""The QR-bill data of a letter: reference, validated payload and the printed values.
+"""The QR-bill data of a letter: account, reference, validated payload and printed values.
 
-`qrbill` builds and validates the payload; everything that reaches it is first cut to the
-field limits and to the QR-bill character set, so that odd debtor data costs the letter its
-payment part (with a reason) and never the run.
+The account and reference are the invoice's own, read from its QR-bill, so that a payment
+is matched to the invoice as one made from the invoice would be; where the invoice's
+QR-bill could not be used, a creditor reference (ISO 11649) made from the invoice's number,
+on the policy's ordinary IBAN. `qrbill` builds and validates the payload; everything that
+reaches it is first cut to the field limits and to the QR-bill character set, so that odd
+debtor data costs the letter its payment part (with a reason) and never the run.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from qrbill import QRBill
 from dunning.accounts import is_qr_iban
 from dunning.letters.fmt import fill_placeholders, latin_text
 from dunning.letters.texts import TEXTS
-from dunning.letters.types import LetterInput
-from dunning.model import Address
+from dunning.letters.types import LetterInput, PaymentRef
+from dunning.model import Address, Invoice
 from dunning.money import cents, money_text
+from dunning.policy import Creditor
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -28,7 +32,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Payment",
     "build_payment",
-    "reference_for",
+    "built_ref",
+    "qr_ref",
+    "transfer_ref",
     "format_reference",
     "qr_runs",
     "make_qrr",
@@ -52,6 +58,7 @@ class Payment:
     additional: str
     currency: str
     amount: str  # "1 949.75": the guidelines group thousands with a space
+    ref: PaymentRef | None = None  # the account and reference the payload carries
 
 
 def make_qrr(payload: str) -> str:
@@ -73,12 +80,34 @@ def make_scor(payload: str) -> str:
     return f"RF{98 - int(numeric) % 97:02d}{payload}"
 
 
-def reference_for(letter: LetterInput) -> str:
-    """QRR from the invoice id for a QR-IBAN, else SCOR from the document number."""
-    if is_qr_iban(letter.creditor.iban):
-        return make_qrr(str(abs(letter.invoice.id))[-26:])
-    alnum = "".join(c for c in letter.invoice.document_nr.upper() if c.isascii() and c.isalnum())
-    return make_scor(alnum[-21:] if alnum else str(abs(letter.invoice.id))[-21:])
+def built_ref(creditor: Creditor, invoice: Invoice, why: str | None = None) -> PaymentRef:
+    """A creditor reference (ISO 11649) from the invoice's number (its id when the number
+    has no letter or digit) on the policy's ordinary IBAN: `iban`, or `transfer_iban` where
+    `iban` is a QR-IBAN, which takes QR references only. `why` says why the invoice's own
+    reference is not used."""
+    account = creditor.transfer_iban if is_qr_iban(creditor.iban) else creditor.iban
+    if account is None:
+        raise ValueError(
+            "creditor.iban is a QR-IBAN, which takes QR references only, and there is no "
+            "creditor.transfer_iban for a creditor reference"
+        )
+    alnum = "".join(c for c in invoice.document_nr.upper() if c.isascii() and c.isalnum())
+    reference = make_scor(alnum[-21:] if alnum else str(abs(invoice.id))[-21:])
+    return PaymentRef(account, "SCOR", reference, from_invoice=False, why=why)
+
+
+def qr_ref(letter: LetterInput) -> PaymentRef:
+    """The account and reference of the letter's QR-bill: the invoice's own, else ours."""
+    return letter.payment_ref or built_ref(letter.creditor, letter.invoice)
+
+
+def transfer_ref(letter: LetterInput) -> PaymentRef:
+    """The account and reference for a payment without QR-bill: never a QR-IBAN, which
+    takes no ordinary transfer. The invoice's own creditor reference where it has one."""
+    own = letter.payment_ref
+    if own is not None and own.kind == "SCOR" and not is_qr_iban(own.account):
+        return own
+    return built_ref(letter.creditor, letter.invoice, own.why if own else None)
 
 
 def _group(text: str, first: int, size: int) -> str:
@@ -152,34 +181,47 @@ def build_payment(letter: LetterInput) -> tuple[Payment | None, str | None]:
         debtor = None
     info = latin_text(_additional_info(letter), 140)
     try:
-        reference = reference_for(letter)
-        bill = _bill(letter, creditor, debtor, money_text(amount), currency, reference, info)
+        ref = qr_ref(letter)
+    except ValueError as err:
+        return None, f"no QR-bill possible: {err}"
+    try:
+        bill = _bill(letter, ref, creditor, debtor, money_text(amount), currency, info)
     except ValueError as err:
         if debtor is None or "debtor" not in str(err):
             return None, f"no QR-bill possible: {err}"
         unusable = f"{err}: the QR-bill leaves 'Payable by' blank"
         debtor = None
-        bill = _bill(letter, creditor, None, money_text(amount), currency, reference, info)
-    return _printed(bill, creditor, debtor, reference, info, amount), unusable
+        bill = _bill(letter, ref, creditor, None, money_text(amount), currency, info)
+    warning = "; ".join(w for w in (_built_warning(ref), unusable) if w) or None
+    return _printed(bill, ref, creditor, debtor, info, amount), warning
+
+
+def _built_warning(ref: PaymentRef) -> str | None:
+    if ref.from_invoice or ref.why is None:
+        return None
+    return (
+        f"{ref.why}: the letter's QR-bill carries the creditor reference "
+        f"{format_reference(ref.reference)} made from the invoice's number instead"
+    )
 
 
 def _bill(
     letter: LetterInput,
+    ref: PaymentRef,
     creditor: dict[str, str],
     debtor: dict[str, str] | None,
     amount: str,
     currency: str,
-    reference: str,
     info: str,
 ) -> QRBill:
     """The validated bill; raises ValueError on data the guidelines refuse."""
     bill = QRBill(
-        account=letter.creditor.iban,
+        account=ref.account,
         creditor=creditor,
         debtor=debtor,
         amount=amount,
         currency=currency,
-        reference_number=reference,
+        reference_number=ref.reference or None,
         additional_information=info,
         language=_language(letter),
     )
@@ -189,9 +231,9 @@ def _bill(
 
 def _printed(
     bill: QRBill,
+    ref: PaymentRef,
     creditor: dict[str, str],
     debtor: dict[str, str] | None,
-    reference: str,
     info: str,
     amount: Decimal,
 ) -> Payment:
@@ -201,10 +243,11 @@ def _printed(
         account=_group(bill.account, 0, 4),
         creditor=_lines(creditor),
         debtor=_lines(debtor) if debtor else (),
-        reference=format_reference(reference),
+        reference=format_reference(ref.reference),
         additional=info,
         currency=bill.currency,
         amount=money_text(amount, group=" "),
+        ref=ref,
     )
 
 

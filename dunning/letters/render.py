@@ -41,7 +41,7 @@ from dunning.letters.fmt import (
 from dunning.letters.logo import is_svg, svg_logo
 from dunning.letters.payment_part import PART_HEIGHT, draw_payment_part, wrap
 from dunning.letters.pdfa import BOLD, REG, prepare_canvas
-from dunning.letters.qrpay import Payment, build_payment, format_reference, reference_for
+from dunning.letters.qrpay import Payment, build_payment, format_reference, transfer_ref
 from dunning.letters.salutation import courtesy_line, salutation
 from dunning.letters.texts import PAYMENT_LABELS, TEXTS, body_position
 from dunning.letters.types import LetterInput, LetterResult
@@ -178,7 +178,10 @@ def render_letter(letter: LetterInput, path: Path) -> LetterResult:
         warning = f"no QR-bill: {warning}"  # the run's summary counts these letters
     warnings = "; ".join(w for w in (address_warning, warning) if w) or None
     return LetterResult(
-        path=Path(path), qr_payload=payment.payload if payment else None, warning=warnings
+        path=Path(path),
+        qr_payload=payment.payload if payment else None,
+        warning=warnings,
+        payment_ref=payment.ref if payment else transfer_ref(letter),
     )
 
 
@@ -371,17 +374,13 @@ def _payment_sentence(letter: LetterInput, lang: str, payment: Payment | None) -
     texts = TEXTS[lang]
     if payment is not None:
         return texts["pay_qr"]
-    try:
-        reference = format_reference(reference_for(letter))
-    except ValueError:
-        reference = letter.invoice.document_nr
-    iban = letter.creditor.iban.replace(" ", "")
+    ref = transfer_ref(letter)  # never a QR-IBAN: it takes no ordinary transfer
     return fill_placeholders(
         texts["pay_iban"],
         {
-            "iban": "\xa0".join(iban[i : i + 4] for i in range(0, len(iban), 4)),
+            "iban": "\xa0".join(ref.account[i : i + 4] for i in range(0, len(ref.account), 4)),
             "creditor": letter.creditor.name,
-            "reference": no_break(reference),
+            "reference": no_break(format_reference(ref.reference)),
         },
     )
 

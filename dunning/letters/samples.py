@@ -7,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from dunning.letters.types import LetterInput
+from dunning.accounts import is_qr_iban
+from dunning.letters.qrpay import make_qrr
+from dunning.letters.types import LetterInput, PaymentRef
 from dunning.model import Address, Contact, Invoice
 from dunning.policy import Creditor
 from dunning.proposal import Amounts, FeeLine
@@ -22,6 +24,7 @@ SAMPLE_CREDITOR = Creditor(
     city="Zürich",
     country="CH",
     iban="CH4431999123000889012",
+    transfer_iban="CH5800791123000889012",
     email="buchhaltung@muster.ch",
     phone="+41 44 123 45 67",
 )
@@ -91,6 +94,12 @@ def sample_letter(
         reference_date=date(2026, 11, 30),
         deadline=date(2026, 12, 10),
         body=body,
+        # As a run reads it from the invoice's QR-bill: a QR reference on a QR-IBAN.
+        payment_ref=(
+            PaymentRef(creditor.iban, "QRR", make_qrr(str(n)))
+            if is_qr_iban(creditor.iban)
+            else None
+        ),
     )
 
 

@@ -5,12 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Literal
 
 from dunning.model import Contact, Invoice
 from dunning.policy import Creditor
 from dunning.proposal import Amounts
 
-__all__ = ["LetterInput", "LetterResult"]
+__all__ = ["LetterInput", "LetterResult", "PaymentRef"]
+
+RefKind = Literal["QRR", "SCOR", "NON"]
+
+
+@dataclass(frozen=True)
+class PaymentRef:
+    """The account a QR-bill pays into and the reference it carries.
+
+    `from_invoice` is False for a reference of our own, made because the invoice's QR-bill
+    could not be used; `why` then says what was wrong with it.
+    """
+
+    account: str  # compact IBAN or QR-IBAN
+    kind: RefKind
+    reference: str  # compact; "" for NON
+    from_invoice: bool = True
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,9 @@ class LetterInput:
     letterhead_paper: bool = False  # printed letterhead paper: the letterhead area stays empty
     created: datetime | None = None  # when the run started: the PDF's creation date
     draft: bool = False  # a draft for the approver, marked as such on every page
+    # The invoice's own account and reference, from its QR-bill; None: a creditor reference
+    # of ours on the policy's ordinary IBAN.
+    payment_ref: PaymentRef | None = None
 
     def level_title(self, level: int) -> str | None:
         """The title of an earlier level, to name the fee it added; None when unknown."""
@@ -52,3 +73,4 @@ class LetterResult:
     path: Path
     qr_payload: str | None  # the SPC payload drawn; None without a payment part
     warning: str | None  # an address cut to fit, a blank debtor or no payment part: why
+    payment_ref: PaymentRef | None = None  # the account and reference the letter printed

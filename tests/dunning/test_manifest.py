@@ -24,6 +24,7 @@ DECISIONS = [escalate(1), final(2), not_overdue(3)]
 class Letter:
     relative: str
     warning: str | None = None
+    payment_ref: None = None
 
 
 def test_a_finished_run_has_a_line_per_invoice_with_its_outcome_and_letter():

@@ -30,6 +30,7 @@ pcode = "8001"
 city = "Zürich"
 country = "CH"
 iban = "CH44 3199 9123 0008 8901 2"
+transfer_iban = "CH93 0076 2011 6238 5295 7"
 
 [[levels]]
 title = { de = "Zahlungserinnerung", fr = "Rappel" }
@@ -131,16 +132,22 @@ BROKEN = [
         id="logo left in the creditor table",
     ),
     pytest.param(
-        changed('iban = "CH44', 'transfer_iban = "CH44 3000 0001 2345 6789 0"\niban = "CH44'),
+        changed("CH93 0076 2011 6238 5295 7", "CH44 3000 0001 2345 6789 0"),
         "creditor.transfer_iban",
         "is not a valid IBAN",
         id="transfer IBAN with a typo",
     ),
     pytest.param(
-        changed('iban = "CH44', 'transfer_iban = "CH44 3199 9123 0008 8901 2"\niban = "CH44'),
+        changed("CH93 0076 2011 6238 5295 7", "CH44 3199 9123 0008 8901 2"),
         "creditor.transfer_iban",
         "is a QR-IBAN, which takes only QR-bill payments",
         id="transfer IBAN that is a QR-IBAN",
+    ),
+    pytest.param(
+        changed('transfer_iban = "CH93 0076 2011 6238 5295 7"\n', ""),
+        "creditor.transfer_iban",
+        "is required, because creditor.iban is a QR-IBAN",
+        id="QR-IBAN without an ordinary IBAN for our letters",
     ),
     pytest.param(
         VALID + '\n[letters]\nsource = "pdf"\n',
@@ -310,13 +317,13 @@ BROKEN = [
     ),
     pytest.param(
         changed("payment_days = 14", "payment_days = 14\npayment_days = 15"),
-        "line 20",
+        "line 21",
         "not valid TOML",
         id="duplicate key",
     ),
     pytest.param(
         changed("grace_days = 5", "grace_days = "),
-        "line 18, column 14",
+        "line 19, column 14",
         "not valid TOML",
         id="bad TOML syntax",
     ),
@@ -383,8 +390,18 @@ def test_optional_settings_have_defaults_and_numbers_are_accepted_as_text() -> N
     assert policy.creditor.iban == "LI21088100002324013AA"
 
 
+def test_only_a_qr_iban_needs_the_transfer_iban() -> None:
+    without = changed('transfer_iban = "CH93 0076 2011 6238 5295 7"\n', "")
+    plain = parse_policy(
+        without.replace("CH44 3199 9123 0008 8901 2", "CH58 0079 1123 0008 8901 2")
+    )
+    assert (plain.creditor.iban, plain.creditor.transfer_iban) == ("CH5800791123000889012", None)
+    with pytest.raises(PolicyError, match="creditor.transfer_iban: is required"):
+        parse_policy(without + '\n[letters]\nsource = "bexio"\n')
+
+
 def test_the_letters_table_and_the_transfer_iban_are_read() -> None:
-    text = changed('iban = "CH44', 'transfer_iban = "ch93 0076 2011 6238 5295 7"\niban = "CH44')
+    text = changed("CH93 0076 2011 6238 5295 7", "ch93 0076 2011 6238 5295 7")
     policy = parse_policy(text + '\n[letters]\nsource = "bexio"\nlogo_paper = false\n')
     assert policy.creditor.transfer_iban == "CH9300762011623852957"
     assert (policy.letters.source, policy.letters.logo_paper) == ("bexio", False)

@@ -95,6 +95,12 @@ POLICY_CASES = [
         "creditor.iban",
     ),
     _policy_case(
+        "policy: QR-IBAN without an ordinary IBAN",
+        policy(('transfer_iban = "CH93 0076 2011 6238 5295 7"', "")),
+        "creditor.transfer_iban",
+        "QR-IBAN",
+    ),
+    _policy_case(
         "policy: TOML syntax error", policy(("grace_days = 5", "grace_days = = 5")), "line"
     ),
     _policy_case(

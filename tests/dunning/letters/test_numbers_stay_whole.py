@@ -18,11 +18,12 @@ WHOLE = {
     "en": ["10 December 2026", "18 September 2026", "CHF 1'226.90", "5 %"],
     "it": ["10 dicembre 2026", "18 settembre 2026", "CHF 1'226.90", "5 %"],
 }
-# Without a QR-bill (a currency it does not take) the letter names IBAN and reference; the
-# creditor's phone number closes the same paragraph.
+# Without a QR-bill (a currency it does not take) the letter names the ordinary IBAN (the
+# policy's transfer_iban beside its QR-IBAN) and a creditor reference; the creditor's phone
+# number closes the same paragraph.
 IBAN_REFERENCE_PHONE = [
-    "CH44 3199 9123 0008 8901 2",
-    "00 00000 00000 00000 00000 00420",
+    "CH58 0079 1123 0008 8901 2",
+    "RF44 RE00 042",
     "+41 44 123 45 67",
 ]
 

@@ -1,0 +1,103 @@
+"""The invoices' own payment references, kept beside the runs so that no run downloads an
+invoice's PDF twice: `<output>/invoice-references.jsonl`.
+
+An issued invoice's QR-bill never changes, so what was read from it once holds for every
+later run. Each line is one invoice, named by its identity (id, number, contact, date and
+total: an entry made against another bexio account, or an invoice made anew under the same
+id, does not match and is read again). A line records the account and the reference, or
+why the invoice's QR-bill could not be used. Lines are appended whole, one write each; a
+line cut short (a crash, a full disk) is passed over, and for an invoice the last line wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from dunning.letters.invoice_qr import PaymentRef
+from dunning.model import Invoice
+
+__all__ = ["REFERENCE_BOOK", "ReferenceBook"]
+
+REFERENCE_BOOK = "invoice-references.jsonl"
+_guard = threading.Lock()
+
+
+def _identity(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "invoice_id": invoice.id,
+        "document_nr": invoice.document_nr,
+        "contact_id": invoice.contact_id,
+        "invoice_date": invoice.valid_from.isoformat(),
+        "total": str(invoice.total),
+    }
+
+
+class ReferenceBook:
+    """What the output folder knows of the invoices' references: a `PaymentRef`, or the
+    text of why the invoice's QR-bill could not be used."""
+
+    def __init__(self, output: Path) -> None:
+        self.path = Path(output) / REFERENCE_BOOK
+        self._lines: dict[int, dict[str, Any]] = {}
+        if self.path.exists():
+            with self.path.open("rb") as fh:
+                for raw in fh:
+                    line = _line(raw)
+                    if line is not None:
+                        self._lines[line["invoice_id"]] = line
+
+    def get(self, invoice: Invoice) -> PaymentRef | str | None:
+        """The invoice's reference, why it has none, or None when it was never read."""
+        line = self._lines.get(invoice.id)
+        if line is None or any(line.get(k) != v for k, v in _identity(invoice).items()):
+            return None
+        if line.get("unusable"):
+            return str(line["unusable"])
+        return PaymentRef(line["account"], line["type"], line["reference"])
+
+    def put(self, invoice: Invoice, found: PaymentRef | str) -> None:
+        """Record what the invoice's PDF gave, on disk before this returns."""
+        line = _identity(invoice)
+        if isinstance(found, PaymentRef):
+            line.update(account=found.account, type=found.kind, reference=found.reference)
+        else:
+            line["unusable"] = found
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        with _guard:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data  # never join a line cut short
+                while data:
+                    data = data[os.write(fd, data) :]
+                os.fsync(fd)
+            except OSError as exc:  # e.g. a full disk: say which file could not be written
+                raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
+            finally:
+                os.close(fd)
+        self._lines[invoice.id] = line
+
+
+def _line(raw: bytes) -> dict[str, Any] | None:
+    if not raw.endswith(b"\n"):
+        return None
+    try:
+        line = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return None
+    if not isinstance(line, dict) or not isinstance(line.get("invoice_id"), int):
+        return None
+    if line.get("unusable"):
+        return line
+    fields = (line.get("account"), line.get("reference"))
+    if line.get("type") not in ("QRR", "SCOR", "NON") or not all(
+        isinstance(f, str) for f in fields
+    ):
+        return None
+    return line
