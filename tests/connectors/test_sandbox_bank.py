@@ -161,3 +161,12 @@ def test_a_credit_without_amount_or_currency_is_refused_with_what_is_missing(
     assert response.status_code == 422
     errors = " ".join(response.json()["errors"])
     assert "amount" in errors and "currency" in errors
+
+
+def test_an_invoice_in_another_currency_has_no_qr_bill(company: Company) -> None:
+    invoice = take(company, OPEN)
+    company.state.invoice(invoice["id"])["currency_id"] = 3  # USD: the QR-bill takes none
+    content = invoice_pdf(company, invoice["id"])
+    assert qr_bills(content) == []
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert invoice["document_nr"] in text and "USD" in text
