@@ -88,3 +88,26 @@ def test_the_summary_names_the_invoices_the_approver_removed_and_shows_the_note(
     assert "Note: Disputed by phone\\; waits for the credit note\\." in removed
     assert "- RE\\-7 · id 7" in removed and "- RE\\-8 · id 8" in removed
     assert "RE\\-9" not in removed
+
+
+def test_the_summary_links_the_debt_enforcement_csv_and_each_request():
+    handed = line(
+        invoice_id=4,
+        document_nr="RE-4",
+        outcome="MARKED_UNPAID",
+        open_amount="1234.50",
+        enforcement="enforcement/RE-4.pdf",
+    )
+    record = {**manifest(handed, line()), "enforcement_csv": "enforcement.csv"}
+    text = summary_markdown(record, None, files_url="http://files.example/2026-11-30-0123abcd")
+    links = [t.attrs["href"] for t in tokens(text) if t.type == "link_open"]
+    assert links == [
+        "http://files.example/2026-11-30-0123abcd/enforcement.csv",
+        "http://files.example/2026-11-30-0123abcd/enforcement/RE-4.pdf",
+    ]
+    assert "## 1 for debt enforcement" in text and "CHF 1'234.50" in text
+
+
+def test_a_run_without_debt_enforcement_links_none():
+    text = summary_markdown({**manifest(line()), "enforcement_csv": None}, None, files_url="x")
+    assert "enforcement" not in text

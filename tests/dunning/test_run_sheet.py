@@ -85,3 +85,17 @@ def test_the_run_sheet_keeps_blanks_blank_and_each_currency_in_its_format(tmp_pa
         [1, "RE-1", "warning", MANIFEST["lines"][0]["warning"]],
         [2, "RE-2", "manual step", "mark it unpaid in bexio"],
     ]
+
+
+def test_an_invoice_handed_over_for_debt_enforcement_is_on_the_warnings_sheet(tmp_path):
+    handed = _line(4, "CHF", "50.00", "FINAL", "MARKED_UNPAID", enforcement="enforcement/RE-4.pdf")
+    book = load_workbook(write_run_sheet({**MANIFEST, "lines": [handed]}, tmp_path / "r.xlsx"))
+    warnings = [[c.value for c in r] for r in book["Warnings"].iter_rows(min_row=2)]
+    assert warnings == [
+        [
+            4,
+            "RE-4",
+            "debt enforcement",
+            "request enforcement/RE-4.pdf and its row in enforcement.csv",
+        ]
+    ]
