@@ -177,7 +177,9 @@ def retry(run_id: str, /, *, output: Path | None = None, company: str | None = N
 
 
 @app.command
-def undo(run_id: str, /, *, yes: bool = False, output: Path | None = None) -> int:
+def undo(
+    run_id: str, /, *, yes: bool = False, output: Path | None = None, company: str | None = None
+) -> int:
     """Delete the run's reminders that are still the latest of their invoice.
 
     Without --yes it only lists what it would delete and why the others stay.
@@ -190,10 +192,12 @@ def undo(run_id: str, /, *, yes: bool = False, output: Path | None = None) -> in
         Delete them; without it nothing is deleted.
     output
         Where runs are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    company
+        The company of the companies file whose output folder holds the run.
     """
     from flows.undo import undo_run
 
-    return undo_run(run_id, output, yes)
+    return undo_run(run_id, output, yes, company)
 
 
 @app.command

@@ -34,23 +34,21 @@ from dunning.undo import (
 )
 from flows.console import console, errors
 from flows.run_inputs import BadInput, check_token, make_client, output_folder, zurich_now
-from flows.settings import SettingsError, load_settings
+from flows.settings import Settings, SettingsError, load_settings
 
 __all__ = ["undo_run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def undo_run(run_id: str, output: Path | None, yes: bool) -> int:
+def undo_run(run_id: str, output: Path | None, yes: bool, company: str | None = None) -> int:
     try:
+        if output is None and company is not None:
+            from flows.companies import company_named
+
+            output = company_named(load_settings(), company).output
         folder = RunFolder.open(output_folder(output), run_id)
-        settings = load_settings()
-        if settings.bexio_token is None:
-            raise BadInput(
-                "BEXIO_TOKEN is not set: put the API token of your bexio account in the "
-                "environment or in a .env file in this directory."
-            )
-        check_token(settings.bexio_token.get_secret_value())
+        settings = _settings_of(folder)
         with run_lock(folder.path, run_id), make_client(settings) as client:
             return _undo(client, folder, yes)
     except RunNotFound as exc:
@@ -65,6 +63,24 @@ def undo_run(run_id: str, output: Path | None, yes: bool) -> int:
             "once bexio answers: what was deleted is recorded.",
             EXIT_FAILED,
         )
+
+
+def _settings_of(folder: RunFolder) -> Settings:
+    """The settings the run pushed with: a company's token and API for a company's run
+    (its `run.json` names it), else BEXIO_TOKEN and BEXIO_BASE_URL."""
+    settings = load_settings()
+    company = (folder.load_json("run.json") or {}).get("company")
+    if company:
+        from flows.companies import company_named, company_settings
+
+        return company_settings(settings, company_named(settings, company))
+    if settings.bexio_token is None:
+        raise BadInput(
+            "BEXIO_TOKEN is not set: put the API token of your bexio account in the "
+            "environment or in a .env file in this directory."
+        )
+    check_token(settings.bexio_token.get_secret_value())
+    return settings
 
 
 def _say(message: str, code: int) -> int:

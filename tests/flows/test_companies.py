@@ -127,3 +127,20 @@ def test_deploy_makes_one_deployment_per_company_with_its_schedule_and_tag(
             assert deployment.global_concurrency_limit is not None
             assert deployment.global_concurrency_limit.limit == 1
             assert TOKENS[name] not in deployment.model_dump_json()
+
+
+def test_undo_of_a_company_run_deletes_in_that_companys_account(
+    companies: dict[str, Company], tmp_path: Path
+) -> None:
+    alpha, beta = companies["alpha"], companies["beta"]
+    assert run_cli(["run", "--company", "alpha", "--reference-date", DAY]).code == 0
+    (run_id,) = new_runs(tmp_path / "out" / "alpha")
+    beta_levels = beta.levels()
+
+    result = run_cli(["undo", run_id, "--company", "alpha", "--yes"])
+
+    assert result.code == 0, result.text
+    held = {i: levels for i, levels in alpha.levels().items() if levels}
+    assert held == {i: [r["reminder_level"] for r in rs] for i, rs in alpha.before.items() if rs}
+    assert beta.levels() == beta_levels
+    assert TOKENS["alpha"] not in result.text
