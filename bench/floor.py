@@ -16,7 +16,7 @@ import multiprocessing
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,9 @@ def run(url: str, token: str, output: Path, reference_date: date) -> dict[str, A
                     sent.append((invoice_id, reminder_id))
                     yield path, bookmark
 
-        pages = merge_letters(parts(), folder.merged_pdf, title="Floor", language="de")
+        pages = merge_letters(
+            parts(), folder.merged_pdf, title="Floor", language="de", created=datetime.now(UTC)
+        )
         marked = sum(pool.map(_mark_sent, list(_chunks(sent, (len(sent) + 1) // WORKERS or 1))))
     escalated = sum(
         1

@@ -45,11 +45,12 @@ def _rate(count: int, processes: int, qr: bool) -> float:
 
 _MERGE_CHILD = """
 import json, sys, time
+from datetime import UTC, datetime
 from pathlib import Path
 from dunning.letters import merge_letters
 parts = [(Path(p), t) for p, t in json.load(open(sys.argv[1]))]
 start = time.perf_counter()
-pages = merge_letters(parts, Path(sys.argv[2]), title="Benchmark", language="de")
+pages = merge_letters(parts, Path(sys.argv[2]), title="Benchmark", language="de", created=datetime.now(UTC))
 seconds = time.perf_counter() - start
 # VmHWM is this process's own peak; ru_maxrss would keep the parent's peak across exec.
 hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from connectors.client import BexioClient
@@ -303,14 +303,17 @@ def _download(
         results[invoice_id] = result
 
 
-def run_started(folder: RunFolder) -> datetime | None:
-    """When the run started (its `run.json`): the creation date of its PDFs."""
+def run_started(folder: RunFolder) -> datetime:
+    """When the run started (its `run.json`): the creation date of its PDFs; now for a run
+    of an older version that did not note its start."""
     meta = folder.load_json("run.json")
     started = meta.get("started_at") if isinstance(meta, dict) else None
     try:
-        return datetime.fromisoformat(started) if isinstance(started, str) else None
+        if isinstance(started, str):
+            return datetime.fromisoformat(started)
     except ValueError:
-        return None
+        pass
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _printed_ref(letter: LetterResult | None) -> PaymentRef | None:

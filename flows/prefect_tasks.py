@@ -160,7 +160,7 @@ class MergedFile:
     title: str
     language: str
     author: str
-    created: datetime | None
+    created: datetime
 
 
 @batch_task(name="merge-letters")

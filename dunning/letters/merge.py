@@ -22,7 +22,7 @@ import time
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
@@ -273,12 +273,12 @@ def merge_letters(
     title: str,
     language: str,
     author: str = "",
-    created: datetime | None = None,
+    created: datetime,
 ) -> int:
     """Write every (file, bookmark) in order into `out_path`; returns the pages written.
 
     `language` is the document language, e.g. "de-CH" (a bare "de" becomes "de-CH");
-    `author` the creditor; `created` the run's start (else the time of the merge).
+    `author` the creditor; `created` the run's start, timezone-aware (the core reads no clock).
     """
     outlines: list[tuple[str, int]] = []
     with _replacing(Path(out_path)) as out:
@@ -312,10 +312,8 @@ def partial_path(out_path: Path) -> Path:
     return out_path.with_name(f".{out_path.name}.{secrets.token_hex(4)}.part")
 
 
-def _info(title: str, language: str, author: str, created: datetime | None) -> DocInfo:
-    # The file of a run is written now: without the run's start, its time is the merge's.
-    when = created or datetime.now(UTC).replace(microsecond=0)
-    return DocInfo(title=title, author=author, language=lang_tag(language), created=when)
+def _info(title: str, language: str, author: str, created: datetime) -> DocInfo:
+    return DocInfo(title=title, author=author, language=lang_tag(language), created=created)
 
 
 class BackgroundMerge:
@@ -342,9 +340,7 @@ class BackgroundMerge:
     def append(self, parts: list[tuple[Path, str]]) -> None:
         self._inbox.put(("add", [(Path(p), t) for p, t in parts]))
 
-    def finish(
-        self, *, title: str, language: str, author: str = "", created: datetime | None = None
-    ) -> int:
+    def finish(self, *, title: str, language: str, created: datetime, author: str = "") -> int:
         self._inbox.put(("finish", _info(title, language, author, created)))
         while self._outbox.empty():
             if not self._process.is_alive() and self._outbox.empty():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -17,6 +18,8 @@ from dunning.letters import (
 )
 from dunning.letters.samples import sample_letter
 
+RUN_START = datetime(2026, 11, 30, 6, 0, 2, tzinfo=UTC)  # the run the merge belongs to
+
 
 def test_merged_file_has_one_bookmark_per_letter_pointing_at_its_first_page(tmp_path: Path) -> None:
     long_body = "\n\n".join(["Bitte beachten Sie unsere Zahlungsbedingungen. " * 8] * 6)
@@ -31,7 +34,9 @@ def test_merged_file_has_one_bookmark_per_letter_pointing_at_its_first_page(tmp_
         )
         parts.append((result.path, bookmark_title(letter)))
     out = tmp_path / "letters.pdf"
-    pages = merge_letters(iter(parts), out, title="Mahnlauf 30.11.2026", language="de")
+    pages = merge_letters(
+        iter(parts), out, title="Mahnlauf 30.11.2026", language="de", created=RUN_START
+    )
 
     reader = PdfReader(out)
     assert pages == len(reader.pages) == 6  # the second letter has two pages
@@ -119,7 +124,7 @@ def test_a_merge_that_fails_leaves_the_earlier_merged_file_whole(tmp_path: Path)
     (tmp_path / "letters").mkdir()
     part = render_letter(letter, tmp_path / "letters" / "RE-1-1-L1.pdf").path
     out = tmp_path / "letters.pdf"
-    merge_letters([(part, "RE-1")], out, title="Mahnlauf", language="de")
+    merge_letters([(part, "RE-1")], out, title="Mahnlauf", language="de", created=RUN_START)
     before = out.read_bytes()
 
     with pytest.raises(FileNotFoundError):
@@ -128,6 +133,7 @@ def test_a_merge_that_fails_leaves_the_earlier_merged_file_whole(tmp_path: Path)
             out,
             title="Mahnlauf",
             language="de",
+            created=RUN_START,
         )
 
     assert out.read_bytes() == before

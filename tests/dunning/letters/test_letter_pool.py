@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from pypdf import PdfReader
 from dunning.letters import bookmark_title, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
 from dunning.letters.samples import sample_letter
+
+RUN_START = datetime(2026, 11, 30, 6, 0, 2, tzinfo=UTC)  # the run the merge belongs to
 
 
 def test_background_letters_match_the_ones_rendered_in_process(tmp_path: Path) -> None:
@@ -52,10 +55,14 @@ def test_letters_merged_while_they_render_match_a_merge_afterwards(tmp_path: Pat
         pool.submit(jobs[:25])
         pool.submit(jobs[25:])
         pool.wait()
-    pages = merge.finish(title="Lauf", language="de")
+    pages = merge.finish(title="Lauf", language="de", created=RUN_START)
     assert in_order == [path for _, path in jobs]  # the submission order, whatever finished first
     merge_letters(
-        [(p, titles[p]) for _, p in jobs], tmp_path / "after.pdf", title="Lauf", language="de"
+        [(p, titles[p]) for _, p in jobs],
+        tmp_path / "after.pdf",
+        title="Lauf",
+        language="de",
+        created=RUN_START,
     )
     streamed, after = PdfReader(tmp_path / "streamed.pdf"), PdfReader(tmp_path / "after.pdf")
     assert pages == len(streamed.pages) == len(after.pages) == 40
@@ -69,4 +76,4 @@ def test_a_background_merge_that_fails_says_so(tmp_path: Path) -> None:
     merge = LetterPool.merge_in_background(tmp_path / "out.pdf")
     merge.append([(tmp_path / "missing.pdf", "Mahnung")])
     with pytest.raises(RuntimeError, match="merge of the letters failed"):
-        merge.finish(title="Lauf", language="de")
+        merge.finish(title="Lauf", language="de", created=RUN_START)
