@@ -107,6 +107,8 @@ def approval_description(
     unpaid_extension: bool = True,
     warnings: Sequence[str] = (),
     letters_from_bexio: bool = False,
+    sheet_url: str | None = None,
+    large_form: bool = False,
 ) -> str:
     """Markdown shown above the approval form; `warnings` are the run's counted warnings
     (`dunning.run_warnings`), the draft letters' among them. With `letters_from_bexio` it
@@ -132,6 +134,8 @@ def approval_description(
     ]
     if draft_url:
         lines += ["", f"[Draft letters (merged PDF)]({draft_url})"]
+    if sheet_url:
+        lines += ["", f"[Every open invoice of the run as a spreadsheet (run.xlsx)]({sheet_url})"]
     if letters_from_bexio:
         lines += [
             "",
@@ -140,13 +144,24 @@ def approval_description(
             "carry no fees, no interest and not our QR-bill.",
         ]
     lines += _warning_list(warnings)
-    lines += [
-        "",
-        "Untick the invoices that must wait, add a note, then resume the run. To hold "
-        "invoices until a date (e.g. a customer promised to pay), pick them under 'Hold "
-        "until a date' and give the date and the reason: later runs leave them out until "
-        "then.",
-    ]
+    if large_form:
+        lines += [
+            "",
+            f"With {len(proposed):,} invoices the form does not list them one by one: look "
+            "through the spreadsheet or the draft letters, then hold back level steps, "
+            "currencies, or invoices and customers by number (RE-00123, #123 or customer "
+            "42), tick 'Approve', add a note, and resume the run. To hold invoices until a "
+            "date (e.g. a customer promised to pay), name them under 'Hold until a date' "
+            "and give the date and the reason: later runs leave them out until then.",
+        ]
+    else:
+        lines += [
+            "",
+            "Untick the invoices that must wait, add a note, then resume the run. To hold "
+            "invoices until a date (e.g. a customer promised to pay), pick them under 'Hold "
+            "until a date' and give the date and the reason: later runs leave them out "
+            "until then.",
+        ]
     return "\n".join(lines)
 
 

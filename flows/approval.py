@@ -35,6 +35,7 @@ from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 from dunning.report import final_step
 from flows import progress
+from flows.approval_large import LARGE_PROPOSAL, ListError, large_form_model, large_selection
 from flows.local_pause import ApprovalCancelled, pause_here
 from flows.run_inputs import BadInput
 
@@ -228,12 +229,16 @@ def ask_for_approval(
     """Wait for a person's answer in the Prefect UI; a refused answer is asked for again,
     with the reason above the form, and nothing is pushed meanwhile."""
     labels = [choice_label(d, unpaid_extension) for d in proposed]
+    large = len(proposed) > LARGE_PROPOSAL
+    form_model = (
+        large_form_model(proposed, unpaid_extension, NOTE_LIMIT) if large else _form_model(labels)
+    )
     context = FlowRunContext.get()
     in_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
     told = False
     refusal = ""
     for attempt in range(1, MAX_ANSWERS + 1):
-        form = _form_model(labels).with_initial_data(description=refusal + description)
+        form = form_model.with_initial_data(description=refusal + description)
         key = APPROVAL_KEY if attempt == 1 else f"{APPROVAL_KEY}-{attempt}"
         # A resumed deployment run starts again from the top: the answers it was given are
         # stored; read them, without saying again that the run waits (or suspends).
@@ -247,6 +252,8 @@ def ask_for_approval(
             else:
                 answer = pause_here(form, key, timeout_s, poll_interval)
         try:
+            if large:
+                return _checked_large(proposed, answer, unpaid_extension, reference_date)
             return _checked(proposed, answer, unpaid_extension, reference_date)
         except ApprovalError as exc:
             get_run_logger().warning("approval answer refused: %s", exc)
@@ -297,6 +304,37 @@ def _checked(
         bool(data.get("escalate_none")),
         unpaid_extension=unpaid_extension,
         hold=data.get("hold") or [],
+        hold_until=data.get("hold_until"),
+        hold_reason=data.get("hold_reason") or "",
+        hold_customer=bool(data.get("hold_customer")),
+        reference_date=reference_date,
+    )
+
+
+def _checked_large(
+    proposed: Sequence[Decision],
+    answer: RunInput | None,
+    unpaid_extension: bool,
+    reference_date: date | None,
+) -> Approval:
+    """The large form's answer, as the selection it stands for, checked as the small one."""
+    if answer is None or "approve" not in answer.model_fields_set:
+        raise ApprovalError(
+            "the answer does not say whether it approves the proposal (was the tick "
+            "omitted?); nothing was pushed."
+        )
+    data = answer.model_dump()
+    try:
+        approved, held = large_selection(proposed, data, unpaid_extension)
+    except ListError as exc:
+        raise ApprovalError(f"{exc}; nothing was pushed.") from None
+    return check_answer(
+        proposed,
+        [choice_label(d, unpaid_extension) for d in approved],
+        data.get("note") or "",
+        escalate_none=True,  # the approving tick is the explicit answer, also for none
+        unpaid_extension=unpaid_extension,
+        hold=[choice_label(d, unpaid_extension) for d in held],
         hold_until=data.get("hold_until"),
         hold_reason=data.get("hold_reason") or "",
         hold_customer=bool(data.get("hold_customer")),

@@ -35,6 +35,7 @@ from dunning.run_sheet import RUN_SHEET, write_run_sheet
 from dunning.run_warnings import group_warnings
 from dunning.runs import RunFolder
 from flows.approval import Approval, ApprovalCancelled, ask_for_approval, keep_holds
+from flows.approval_large import LARGE_PROPOSAL
 from flows.enforcement_stage import hand_over
 from flows.letter_stage import Letter, letters_ahead, make_letters
 from flows.mail_stage import deliver_own_letters, to_print, write_letters_to_print
@@ -191,6 +192,8 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
             unpaid_extension=run.setup.settings.bexio_unpaid_extension,
             warnings=_warnings(folder, lines),
             letters_from_bexio=run.setup.policy.letters.source == "bexio",
+            sheet_url=_url(run.setup, f"{folder.run_id}/{RUN_SHEET}"),
+            large_form=len(proposed) > LARGE_PROPOSAL,
         )
         if run.setup.company is not None:  # an approver of many companies sees whose it is
             description = f"**Company {run.setup.company}**\n\n{description}"
