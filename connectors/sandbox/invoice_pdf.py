@@ -3,8 +3,9 @@
 bexio answers `GET /2.0/kb_invoice/{id}/pdf` with `{"name", "size", "mime", "content"}`, the
 content a base64 PDF named like `re-00001.pdf` (bexio-api.md §2, "Endpoints" and "PDF"). Its
 payment part carries the account's QR-IBAN, the invoice's QR reference (`bank.py`) and the
-open amount; CHF and EUR only, as the QR-bill takes no other currency (swiss-pdf.md §1). The
-drawing of the payment part is the letters' own (`dunning.letters.payment_part`).
+open amount; CHF and EUR only, as the QR-bill takes no other currency (swiss-pdf.md §1).
+bexio's document, not ours: drawn here in the standard Helvetica, without the letters'
+embedded fonts, which would triple the cost of a benchmark that reads every invoice's PDF.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from connectors.sandbox.bank import QR_IBAN
 from connectors.sandbox.shapes import COUNTRIES, CURRENCIES, LANGUAGES
 from dunning.letters.fmt import latin_text, pdf_text
-from dunning.letters.payment_part import draw_payment_part
-from dunning.letters.qrpay import Payment, format_reference
+from dunning.letters.qrpay import Payment, format_reference, qr_runs
 from dunning.letters.texts import PAYMENT_LABELS
 from dunning.money import money_text
 
@@ -159,7 +159,65 @@ def invoice_pdf(invoice: Json, contact: Json, reference: str) -> bytes:
         c.drawString(75 * mm, y, pdf_text(value))
     payment = _payment(invoice, contact, reference, lang)
     if payment is not None:
-        draw_payment_part(c, payment, PAYMENT_LABELS[lang], width)
+        _payment_part(c, payment, PAYMENT_LABELS[lang], width)
     c.showPage()
     c.save()
     return buffer.getvalue()
+
+
+def _payment_part(c: Canvas, pay: Payment, labels: dict[str, str], width: float) -> None:
+    """The receipt and payment part in the bottom 105 mm, as the guidelines place them:
+    receipt 62 mm wide, the 46 mm QR code with its Swiss cross at 67 mm, details at 118 mm."""
+    c.setDash(3, 2)
+    c.line(0, 105 * mm, width, 105 * mm)
+    c.line(62 * mm, 0, 62 * mm, 105 * mm)
+    c.setDash()
+    for x, title, head, value, column in (
+        (5 * mm, labels["receipt"], 6, 8, 52 * mm),
+        (118 * mm, labels["payment_part"], 8, 10, 87 * mm),
+    ):
+        c.setFont("Helvetica-Bold", 11)
+        c.drawString(x if x < 62 * mm else 67 * mm, 100 * mm - 9, title)
+        y = (93 if x < 62 * mm else 100) * mm - head
+        blocks = [(labels["account"], (pay.account, *pay.creditor))]
+        blocks += [(labels["reference"], (pay.reference,))]
+        if x > 62 * mm and pay.additional:
+            blocks += [(labels["additional"], (pay.additional,))]
+        if pay.debtor:
+            blocks += [(labels["payable_by"], pay.debtor)]
+        for heading, lines in blocks:
+            c.setFont("Helvetica-Bold", head)
+            c.drawString(x, y, heading)
+            c.setFont("Helvetica", value)
+            for line in lines:
+                y -= value + 1
+                c.drawString(x, y, pdf_text(line)[: int(column / (value * 0.5))])
+            y -= (value + 1) * 1.8
+        amount_x = 5 * mm if x < 62 * mm else 67 * mm
+        c.setFont("Helvetica-Bold", head)
+        c.drawString(amount_x, 37 * mm - head, labels["currency"])
+        c.drawString(amount_x + (15 if x < 62 * mm else 22) * mm, 37 * mm - head, labels["amount"])
+        c.setFont("Helvetica", value)
+        c.drawString(amount_x, 37 * mm - head - value - 3, pay.currency)
+        c.drawString(
+            amount_x + (15 if x < 62 * mm else 22) * mm, 37 * mm - head - value - 3, pay.amount
+        )
+    _qr_code(c, pay.payload)
+
+
+def _qr_code(c: Canvas, payload: str) -> None:
+    """The QR code, 46 mm square at 67/42 mm, with the 7 mm Swiss cross in its middle."""
+    size, runs = qr_runs(payload)
+    c.saveState()
+    c.transform(46 * mm / size, 0, 0, -46 * mm / size, 67 * mm, 88 * mm)
+    c.addLiteral("\n".join([f"{col} {row} {length} 1 re" for row, col, length in runs] + ["f"]))
+    c.restoreState()
+    cx, cy = 90 * mm, 65 * mm
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(cx - 3.5 * mm, cy - 3.5 * mm, 7 * mm, 7 * mm, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.rect(cx - 3.1 * mm, cy - 3.1 * mm, 6.2 * mm, 6.2 * mm, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(cx - 0.65 * mm, cy - 2 * mm, 1.3 * mm, 4 * mm, stroke=0, fill=1)
+    c.rect(cx - 2 * mm, cy - 0.65 * mm, 4 * mm, 1.3 * mm, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
