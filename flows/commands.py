@@ -162,6 +162,7 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
             f"Letters to print and post: {data['letters_to_print']} in "
             f"[bold]{escape(data['print_pdf'])}[/]",
             highlight=False,
+            soft_wrap=True,  # one line, so the path can be copied whole
         )
     elif data["merged_pdf"]:
         console.print("Letters to print and post: 0 (every letter was e-mailed)")

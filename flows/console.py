@@ -30,6 +30,7 @@ _LABELS = {
     "letters": "Rendering letters",
     "download": "Letters from bexio",
     "deliver": "Marking reminders sent",
+    "mail": "E-mailing letters",
 }
 
 

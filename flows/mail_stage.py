@@ -73,7 +73,7 @@ def deliver_own_letters(
     todo = still_to_deliver(by_mail, results, folder.sent())
     sender, now = _sender(settings, policy), datetime.now(ZURICH)
     journal = _journal(folder, states)
-    with Mailer(_smtp(settings)) as mailer, progress.stage("deliver", len(todo)):
+    with Mailer(_smtp(settings)) as mailer, progress.stage("mail", len(todo)):
         for batch in chunks(todo):
             items = [
                 _delivery(folder, letters[invoice_id], invoice_id, reminder_id, sender, now)

@@ -207,7 +207,7 @@ def mail_reminders(
 ) -> dict[int, Failure]:
     """E-mail our letters over SMTP and mark their reminders sent; the failures by invoice."""
     errors, unsure = mail_letters(client, mailer, deliveries, journal)
-    progress.advance("deliver", len(deliveries))
+    progress.advance("mail", len(deliveries))
     get_run_logger().info(
         "e-mailed %d letters, %d failed, %d without the mail server's answer",
         len(deliveries) - len(errors),

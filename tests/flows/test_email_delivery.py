@@ -13,12 +13,14 @@ import pytest
 from pypdf import PdfReader
 
 from dunning.proposal import Reason
-from tests.support.cli import run_cli
+from tests.support.cli import load_manifest, new_runs, run_cli
 from tests.support.harness import manifest_of, run_flow
 from tests.support.mailbox import Mailbox
 from tests.support.sandbox import REFERENCE_DATE, Company
 
 DONE = ("ESCALATED", "ALREADY_DONE")
+PRINT = "letters-to-print.pdf"
+RUN = ["run", "--reference-date", REFERENCE_DATE.isoformat(), "--confirm-reference-date"]
 
 
 @pytest.fixture
@@ -76,11 +78,12 @@ def _without_email(bexio: Company, count: int) -> None:
 
 def test_send_emails_each_own_letter_once_and_merges_the_others_to_print(bexio, output, mailbox):
     _without_email(bexio, 2)
-    state, summary = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True, send=True)
+    result = run_cli([*RUN, "--send"])
 
-    assert state.is_completed(), state.message
-    record = manifest_of(summary)
-    folder = output / record["run_id"]
+    assert result.code == 0, result.text
+    (run_id,) = new_runs(output)
+    record = load_manifest(output, run_id)
+    folder = output / run_id
     mailed, posted = _lettered(bexio, record)
     assert mailed and posted  # the sandbox's contacts: some with an address, some without
     assert _attachments(mailbox) == _expected(bexio, folder, record)
@@ -93,11 +96,11 @@ def test_send_emails_each_own_letter_once_and_merges_the_others_to_print(bexio, 
     line = next(ln for ln in record["lines"] if str(message["To"]) in _addresses(bexio, ln))
     assert line["document_nr"] in str(message["Subject"])
     assert line["document_nr"] in message.get_body(("plain",)).get_content()
-    printed = [item.title.split(" · ")[0] for item in PdfReader(summary["print_pdf"]).outline]
+    printed = [item.title.split(" · ")[0] for item in PdfReader(folder / PRINT).outline]
     assert printed == [ln["document_nr"] for ln in posted]
-    assert record["letters_to_print"] == len(posted) and record["print_pdf"] == (
-        "letters-to-print.pdf"
-    )
+    assert (record["letters_to_print"], record["print_pdf"]) == (len(posted), PRINT)
+    shown = " ".join(result.out.split())
+    assert f"Letters to print and post: {len(posted)} in {folder / PRINT}" in shown
 
 
 def _addresses(bexio: Company, line: dict[str, Any]) -> str:
