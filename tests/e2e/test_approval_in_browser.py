@@ -1,6 +1,7 @@
 """The approver's day in a real browser: the Prefect UI shows the paused run, its proposal
-and the draft letters; the approver removes one invoice, writes a note and resumes; exactly
-the approved invoices move up a level in bexio.
+and the draft letters; the approver removes one invoice, writes a note, holds another until
+a date with a reason, and resumes; exactly the approved invoices move up a level in bexio,
+and the hold is kept for later runs.
 
 Drives Prefect's default UI (v2: `/v2/runs/flow-run/<id>`, ⋮ menu → Resume).
 """
@@ -20,6 +21,7 @@ from tests.e2e.processes import Service, bin_path, wait_until
 from tests.e2e.stack import REFERENCE_DATE, RUN_MENU, Company, PrefectServer
 
 NOTE = "Customer phoned: pays by Friday, no reminder this month."
+HOLD_UNTIL, HOLD_REASON = "2026-12-15", "promised to pay by 15.12."
 
 
 def _awaiting_manifest(output: Path, run: Service) -> dict[str, Any]:
@@ -61,6 +63,24 @@ def _open_resume_dialog(page: Page, ui: str, flow_run_id: str) -> Any:
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_text("Resume Flow Run")).to_be_visible()
     return dialog
+
+
+def _hold(page: Page, dialog: Any, label: str) -> None:
+    """Hold one invoice in the form: pick it, pick the date (typed into the date picker's
+    own field), write the reason."""
+    dialog.get_by_role("button", name="Select Hold until a date").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    page.keyboard.press("Escape")  # closes the list, not the form
+    expect(dialog.get_by_title(label, exact=True)).to_have_count(2)  # selected, and held
+    dialog.locator("button:has-text('Pick a date')").click()
+    day = page.get_by_placeholder("yyyy-MM-dd")
+    day.fill(HOLD_UNTIL)
+    day.press("Enter")
+    if day.is_visible():
+        page.keyboard.press("Escape")
+    reason = dialog.get_by_label("Reason for the hold (Optional)")
+    reason.fill(HOLD_REASON)
+    reason.scroll_into_view_if_needed()
 
 
 def test_approver_removes_one_invoice_in_the_prefect_ui(
@@ -117,7 +137,9 @@ def test_approver_removes_one_invoice_in_the_prefect_ui(
         removed = next(label for label in labels if f"#{escalations[0]['invoice_id']} " in label)
         dialog.get_by_role("button", name=f"Remove {removed} tag").click()
         expect(dialog.get_by_title(removed, exact=True)).to_have_count(0)
-        dialog.locator("textarea").fill(NOTE)
+        dialog.get_by_label("Note (Optional)").fill(NOTE)
+        held = next(label for label in labels if f"#{escalations[1]['invoice_id']} " in label)
+        _hold(page, dialog, held)
         dialog.screenshot(path=images / "approval-answer.png")
         dialog.get_by_role("button", name="Resume", exact=True).click()
 
@@ -131,10 +153,18 @@ def test_approver_removes_one_invoice_in_the_prefect_ui(
     deselected_id = escalations[0]["invoice_id"]
     assert outcomes[deselected_id]["outcome"] == "DESELECTED"
     assert outcomes[deselected_id]["note"] == NOTE
+    held_id = escalations[1]["invoice_id"]
+    assert outcomes[held_id]["outcome"] == "DESELECTED"
+    assert outcomes[held_id]["note"].startswith("held until 15.12.2026 (hold 1, invoice ")
+    assert HOLD_REASON in outcomes[held_id]["note"]
+    holds = json.loads((company.output / "holds.json").read_text(encoding="utf-8"))["holds"]
+    assert [(h["invoice_id"], h["until"], h["reason"]) for h in holds] == [
+        (held_id, HOLD_UNTIL, HOLD_REASON)
+    ]
 
     # bexio: one new reminder for each approved escalation, none elsewhere; finals unpaid.
     levels_after = company.reminder_levels()
-    approved = {i: ln for i, ln in proposed.items() if i != deselected_id}
+    approved = {i: ln for i, ln in proposed.items() if i not in (deselected_id, held_id)}
     grown = {
         i: lv[len(levels_before.get(i, [])) :]
         for i, lv in levels_after.items()
