@@ -63,15 +63,19 @@ class MailText:
 def mail_text(letter: LetterInput) -> MailText:
     """Subject and body of the e-mail that carries `letter`, in the letter's language."""
     lang = letter.language if letter.language in _BODY else "en"
+    title = letter.title
+    if lang == "en" and title[:1].isupper() and title[1:2].islower():
+        title = title[0].lower() + title[1:]  # "our first reminder", mid-sentence
     values = {
-        "title": letter.title,
+        "title": title,
         "nr": letter.invoice.document_nr,
         "currency": letter.amounts.currency,
         "total": format_amount(letter.amounts.total_due, lang),
         "deadline": prose_date(letter.deadline, lang).replace("\xa0", " "),
         "creditor": letter.creditor.name,
     }
-    return MailText(_SUBJECT[lang].format(**values), _BODY[lang].format(**values))
+    subject = _SUBJECT[lang].format(**{**values, "title": letter.title})
+    return MailText(subject, _BODY[lang].format(**values))
 
 
 def message_id(run_id: str, invoice_id: int, reminder_id: int, sender: str) -> str:

@@ -5,9 +5,10 @@ traceback.
     python -m tests.reliability.soak [--seeds 24] [--crashes 16] [--pairs 3] [--policies 40]
                                      [--listings 2] [--concurrent 6]
 
-Besides reminders it counts e-mails (the sandbox's outbox: none may go out twice) and
-letters (every reminder marked sent has its page in the run's merged PDF), and it starts
-retries at the same time as each other or as the run they retry.
+Besides reminders it counts e-mails (the sandbox's outbox, and what the test's SMTP server
+received of our own letters: none may go out twice) and letters (every reminder marked
+sent has its page in the run's merged PDF), and it starts retries at the same time as each
+other or as the run they retry.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from tests.support.cli import (  # noqa: E402
     subprocess_env,
 )
 from tests.support.harness import prefect_test_server  # noqa: E402
+from tests.support.mailbox import Mailbox  # noqa: E402
 from tests.support.sandbox import REFERENCE_DATE, TOKEN, Company, budget_burner  # noqa: E402
 
 
@@ -184,6 +186,15 @@ class Soak:
                 f"{sorted(sent - paged)}"
             )
 
+    def _check_smtp(self, mailbox: Mailbox, where: str) -> None:
+        """No letter e-mailed twice over SMTP (one Message-ID per reminder)."""
+        received = Counter(str(m["Message-ID"]) for m in mailbox.received)
+        twice = {i: n for i, n in received.items() if n > 1}
+        if twice:
+            self.email_duplicates += sum(n - 1 for n in twice.values())
+            self.tally.problems.append(f"{where}: letters e-mailed more than once: {twice}")
+        self.counts["e-mails sent"] += len(mailbox.received)
+
     # -- a moving listing ---------------------------------------------------------------
 
     def moving_listing(self, number: int) -> None:
@@ -301,8 +312,11 @@ class Soak:
         work = self.folder(f"concurrent-{number}")
         output = work / "out"
         run = [*RUN, "--send"] if send else list(RUN)
-        with Company.started(invoices=40, seed=500 + number, latency_ms=15) as company:
-            env = subprocess_env(company.env(output), self.api)
+        with (
+            Company.started(invoices=40, seed=500 + number, latency_ms=15) as company,
+            Mailbox.started() as mailbox,
+        ):
+            env = subprocess_env({**company.env(output), **mailbox.env()}, self.api)
             process = start_run_process(env, work, *run)
             if during_commit:
                 company.faults(latency_ms=rng.choice((60, 120)))
@@ -326,6 +340,7 @@ class Soak:
             runs = new_runs(output)
             codes = [self.saw(run_cli_process(["retry", runs[0]], env, work), "last retry").code]
             self._check(company, output, runs, f"concurrent {number}", codes)
+            self._check_smtp(mailbox, f"concurrent {number}")
         self.counts["concurrency events"] += 1
 
     # -- bad input ----------------------------------------------------------------------
