@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from dunning.letters.invoice_qr import PaymentRef
+from dunning.letters.types import PaymentRef
 from dunning.model import Invoice
 
 __all__ = ["REFERENCE_BOOK", "ReferenceBook"]
