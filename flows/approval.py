@@ -183,7 +183,9 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
             ),
         ),
         hold_until=(
-            date,
+            # None is the answer of a form whose date is left empty; the type says so, or
+            # Prefect's server refuses every such answer.
+            date | None,
             Field(
                 default=None,
                 title="Hold until (the last day held)",
