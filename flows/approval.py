@@ -36,6 +36,7 @@ from dunning.proposal import Decision, Reason
 from dunning.report import final_step
 from flows import progress
 from flows.approval_large import LARGE_PROPOSAL, ListError, large_form_model, large_selection
+from flows.form_schema import no_null_default
 from flows.local_pause import ApprovalCancelled, pause_here
 from flows.run_inputs import BadInput
 
@@ -183,11 +184,10 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
             ),
         ),
         hold_until=(
-            # None is the answer of a form whose date is left empty; the type says so, or
-            # Prefect's server refuses every such answer.
-            date | None,
+            date,
             Field(
                 default=None,
+                json_schema_extra=no_null_default,
                 title="Hold until (the last day held)",
                 description=f"After the reference date, at most {MAX_HOLD_DAYS} days later.",
             ),

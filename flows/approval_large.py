@@ -23,6 +23,7 @@ from pydantic import Field
 from dunning.holds import MAX_HOLD_DAYS, REASON_LIMIT
 from dunning.proposal import Decision, Reason
 from dunning.report import final_step
+from flows.form_schema import no_null_default
 
 __all__ = [
     "LARGE_PROPOSAL",
@@ -118,6 +119,7 @@ def large_form_model(
             date,
             Field(
                 default=None,
+                json_schema_extra=no_null_default,
                 title="Hold until (the last day held)",
                 description=f"After the reference date, at most {MAX_HOLD_DAYS} days later.",
             ),
