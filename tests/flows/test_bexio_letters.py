@@ -150,3 +150,21 @@ def test_the_demo_refuses_letters_for_a_policy_of_ones_own(tmp_path, monkeypatch
     text = said.out + said.err
     assert "--letters own" in text and "[letters]" in text and "Traceback" not in text
     assert not list((tmp_path / "demo").glob("*/manifest.json"))
+
+
+def test_downloads_keep_to_the_pdf_routes_own_rate_limit(start_company, tmp_path):
+    # bexio counts PDF downloads in a bucket of their own, smaller than the general one.
+    bexio = start_company(invoices=40, seed=7, search_rate_limit=3, window_seconds=1)
+    state, summary = run_flow(
+        reference_date=REFERENCE_DATE,
+        confirm_reference_date=True,
+        policy=str(bexio_policy(tmp_path)),
+    )
+    assert state.is_completed(), state.message
+    record = manifest_of(summary)
+    lettered = [ln for ln in record["lines"] if ln["outcome"] in DONE]
+    assert len(lettered) > 3  # more letters than one window allows
+    assert check_exactly_once(bexio, tmp_path / "out", [record["run_id"]]).problems == []
+    downloads = bexio.stats()["requests"][PDF_ROUTE]
+    assert downloads.get("200") == len(lettered)
+    assert downloads.get("429", 0) < len(lettered)  # paced by the budget, not by refusals
