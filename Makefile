@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements/test.lock
 E2E_LOCK := requirements/e2e.lock
 
-.PHONY: demo test lint bench soak e2e lock clean
+.PHONY: demo test lint bench bench-scale soak e2e lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ soak: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The bench, one flow run of 100,000 invoices, and the approval form in chromium at 100,
+# 1,000 and 10,000 proposed invoices (chromium and playwright as for `make e2e`).
+bench-scale: $(STAMP)
+	bash .ci/e2e-setup $(BIN)/python
+	$(BIN)/python bench/run.py --scale
 
 clean:
 	rm -rf $(VENV) dunning-output .pytest_cache

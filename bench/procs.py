@@ -127,17 +127,20 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 
 
 @contextmanager
-def prefect_server(home: Path, port: int) -> Iterator[dict[str, str]]:
-    """A temporary `prefect server start` with its own home; yields the env a client needs."""
+def prefect_server(home: Path, port: int, ui: bool = False) -> Iterator[dict[str, str]]:
+    """A temporary `prefect server start` with its own home; yields the env a client needs.
+    With `ui`, the server also serves Prefect's UI at `http://127.0.0.1:<port>`."""
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
-        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "true" if ui else "false",
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     env.pop("PREFECT_API_URL", None)
+    if ui:  # the UI asks the API it was served from, not the default port
+        env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
     log = open(home / "server.log", "w")
     proc = subprocess.Popen(
         [

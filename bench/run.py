@@ -3,9 +3,10 @@
 Parts (see bench/README.md): the proposal over 100,000 invoices, letters/s and the merge,
 the `dunning-run` flow end to end against a sandbox process next to the same work without
 Prefect (the floor, run alternately with the flow), and the flow against scaled-down
-rate limits. `--scale` adds one flow run of 100,000 invoices (about 15 minutes more).
+rate limits. `--scale` adds one flow run of 100,000 invoices (about 15 minutes more) and the approval
+form in chromium at 100, 1,000 and 10,000 proposed invoices (part `approval_form`).
 
-Run: `python bench/run.py [--parts core,letters,e2e,rate] [--scale] [--quick]`.
+Run: `python bench/run.py [--parts core,letters,e2e,rate,approval_form] [--scale] [--quick]`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import approval_form  # noqa: E402
 import core  # noqa: E402
 import e2e  # noqa: E402
 import letters  # noqa: E402
@@ -31,7 +33,8 @@ import rate  # noqa: E402
 from procs import ending_every_child, prefect_server  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-PARTS = ("core", "letters", "e2e", "rate")
+PARTS = ("core", "letters", "e2e", "rate")  # `make bench`; `--scale` adds scale, approval_form
+ALL_PARTS = (*PARTS, "approval_form")
 
 
 def _machine() -> dict[str, Any]:
@@ -138,18 +141,25 @@ def _table(results: dict[str, Any]) -> str:
             f"scale {sc['invoices']:,} invoices (letters: {sc['letters']})",
             f"{sc['seconds']} s, {sc['peak_rss_mb']} MB",
         )
+    for r in results.get("approval_form", []):
+        seconds = r["seconds_to_usable"]
+        row(
+            f"approval form {r['invoices']:,} ({r['form']}{', forced' if r.get('forced') else ''})",
+            f"{r['schema_bytes']:,} B schema, "
+            f"{'-' if seconds is None else seconds} s to usable, works: {r['works']}",
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS)
+        "--parts", default=",".join(PARTS), help="comma-separated: " + ",".join(ALL_PARTS)
     )
     parser.add_argument("--scale", action="store_true", help="add one flow run of 100,000 invoices")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one pair each")
     args = parser.parse_args()
-    parts = set(args.parts.split(",")) | ({"scale"} if args.scale else set())
+    parts = set(args.parts.split(",")) | ({"scale", "approval_form"} if args.scale else set())
     started = time.perf_counter()
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = _machine()
@@ -184,6 +194,14 @@ def main() -> None:
                     "peak_rss_parts_mb": run["peak_rss_parts_mb"],
                     "api_calls_per_escalation": run["api_calls_per_escalation"],
                 }
+    if "approval_form" in parts:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-prefect-ui-") as home,
+            prefect_server(Path(home), approval_form.PORT, ui=True) as env,
+        ):
+            form_sizes = [100, 300] if args.quick else list(approval_form.SIZES)
+            old_at = None if args.quick else 1000
+            results["approval_form"] = approval_form.run(form_sizes, env, old_at)
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(_table(results))
