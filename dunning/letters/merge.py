@@ -17,6 +17,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import re
 import secrets
 import time
 import zlib
@@ -59,6 +60,8 @@ class _StreamingWriter:
         self.page_ids: list[int] = []
         self.shared: dict[bytes, int] = {}
         self.local: dict[tuple[int, int], int] = {}
+        self.reader: PdfReader | None = None
+        self.data = b""
         out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     def _alloc(self) -> int:
@@ -72,7 +75,8 @@ class _StreamingWriter:
     def add_file(self, path: Path) -> int | None:
         """Copy the pages of one PDF; returns the id of its first page (None if empty)."""
         self.local = {}
-        reader = PdfReader(io.BytesIO(Path(path).read_bytes()))
+        self.data = Path(path).read_bytes()
+        reader = self.reader = PdfReader(io.BytesIO(self.data))
         first = None
         for page in reader.pages:
             page_dict = DictionaryObject(page)
@@ -93,6 +97,12 @@ class _StreamingWriter:
             if known == 0:  # a cycle: the object refers back to itself
                 known = self.local[key] = self._alloc()
             return known, True
+        # An object without references whose text was copied before is not parsed again
+        # (the fonts' widths arrays: hundreds of numbers in every letter).
+        leaf = self._leaf_text(ind)
+        if leaf is not None and (known := self.shared.get(leaf)) is not None:
+            self.local[key] = known
+            return known, True
         self.local[key] = 0
         body, _ = self._serialize(ind.get_object())
         obj_id = self.local[key]
@@ -108,7 +118,23 @@ class _StreamingWriter:
         self._write(obj_id, body)
         if share is not None:
             self.shared[share] = obj_id
+        if leaf is not None:
+            self.shared[leaf] = obj_id
         return obj_id, True
+
+    def _leaf_text(self, ind: IndirectObject) -> bytes | None:
+        """A key for the object's text in its file when it has no references, else None."""
+        offset = self.reader.xref.get(ind.generation, {}).get(ind.idnum) if self.reader else None
+        if not isinstance(offset, int):
+            return None
+        start = self.data.find(b"obj", offset, offset + 32)
+        end = self.data.find(b"endobj", start)
+        if start < 0 or end < 0:
+            return None
+        text = self.data[start + 3 : end].strip()
+        if len(text) > 4096 or b"stream" in text or _A_REFERENCE.search(text):
+            return None
+        return b"leaf:" + hashlib.sha256(text).digest()
 
     def _serialize(self, obj: PdfObject | None) -> tuple[bytes, bool]:
         buf = io.BytesIO()
@@ -241,6 +267,9 @@ class _StreamingWriter:
             b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
             b"startxref\n%d\n%%%%EOF\n" % (size, _CATALOG, _INFO, file_id, file_id, xref_at)
         )
+
+
+_A_REFERENCE = re.compile(rb"\d\s+\d+\s+R\b")
 
 
 def _share_key(body: bytes) -> bytes:

@@ -132,8 +132,8 @@ class _Font(TTFont):  # type: ignore[misc]
         super().addObjects(doc)
         fonts = doc.idToObject["BasicFonts"].dict
         for name, subset in zip(names, subsets, strict=True):
-            if name in fonts:
-                fonts[name].Widths = self._widths_array(subset)
+            if name in fonts:  # an object of its own, which the merge copies once
+                fonts[name].Widths = doc.Reference(_Raw(self._widths_array(subset).data))
         for key, obj in doc.idToObject.items():
             if key.startswith("toUnicodeCMap:") and getattr(obj, "filters", None):
                 obj.filters = [_FLATE]  # the same map in every letter: compressed once
