@@ -146,8 +146,10 @@ def _create_reminder(
         try:
             reminder = client.create_reminder(invoice_id)
         except RejectedError as exc:
-            # An open invoice at the right level is refused only past bexio's last level.
-            if guard is None or not target or not _still_open(client, invoice_id):
+            # bexio refuses a level past its last one with 400 (bexio-api.md, reminders:
+            # "last level reached"); a 422 is about this one invoice, and fails it alone.
+            past_last = exc.status == 400 and _still_open(client, invoice_id)
+            if guard is None or not target or not past_last:
                 raise
             return Result.failed(invoice_id, Failure(guard.refused(target, invoice_id, str(exc))))
         except TransientError:
