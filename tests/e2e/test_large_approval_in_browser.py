@@ -83,11 +83,11 @@ def test_approver_holds_back_two_of_thousands_in_the_prefect_ui(
         expect(
             dialog.get_by_text(f"{len(proposed):,} invoices the form does not list")
         ).to_be_visible()
-        dialog.get_by_label("Hold back these invoices or customers").fill(
-            f"{first['document_nr']}, #{second['invoice_id']}"
-        )
+        typed = dialog.get_by_label("Hold back these invoices or customers")
+        typed.fill(f"{first['document_nr']}, #{second['invoice_id']}")
         dialog.get_by_label("Note").fill(NOTE)
         dialog.get_by_label(f"Approve the {len(proposed):,} proposed invoices").check()
+        typed.scroll_into_view_if_needed()  # the screenshot shows the typed numbers
         dialog.screenshot(path=images / "approval-large.png")
         dialog.get_by_role("button", name="Resume", exact=True).click()
         assert run.process.wait(timeout=600) == 0, run.log()[-3000:]
