@@ -1,6 +1,7 @@
 """What someone should check after a run, counted where people look (the command's
 summary, the summary artifact, the approval form): holds and blocks that have ended,
-letters without a QR-bill, addresses shortened to fit the envelope window, and any other
+letters without a QR-bill, addresses shortened to fit the envelope window or too incomplete
+for the QR-bill's debtor, and any other
 warning of a line, each with its count and the first few invoices."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ FIRST = 5  # invoices named per group; the run's spreadsheet has them all
 
 _NO_QR = "no QR-bill"
 _ADDRESS = "does not fit the envelope window"
+_BLANK_DEBTOR = "the QR-bill leaves 'Payable by' blank"  # dunning.letters.qrpay says why
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def group_warnings(
     """The run's warnings by kind, kinds without any left out. `lines` are manifest lines
     (`invoice_id`, `warning`); `expired` the proposal's `expired_blocks`."""
     ended = [expired_label(b) for b in expired]
-    found: dict[str, list[str]] = {"no_qr": [], "address": [], "other": []}
+    found: dict[str, list[str]] = {"no_qr": [], "address": [], "blank_debtor": [], "other": []}
     for line in lines:
         for part in str(line.get("warning") or "").split("; "):
             if part:
@@ -62,6 +64,10 @@ def group_warnings(
         ("Expired holds and blocks (their invoices are dunned again)", ended),
         ("Letters without a QR-bill", _unique(found["no_qr"])),
         ("Addresses shortened to fit the envelope window", _unique(found["address"])),
+        (
+            "Addresses incomplete (no name, postcode or town: the QR-bill's 'Payable by' is blank)",
+            _unique(found["blank_debtor"]),
+        ),
         ("Other warnings", _unique(found["other"])),
     ]
     return [WarningGroup(what, len(items), tuple(items[:FIRST])) for what, items in groups if items]
@@ -72,6 +78,8 @@ def _kind(part: str) -> str:
         return "no_qr"
     if _ADDRESS in part:
         return "address"
+    if _BLANK_DEBTOR in part:
+        return "blank_debtor"
     return "other"
 
 
