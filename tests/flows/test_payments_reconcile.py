@@ -1,17 +1,20 @@
-"""A customer who pays exactly what a letter's QR-bill asks leaves bexio consistent: the
-invoice is paid in full, the bank has no unmatched credit, and the letter's fees and
-interest wait in the run's record and spreadsheet, to be invoiced separately."""
+"""A customer who pays exactly what a letter's QR-bill asks (or, with letters from bexio,
+the amount and reference bexio's reminder shows) leaves bexio consistent: the invoice is
+paid in full, the bank has no unmatched credit, and our letter's fees and interest wait in
+the run's record and spreadsheet, to be invoiced separately."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from dunning.policy_file import example_policy_path
@@ -80,6 +83,40 @@ def test_paying_each_letters_qr_bill_pays_its_invoice_in_full_and_nothing_stays_
     }
     for currency, amount in expected.items():
         assert found[currency] == amount, currency
+
+
+def test_paying_what_bexios_letter_asks_pays_its_invoice_in_full_and_nothing_stays_unmatched(
+    bexio: Company, output: Path, tmp_path: Path
+) -> None:
+    text = example_policy_path().read_text(encoding="utf-8")
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text.replace('source = "own"', 'source = "bexio"', 1), encoding="utf-8")
+    _, summary = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy)
+    )
+    record = manifest_of(summary)
+    lettered = [ln for ln in record["lines"] if ln["letter"] and ln["currency"] in ("CHF", "EUR")]
+    assert lettered
+    for line in lettered:
+        # The customer reads the amount and the reference off bexio's reminder, and pays.
+        page = PdfReader(output / record["run_id"] / line["letter"]).pages[0].extract_text()
+        amount = re.search(r"Offener Betrag\s+(?:CHF|EUR)\s*([\d'.]+)", page)
+        reference = re.search(r"QR-Referenz\s+([\d ]+\d)", page)
+        assert amount and reference, page
+        credit = bexio.admin(
+            "POST",
+            "/bank/credits",
+            {
+                "reference": reference.group(1).replace(" ", ""),
+                "amount": amount.group(1).replace("'", ""),
+                "currency": line["currency"],
+            },
+        )
+        assert credit["invoice_id"] == line["invoice_id"], (line["document_nr"], credit)
+    assert bexio.admin("GET", "/bank/unmatched") == []
+    for line in lettered:
+        invoice = bexio.state.invoice(line["invoice_id"])
+        assert invoice["kb_item_status_id"] == PAID, line["document_nr"]
 
 
 def test_letters_from_bexio_leave_nothing_to_invoice_separately(
