@@ -119,7 +119,7 @@ def run(
     Parameters
     ----------
     reference_date
-        The run's date, printed on every letter (YYYY-MM-DD); default: today in Zurich.
+        The day the run picks overdue invoices on (YYYY-MM-DD); default: today in Zurich.
     policy
         Policy file (TOML); default: DUNNING_POLICY, else ./policy.toml; without one the
         run stops (exit 2): `dunning init` writes one.
@@ -132,7 +132,8 @@ def run(
     dry_run
         Propose, render and record, but push nothing to bexio.
     send
-        E-mail reminders through bexio to contacts that have an e-mail address.
+        E-mail each letter to its contact's e-mail address in bexio: our letters over SMTP
+        (DUNNING_SMTP_HOST, ...), bexio's through bexio; the rest go to letters-to-print.pdf.
     confirm_reference_date
         Run although the reference date is more than 7 days before today. A date after
         today is refused for a run that pushes; a dry run takes any date.

@@ -164,7 +164,7 @@ def _execute(params: RunParams, retrying: bool = False) -> int:
             highlight=False,
             soft_wrap=True,  # one line, so the path can be copied whole
         )
-    elif data["merged_pdf"]:
+    elif data["merged_pdf"] and data["status"] != "dry_run":
         console.print("Letters to print and post: 0 (every letter was e-mailed)")
     console.print(f"Run record: {escape(data['manifest'])}", highlight=False)
     console.print(f"Spreadsheet: {escape(data['sheet'])}", highlight=False)

@@ -20,6 +20,15 @@ __all__ = ["company_named", "all_companies", "company_settings"]
 
 def all_companies(settings: Settings) -> tuple[Company, ...]:
     """Every company of the companies file (DUNNING_COMPANIES, else ./companies.toml)."""
+    path = settings.dunning_companies
+    if not path.exists() and not path.is_symlink():
+        raise BadInput(
+            f"{path}: the companies file does not exist. --company, --all-companies and "
+            "`dunning deploy` are for an office that runs several bexio accounts: they read "
+            "each company's name, token block and policy from it (DUNNING_COMPANIES, else "
+            "./companies.toml; see 'Many companies' in the README). For one bexio account, "
+            "leave out --company: the run uses BEXIO_TOKEN and your policy file."
+        )
     try:
         return load_companies(settings.dunning_companies, settings.output_dir())
     except (CompaniesError, SettingsError) as exc:

@@ -135,8 +135,8 @@ def _in_bexio(invoice: int | None, contact: int | None, flag: str) -> str:
             return ""
     except NotFoundError:
         raise BadInput(
-            f"{flag} {number}: bexio has no such {flag[2:]}; `dunning runs` and the run's "
-            "spreadsheet show the ids (the number after # in the approval form)."
+            f"{flag} {number}: bexio has no such {flag[2:]}; a run's spreadsheet "
+            "(run.xlsx) shows the ids, and the approval form the number after #."
         ) from None
     except AuthError as exc:
         raise BadInput(f"bexio refused BEXIO_TOKEN: {exc}") from None

@@ -108,6 +108,19 @@ def test_a_missing_secret_block_or_unknown_company_stops_before_anything_is_push
     assert companies["beta"].levels() == before
 
 
+def test_company_options_without_a_companies_file_say_what_the_file_is_for(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DUNNING_COMPANIES", raising=False)
+    for args in (["run", "--company", "muster-ag"], ["runs", "--all-companies"]):
+        result = run_cli(args)
+        said = " ".join(result.err.split())
+        assert result.code == 2 and not result.has_traceback(), result.text
+        assert "companies.toml: the companies file does not exist" in said
+        assert "leave out --company: the run uses BEXIO_TOKEN" in said
+
+
 def test_deploy_makes_one_deployment_per_company_with_its_schedule_and_tag(
     companies: dict[str, Company],
 ) -> None:

@@ -50,6 +50,7 @@ def test_init_writes_a_policy_that_a_dry_run_uses(bexio, output, tmp_path, monke
     record = json.loads((output / run_id / "manifest.json").read_text(encoding="utf-8"))
     assert record["status"] == "dry_run" and record["counts"]["reasons"]["ESCALATE"] > 0
     assert (output / run_id / "policy.toml").read_text(encoding="utf-8") == written
+    assert "e-mailed" not in result.out  # a dry run sends nothing, nor says it did
     assert bexio.levels() == before
 
 
