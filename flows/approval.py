@@ -201,10 +201,12 @@ def _given_answer(form: type[RunInput], key: str) -> RunInput | None:
 
 def _tell_where_to_approve(context: FlowRunContext | None) -> None:
     """The run's page in the Prefect UI (PREFECT_UI_URL, else derived from PREFECT_API_URL),
-    where the approver reviews the selection and resumes the run."""
+    `…/v2/runs/flow-run/<id>`, where the approver reviews the selection and resumes the run."""
     run = context.flow_run if context else None
     url = url_for("flow-run", obj_id=str(run.id)) if run else None
-    where = url or "the Prefect UI"
+    # Prefect links its older page (`/runs/…`); the README and its screenshots show the
+    # current UI, where the ⋮ menu has Resume: link that one.
+    where = url.replace("/runs/flow-run/", "/v2/runs/flow-run/", 1) if url else "the Prefect UI"
     get_run_logger().info("waiting for approval: %s", where)
     progress.notice(
         f"The run waits for approval: open {where}, review the invoices, and press Resume."

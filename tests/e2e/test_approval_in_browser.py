@@ -55,8 +55,18 @@ def _open_artifact(page: Page, ui: str, flow_run_id: str, key: str) -> None:
     page.wait_for_url(re.compile(r"/artifacts/"))
 
 
-def _open_resume_dialog(page: Page, ui: str, flow_run_id: str) -> Any:
-    page.goto(f"{ui}/v2/runs/flow-run/{flow_run_id}")
+def _printed_link(run: Service) -> str:
+    """The address `dunning run --approval` prints for the approver, once it waits."""
+
+    def printed() -> str | None:
+        found = re.search(r"open (https?://\S+/runs/flow-run/[0-9a-f-]{36})", run.log())
+        return found.group(1) if found else None
+
+    return wait_until(printed, 60, "the run printing where to approve")  # type: ignore[return-value]
+
+
+def _open_resume_dialog(page: Page, link: str) -> Any:
+    page.goto(link)
     expect(page.get_by_text("Paused", exact=True).first).to_be_visible()
     page.locator(RUN_MENU).first.click()
     page.get_by_role("menuitem", name="Resume").click()
@@ -123,7 +133,10 @@ def test_approver_removes_one_invoice_in_the_prefect_ui(
             expect(page.get_by_role("cell", name=line["document_nr"], exact=True)).to_be_visible()
 
         # The form: description with the draft letters, every proposed invoice pre-selected.
-        dialog = _open_resume_dialog(page, prefect.ui, flow_run_id)
+        # The approver follows the link the run printed.
+        link = _printed_link(run)
+        assert link == f"{prefect.ui}/v2/runs/flow-run/{flow_run_id}"
+        dialog = _open_resume_dialog(page, link)
         expect(dialog.get_by_text(f"Dunning run {run_id}")).to_be_visible()
         draft = dialog.get_by_role("link", name="Draft letters (merged PDF)").get_attribute("href")
         assert draft and draft.startswith(company.files_url)

@@ -63,7 +63,7 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
         assert prefect.api.state(flow_run_id) == ("PAUSED", "Suspended")
         # Suspended, not paused: the flow process has exited; nothing waits for the approver.
         wait_until(lambda: not descendants(worker.process.pid), 30, "the flow process exiting")
-        (folder,) = company.output.iterdir()
+        (folder,) = [p for p in company.output.iterdir() if p.is_dir()]  # runs
         waiting = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert waiting["status"] == "awaiting_approval" and waiting["flow_run_id"] == flow_run_id
 
@@ -72,6 +72,16 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
         expect(page.get_by_text("Suspended", exact=True).first).to_be_visible()
         page.locator(RUN_MENU).first.click()
         expect(page.get_by_role("menuitem", name="Resume")).to_be_visible()
+        page.screenshot(path=logs / "deployment-run-v2.png")
+
+        # `prefect deployment run` prints Prefect's older page of the run: there Resume is a
+        # button in the header, beside the Cancel that cancels the whole run (README).
+        printed = re.search(r"(https?://\S+/runs/flow-run/[0-9a-f-]{36})", started)
+        assert printed and "/v2/" not in printed.group(1), started
+        page.goto(printed.group(1))
+        expect(page.get_by_role("button", name="Resume")).to_be_visible()
+        expect(page.get_by_role("button", name="Cancel")).to_be_visible()
+        page.screenshot(path=logs / "deployment-run-v1.png")
 
         labels: list[str] = schema["properties"]["selected"]["default"]
         escalations = [ln for ln in waiting["lines"] if ln["reason"] == "ESCALATE"]
@@ -113,7 +123,7 @@ def test_monthly_deployment_suspends_for_approval_and_a_worker_finishes_it(
     assert not worker.alive()
 
     # The resumed run found its own folder again (no second run of the same month).
-    assert [p.name for p in company.output.iterdir()] == [folder.name]
+    assert [p.name for p in company.output.iterdir() if p.is_dir()] == [folder.name]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "completed"
     lines = {ln["invoice_id"]: ln for ln in manifest["lines"]}

@@ -53,7 +53,7 @@ def test_an_answer_that_omits_the_selection_is_refused_and_the_run_keeps_waiting
         removed = [lb for lb in labels if any(lb.startswith(f"#{i} ") for i in removed_ids)]
 
         # Remove two invoices, then omit the whole field, and resume.
-        dialog = _open_resume_dialog(page, prefect.ui, flow_run_id)
+        dialog = _open_resume_dialog(page, f"{prefect.ui}/v2/runs/flow-run/{flow_run_id}")
         _remove(dialog, removed)
         field_menu = dialog.get_by_role("button", name="Open menu").first  # the selection's
         field_menu.click()
@@ -74,7 +74,7 @@ def test_an_answer_that_omits_the_selection_is_refused_and_the_run_keeps_waiting
         assert record["status"] == "awaiting_approval"
 
         # A proper answer, in a fresh form: the same two removed, and resume.
-        dialog = _open_resume_dialog(page, prefect.ui, flow_run_id)
+        dialog = _open_resume_dialog(page, f"{prefect.ui}/v2/runs/flow-run/{flow_run_id}")
         _remove(dialog, removed)
         with page.expect_response(lambda r: r.url.endswith(f"{flow_run_id}/resume")) as sent:
             dialog.get_by_role("button", name="Resume", exact=True).click()

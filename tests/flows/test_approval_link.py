@@ -36,5 +36,5 @@ def test_an_approval_run_prints_the_url_where_the_approver_resumes_it(
 
     assert result.code == 0, result.text
     ui = prefect_server.removesuffix("/api")
-    assert f"{ui}/runs/flow-run/{waiting[0]}" in result.err
+    assert f"{ui}/v2/runs/flow-run/{waiting[0]}" in result.err
     assert "waits for approval" in result.err
