@@ -258,12 +258,6 @@ def _letters(value: Any, folder: Path, problems: Problems) -> Letters | None:
                     'applies to our own letters only; with source = "bexio" the letters are '
                     "bexio's own PDFs (its logo is chosen with logo_paper)",
                 )
-    if letters.per_customer:
-        problems.add(
-            "letters.per_customer",
-            "one letter per customer is not available in this version; leave it out or set "
-            "it to false",
-        )
     return letters
 
 

@@ -19,6 +19,7 @@ from connectors.client import BexioClient
 from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
 from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.batch import LetterPool
+from dunning.letters.customer import customer_bookmark, customer_file_name
 from dunning.letters.fmt import bookmark_title_text
 from dunning.letters.merge import BackgroundMerge
 from dunning.letters.types import PaymentRef
@@ -37,11 +38,12 @@ from flows.prefect_tasks import (
     finish_merged_letters,
     merge_letter_files,
     read_invoice_references,
+    render_customer_files,
     render_letter_files,
 )
 from flows.run_inputs import RunSetup
 
-__all__ = ["Letter", "LettersAhead", "letters_ahead", "make_letters"]
+__all__ = ["Letter", "LettersAhead", "letter_bookmark", "letters_ahead", "make_letters"]
 
 Planned = tuple[int, LetterInput, Path, Contact]
 
@@ -56,6 +58,12 @@ class Letter:
     input: LetterInput
     from_bexio: bool = False  # bexio's reminder PDF: none of our fees or interest
     payment_ref: PaymentRef | None = None  # the account and reference our letter printed
+    bookmark: str | None = None  # a customer's letter (`per_customer`): its bookmark
+
+
+def letter_bookmark(letter: Letter) -> str:
+    """The letter's bookmark in a merged file."""
+    return letter.bookmark or bookmark_title(letter.input)
 
 
 @contextmanager
@@ -90,8 +98,8 @@ class LettersAhead:
     def start(self, todo: Sequence[Decision]) -> None:
         """Start the render processes and the merge for the letters `todo` will need; none
         when the letters come from bexio (they are downloaded after the commit)."""
-        if self.setup.policy.letters.source == "bexio":
-            return
+        if self.setup.policy.letters.source == "bexio" or self.setup.policy.letters.per_customer:
+            return  # bexio's letters, or a customer's letter that waits for all its invoices
         total = sum(1 for d in todo if d.amounts is not None)
         self._stack.enter_context(progress.stage("letters", total))
         self._pool = self._stack.enter_context(
@@ -216,6 +224,62 @@ def make_letters(
         created=created,
         draft=draft,
     )
+    if policy.letters.per_customer:
+        letters = _customer_letters(planned, target)
+        parts = list(
+            dict.fromkeys((target / x.relative, letter_bookmark(x)) for x in letters.values())
+        )
+    else:
+        letters, parts = _single_letters(client, policy, planned, results, target, ahead, record)
+    merge = ahead.take_merge(parts) if ahead else None
+    about = MergedFile(
+        title=f"Dunning run {folder.run_id}" + (" (draft)" if draft else ""),
+        language=policy.default_language,
+        author=policy.creditor.name,
+        created=created,
+    )
+    if merge is None or finish_merged_letters(merge, about) is None:
+        merge_letter_files(parts, target / "letters.pdf", about)
+    return letters
+
+
+def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Letter]:
+    """One letter per customer for all its invoices (`per_customer`), in the order of each
+    customer's first invoice; every invoice's `Letter` names the customer's file."""
+    groups: dict[int, list[Planned]] = {}
+    for p in planned:
+        groups.setdefault(p[3].id, []).append(p)
+    todo = []
+    for contact_id, group in groups.items():
+        texts = [text for _, text, _, _ in group]
+        todo.append((texts, group[0][2].parent / customer_file_name(contact_id, texts[0])))
+    with progress.stage("letters", len(todo)):
+        rendered = render_customer_files(todo)
+    letters: dict[int, Letter] = {}
+    for group, (texts, path), made in zip(groups.values(), todo, rendered, strict=True):
+        title = customer_bookmark(texts)
+        for (invoice_id, text, _, contact), out in zip(group, made, strict=True):
+            letters[invoice_id] = Letter(
+                str(path.relative_to(target)),
+                _warning(contact, out),
+                contact,
+                text,
+                payment_ref=out.payment_ref,
+                bookmark=title,
+            )
+    return {p[0]: letters[p[0]] for p in planned}
+
+
+def _single_letters(
+    client: BexioClient,
+    policy: Policy,
+    planned: list[Planned],
+    results: dict[int, Result],
+    target: Path,
+    ahead: LettersAhead | None,
+    record: Callable[[Result], None],
+) -> tuple[dict[int, Letter], list[tuple[Path, str]]]:
+    """One letter per invoice: ours rendered, or bexio's downloaded; and the merge's parts."""
     theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
     if theirs:
         _download(client, policy, theirs, results, record)
@@ -224,7 +288,6 @@ def make_letters(
         [p for p in planned if not from_bexio(policy, results[p[0]])], ahead, shown=bool(theirs)
     )
     parts = [(path, _bookmark(policy, text, path not in done)) for _, text, path, _ in planned]
-    merge = ahead.take_merge(parts) if ahead else None
     letters = {
         invoice_id: Letter(
             str(path.relative_to(target)),
@@ -236,15 +299,7 @@ def make_letters(
         )
         for invoice_id, text, path, contact in planned
     }
-    about = MergedFile(
-        title=f"Dunning run {folder.run_id}" + (" (draft)" if draft else ""),
-        language=policy.default_language,
-        author=policy.creditor.name,
-        created=created,
-    )
-    if merge is None or finish_merged_letters(merge, about) is None:
-        merge_letter_files(parts, target / "letters.pdf", about)
-    return letters
+    return letters, parts
 
 
 def _bookmark(policy: Policy, text: LetterInput, downloaded: bool) -> str:

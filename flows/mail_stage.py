@@ -16,7 +16,6 @@ from pathlib import Path
 from connectors.client import BexioClient
 from connectors.mail import Mailer, SmtpConfig
 from connectors.mailing import MailDelivery, MailJournal
-from dunning.letters import bookmark_title
 from dunning.mail import MailState, compose, mail_states, message_id, unsure_warnings
 from dunning.manifest import PRINT_PDF
 from dunning.outcome import Result
@@ -24,7 +23,7 @@ from dunning.policy import Policy
 from dunning.run_plan import still_to_deliver
 from dunning.runs import RunFolder
 from flows import progress
-from flows.letter_stage import Letter, run_started
+from flows.letter_stage import Letter, letter_bookmark, run_started
 from flows.prefect_tasks import MergedFile, mail_reminders, merge_letter_files
 from flows.run_inputs import ZURICH
 from flows.settings import Settings
@@ -159,12 +158,17 @@ def to_print(letters: Mapping[int, Letter], *, send: bool) -> list[int]:
 def write_letters_to_print(
     folder: RunFolder, letters: Mapping[int, Letter], printed: Sequence[int], policy: Policy
 ) -> Path | None:
-    """`letters-to-print.pdf`: the letters to post, one bookmark each; None when none."""
+    """`letters-to-print.pdf`: the letters to post, one bookmark each (a customer's letter
+    once, for all its invoices); None when none."""
     target = folder.path / PRINT_PDF
     if not printed:
         target.unlink(missing_ok=True)  # an earlier attempt's, when every letter is e-mailed
         return None
-    parts = [(folder.path / letters[i].relative, bookmark_title(letters[i].input)) for i in printed]
+    parts = list(
+        dict.fromkeys(
+            (folder.path / letters[i].relative, letter_bookmark(letters[i])) for i in printed
+        )
+    )
     about = MergedFile(
         title=f"Letters to print of run {folder.run_id}",
         language=policy.default_language,

@@ -28,6 +28,7 @@ from connectors.reminder_pdfs import download_reminder_pdfs
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
+from dunning.letters.customer import render_customer_letter
 from dunning.letters.merge import BackgroundMerge
 from dunning.letters.types import PaymentRef
 from dunning.model import Contact, Invoice
@@ -46,6 +47,7 @@ __all__ = [
     "read_invoice_references",
     "commit_invoices",
     "render_letter_files",
+    "render_customer_files",
     "download_letter_files",
     "collect_letter_files",
     "merge_letter_files",
@@ -131,6 +133,19 @@ def commit_invoices(
 def render_letter_files(letters: Sequence[tuple[LetterInput, Path]]) -> list[LetterResult]:
     results = render_letters(letters, on_done=lambda n: progress.advance("letters", n))
     get_run_logger().info("rendered %d letters", len(results))
+    return results
+
+
+@batch_task(name="render-customer-letters")
+def render_customer_files(
+    letters: Sequence[tuple[Sequence[LetterInput], Path]],
+) -> list[list[LetterResult]]:
+    """Each customer's letter for all its invoices; per letter, a result per invoice."""
+    results = []
+    for inputs, path in letters:
+        results.append(render_customer_letter(inputs, path))
+        progress.advance("letters", 1)
+    get_run_logger().info("rendered %d customer letters", len(results))
     return results
 
 

@@ -217,6 +217,13 @@ def check_mail_settings(settings: Settings, policy: Policy, *, send: bool) -> No
     """`--send` with our own letters needs an SMTP server and a sender: bad input without."""
     if not send or policy.letters.source != "own":
         return
+    if policy.letters.per_customer:
+        raise BadInput(
+            "--send cannot e-mail letters made one per customer ([letters] per_customer = "
+            "true in the policy): this version e-mails a letter per invoice only. Run without "
+            "--send and post the customers' letters, or set per_customer = false. Nothing was "
+            "pushed."
+        )
     if not settings.dunning_smtp_host:
         raise BadInput(
             '--send with our own letters ([letters] source = "own" in the policy, the '

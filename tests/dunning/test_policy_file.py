@@ -162,10 +162,10 @@ BROKEN = [
         id="letterhead paper with bexio's letters",
     ),
     pytest.param(
-        VALID + "\n[letters]\nper_customer = true\n",
+        VALID + '\n[letters]\nsource = "bexio"\nper_customer = true\n',
         "letters.per_customer",
-        "not available in this version",
-        id="one letter per customer",
+        "applies to our own letters only",
+        id="one letter per customer with bexio's letters",
     ),
     pytest.param(
         VALID + '\n[letters]\nlogo_paper = "yes"\n',
