@@ -253,6 +253,12 @@ def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Let
     for contact_id, group in groups.items():
         texts = [text for _, text, _, _ in group]
         todo.append((texts, group[0][2].parent / customer_file_name(contact_id, texts[0])))
+    for contact_id, (_, path) in zip(groups, todo, strict=True):
+        # An earlier attempt whose first invoice of this customer failed named the letter
+        # after another invoice: that letter lists fewer invoices, and goes.
+        for stale in path.parent.glob(f"customer-{int(contact_id)}-*.pdf"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     with progress.stage("letters", len(todo)):
         rendered = render_customer_files(todo)
     letters: dict[int, Letter] = {}

@@ -99,3 +99,40 @@ def test_send_with_one_letter_per_customer_is_refused_as_bad_input(
     assert bexio.levels() == {
         i: [r["reminder_level"] for r in rs] for i, rs in bexio.before.items()
     }
+
+
+def test_a_retry_after_failed_reminders_makes_each_customer_one_letter_of_all_its_invoices(
+    bexio: Company, output: Path, tmp_path: Path
+) -> None:
+    escalated = [d.invoice for d in bexio.decisions(Reason.ESCALATE)]
+    by_customer: dict[int, set[int]] = defaultdict(set)
+    for invoice in escalated:
+        by_customer[invoice.contact_id or 0].add(invoice.id)
+    # The first invoice of each customer with several fails on the first attempt: bexio
+    # refuses its reminder with 503 before making anything, three times running.
+    failing = [min(ids) for ids in by_customer.values() if len(ids) >= 2]
+    for invoice_id in failing:
+        rule = {"method": "POST", "path": f"/2.0/kb_invoice/{invoice_id}/kb_reminder"}
+        bexio.admin("POST", "/tamper", {**rule, "status": 503, "body": "{}", "times": 3})
+    policy = str(per_customer_policy(tmp_path))
+    state, first = run_flow(
+        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=policy
+    )
+    record = manifest_of(first)
+    assert state.is_failed()
+    assert {ln["invoice_id"] for ln in record["lines"] if ln["outcome"] == "FAILED"} == set(failing)
+
+    state, again = run_flow(run_id=record["run_id"])
+    assert state.is_completed(), state.message
+    retried = manifest_of(again)
+    run_dir = output / retried["run_id"]
+    lines = {ln["invoice_id"]: ln for ln in retried["lines"] if ln["letter"]}
+    assert set(lines) == {i.id for i in escalated}
+    for invoice in escalated:
+        before = len(bexio.before.get(invoice.id, []))
+        assert len(bexio.state.reminders[invoice.id]) == before + 1, invoice.document_nr
+    # One letter per customer, of all its invoices; none left from the first attempt.
+    assert len(list((run_dir / "letters").glob("*.pdf"))) == len(by_customer)
+    for ids in by_customer.values():
+        [name] = {lines[i]["letter"] for i in ids}
+        assert len(qr_bills(run_dir / name)) == len(ids), name
