@@ -194,6 +194,11 @@ def check_day(day: date, flag: str = "--reference-date") -> date:
 def check_token(token: str) -> None:
     """A bexio token is one line of visible ASCII: say so before it is sent, without
     showing it (a pasted line break or space would otherwise look like a network error)."""
+    if not token:
+        raise BadInput(
+            "BEXIO_TOKEN is empty: put the API token of your bexio account after the '=' "
+            "(in the environment or in a .env file in this directory)."
+        )
     for position, char in enumerate(token, 1):
         if char in "\r\n":
             problem = "a line break"

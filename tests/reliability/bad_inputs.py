@@ -291,6 +291,12 @@ HOSTILE_CASES = [
         env={"BEXIO_TOKEN": "tok-sandbox-\nSECRET-0815"},
     ),
     Case(
+        "setting: BEXIO_TOKEN set but empty",
+        RUN,
+        ("BEXIO_TOKEN", "is empty"),
+        env={"BEXIO_TOKEN": ""},
+    ),
+    Case(
         "setting: BEXIO_TOKEN with a space",
         RUN,
         ("BEXIO_TOKEN", "space"),
