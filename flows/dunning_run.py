@@ -276,7 +276,7 @@ def _write_manifest(
         results,
         letters,
         status,
-        to_print=len(printed),
+        to_print=len({letters[i].relative for i in printed}),  # a customer's letter once
         run_id=folder.run_id,
         flow_run_id=str(flow_run.get_id() or ""),
         now=zurich_now(),

@@ -76,6 +76,9 @@ def test_a_customer_gets_one_letter_with_a_qr_bill_per_invoice_and_bexio_a_remin
 
     merged = PdfReader(run_dir / "letters.pdf")
     assert len(merged.outline) == len(by_customer)
+    # Without --send every letter is posted: each customer's letter once.
+    assert record["letters_to_print"] == len(by_customer)
+    assert len(PdfReader(run_dir / "letters-to-print.pdf").outline) == len(by_customer)
 
 
 def test_send_with_one_letter_per_customer_is_refused_as_bad_input(
