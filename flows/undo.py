@@ -107,7 +107,10 @@ def _undo(client: BexioClient, folder: RunFolder, yes: bool) -> int:
         console.print(
             escape(
                 f"Nothing was deleted. `dunning undo {folder.run_id} --yes` deletes "
-                f"{todo} reminders."
+                f"{todo} reminder{'' if todo == 1 else 's'}."
+                if todo
+                else "Nothing was deleted, and there is nothing left to delete: each reminder "
+                "above is undone already or stays, for the reason given."
             ),
             highlight=False,
         )

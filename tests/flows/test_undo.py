@@ -65,6 +65,9 @@ def test_undo_deletes_exactly_the_runs_reminders_and_a_second_undo_deletes_nothi
     assert again.out.count("already undone") == len(escalated)
     steps = {ln["invoice_id"]: ln["step"] for ln in _undo_record(output, run_id)["lines"]}
     assert {i for i, s in steps.items() if s == "already_undone"} == set(escalated)
+    listed_again = run_cli(["undo", run_id])  # the list, once nothing is left to delete
+    said = " ".join(listed_again.out.split())
+    assert "nothing left to delete" in said and "deletes 0" not in said, listed_again.text
 
     runs = run_cli(["runs"])
     assert f"{run_id}" in runs.out and "partly undone" in runs.out
