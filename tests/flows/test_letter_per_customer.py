@@ -4,15 +4,17 @@ invoice."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from pathlib import Path
 
+from prefect.flow_runs import resume_flow_run
 from pypdf import PdfReader
 
 from dunning.policy_file import example_policy_path
 from dunning.proposal import Reason
 from tests.support.cli import run_cli
-from tests.support.harness import manifest_of, run_flow
+from tests.support.harness import manifest_of, paused_run, run_flow
 from tests.support.payments import pay, qr_bills
 from tests.support.sandbox import REFERENCE_DATE, Company
 
@@ -139,3 +141,36 @@ def test_a_retry_after_failed_reminders_makes_each_customer_one_letter_of_all_it
     for ids in by_customer.values():
         [name] = {lines[i]["letter"] for i in ids}
         assert len(qr_bills(run_dir / name)) == len(ids), name
+
+
+def test_the_approver_sees_each_customers_letter_as_a_draft(
+    bexio: Company, output: Path, tmp_path: Path
+) -> None:
+    def approver() -> None:
+        run_id, schema = paused_run()
+        resume_flow_run(run_id, run_input={"selected": schema["properties"]["selected"]["default"]})
+
+    person = threading.Thread(target=approver)
+    person.start()
+    policy = str(per_customer_policy(tmp_path))
+    state, summary = run_flow(
+        reference_date=REFERENCE_DATE,
+        confirm_reference_date=True,
+        policy=policy,
+        approval=True,
+        poll_interval=1,
+    )
+    person.join(5)
+    assert state.is_completed(), state.message
+    record = manifest_of(summary)
+    folder = output / record["run_id"]
+    lettered = [ln for ln in record["lines"] if ln["letter"]]
+    customers = {ln["contact_id"] for ln in lettered}
+    assert len(list((folder / "draft" / "letters").glob("customer-*.pdf"))) == len(customers)
+    assert len(PdfReader(folder / "draft" / "letters.pdf").outline) == len(customers)
+    for line in lettered:
+        draft = " ".join(
+            p.extract_text() for p in PdfReader(folder / "draft" / line["letter"]).pages
+        )
+        assert line["document_nr"] in draft
+        assert any(word in draft for word in ("ENTWURF", "PROJET", "BOZZA", "DRAFT"))
