@@ -45,6 +45,12 @@ def _date(text: str | None, flag: str = "--reference-date") -> date | None:
         raise Usage(str(exc)) from None
 
 
+def _at_least(value: int, least: int, flag: str) -> int:
+    if value < least:
+        raise Usage(f"{flag}: {value} is too small; give {least} or more.")
+    return value
+
+
 @app.command
 def demo(
     *,
@@ -70,7 +76,7 @@ def demo(
     """
     from flows.commands import run_demo
 
-    return run_demo(invoices, _date(reference_date), output, letters)
+    return run_demo(_at_least(invoices, 0, "--invoices"), _date(reference_date), output, letters)
 
 
 @app.command
@@ -357,13 +363,13 @@ def sandbox(
     if not 0 <= fail_rate <= 1:
         raise Usage(f"--fail-rate: {fail_rate} is not between 0 and 1.")
     config = SandboxConfig(
-        invoices=invoices,
+        invoices=_at_least(invoices, 0, "--invoices"),
         seed=seed,
         today=_date(today, "--today"),
         token=token,
         fail_rate=fail_rate,
-        latency_ms=latency_ms,
-        rate_limit=rate_limit,
+        latency_ms=_at_least(latency_ms, 0, "--latency-ms"),
+        rate_limit=None if rate_limit is None else _at_least(rate_limit, 1, "--rate-limit"),
     )
     print(f"bexio sandbox on http://{host}:{port} (token: {token}); Ctrl+C stops it", flush=True)
     serve(config, host=host, port=port)

@@ -290,6 +290,12 @@ HOSTILE_CASES = [
         ("BEXIO_TOKEN", "line break"),
         env={"BEXIO_TOKEN": "tok-sandbox-\nSECRET-0815"},
     ),
+    Case("demo: a negative number of invoices", ("demo", "--invoices", "-5"), ("--invoices",)),
+    Case(
+        "sandbox: a negative number of invoices",
+        ("sandbox", "--invoices", "-1", "--port", "0"),
+        ("--invoices",),
+    ),
     Case(
         "setting: BEXIO_TOKEN set but empty",
         RUN,
