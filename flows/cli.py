@@ -416,15 +416,16 @@ def serve_files(*, output: Path | None = None, host: str = "127.0.0.1", port: in
     port
         Port to listen on (the default matches DUNNING_FILES_URL's default).
     """
-    from flows.file_server import serve_folder
+    from flows.file_server import CannotServe, open_server, serve_folder
     from flows.run_inputs import BadInput, output_folder
 
     try:
         folder = output_folder(output)
-    except BadInput as exc:
+        server = open_server(folder, host, port)
+    except (BadInput, CannotServe) as exc:
         raise Usage(str(exc)) from None
     print(f"serving {folder} read-only on http://{host}:{port}/ ; Ctrl+C stops it", flush=True)
-    serve_folder(folder, host, port)
+    serve_folder(server)
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from dunning.companies import COMPANY_NAME
 from dunning.runs import RUN_ID_PATTERN
 
-__all__ = ["serve_folder", "make_server", "is_served"]
+__all__ = ["CannotServe", "open_server", "serve_folder", "make_server", "is_served"]
 
 _RUN_FILE = re.compile(
     r"^(draft/)?(letters\.pdf|letters/[A-Za-z0-9][A-Za-z0-9._-]*\.pdf)$|^run\.xlsx$"
@@ -75,7 +75,31 @@ def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
     return ThreadingHTTPServer((host, port), handler)
 
 
-def serve_folder(folder: Path, host: str, port: int) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    with make_server(folder, host, port) as server, contextlib.suppress(KeyboardInterrupt):
+class CannotServe(Exception):
+    """The folder cannot be made or the address cannot be taken: one paragraph for the user."""
+
+
+def open_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
+    """The server of `folder` on host:port, made first when missing; `CannotServe` says
+    which of the two failed and what to do."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CannotServe(
+            f"{folder}: the output folder cannot be made ({exc.strerror}). Make it as a user "
+            'who may (e.g. `sudo install -d -o "$USER" FOLDER`), or name another with --output '
+            "or DUNNING_OUTPUT; the worker must write its runs into the same folder."
+        ) from None
+    try:
+        return make_server(folder, host, port)
+    except OSError as exc:
+        raise CannotServe(
+            f"{host}:{port}: cannot listen there ({exc.strerror}). Choose a free port with "
+            "--port (or another address with --host), and give the worker "
+            f"DUNNING_FILES_URL=http://{host}:<that port> so the links in Prefect point to it."
+        ) from None
+
+
+def serve_folder(server: ThreadingHTTPServer) -> None:
+    with server, contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()

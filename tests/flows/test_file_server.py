@@ -3,6 +3,7 @@ open; the run's policy, blocks, journal, manifest and any listing do not."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from flows.file_server import make_server
+from tests.support.cli import run_cli
 
 RUN = "2026-12-04-0a1b2c3d"
 
@@ -99,3 +101,31 @@ def test_a_companys_letters_open_under_its_folder_and_its_policy_does_not(served
     assert httpx.get(f"{served}/muster-ag/{RUN}/letters.pdf").content == b"content of letters.pdf"
     assert httpx.get(f"{served}/muster-ag/{RUN}/policy.toml").status_code == 404
     assert httpx.get(f"{served}/muster-ag/").status_code == 404
+
+
+def test_serve_files_into_a_folder_it_cannot_make_says_so_in_one_paragraph(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    folder = tmp_path / "a-file" / "runs"
+    result = run_cli(["serve-files", "--output", str(folder), "--port", "0"])
+    assert result.code == 2
+    assert not result.has_traceback()
+    assert "serving" not in result.out
+    assert str(folder) in result.err and "cannot be made" in result.err
+    assert "--output" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_serve_files_on_a_port_in_use_says_so_in_one_paragraph(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(["serve-files", "--output", str(tmp_path), "--port", str(port)])
+    assert result.code == 2
+    assert not result.has_traceback()
+    assert "serving" not in result.out
+    assert f"127.0.0.1:{port}" in result.err and "--port" in result.err
+    assert "DUNNING_FILES_URL" in result.err
+    assert len(result.err.strip().splitlines()) == 1
