@@ -107,14 +107,15 @@ def test_three_companies_run_on_two_workers_each_with_its_own_token_and_letters(
             {**env, "SECRET_VALUE": token},
             REPO,
         )
-    deployed = run_cli([bin_path("dunning"), "deploy"], env, REPO)
-    assert "3 deployments on the work pool dunning-pool" in deployed, deployed
+    # A pool of its own: the session's server is shared with the `monthly` deployment's test.
+    deployed = run_cli([bin_path("dunning"), "deploy", "--pool", "office-pool"], env, REPO)
+    assert "3 deployments on the work pool office-pool" in deployed, deployed
     before = {name: _levels(c, TOKENS[name]) for name, c in companies.items()}
 
     workers = [
         Service(
             f"worker-{n}",
-            [bin_path("prefect"), "worker", "start", "--pool", "dunning-pool"],
+            [bin_path("prefect"), "worker", "start", "--pool", "office-pool"],
             {**env, "PREFECT_WORKER_QUERY_SECONDS": "1"},
             logs,
         )
