@@ -94,6 +94,8 @@ def summary_table(summary: Mapping[str, Any]) -> Table:
     for kind in ("reasons", "outcomes"):
         for code, n in summary["counts"][kind].items():
             table.add_row(kind[:-1], escape(code), str(n), _MEANING.get(code, ""))
+    if not table.rows:
+        table.add_row("", "–", "0", "no open invoice in bexio: nothing to propose")
     return table
 
 

@@ -7,6 +7,8 @@ import threading
 from prefect.flow_runs import resume_flow_run
 from pypdf import PdfReader
 
+from dunning.policy_file import example_policy_path
+from tests.support.cli import run_cli
 from tests.support.harness import manifest_of, paused_run, run_flow
 from tests.support.sandbox import REFERENCE_DATE
 
@@ -142,3 +144,10 @@ def test_approval_resumed_with_one_invoice_deselected(bexio, output):
     )
     kept = [int(str(c).split()[0].lstrip("#")) for c in answers["kept"]]  # type: ignore[union-attr]
     assert all(lines[i]["outcome"] in ("ESCALATED", "MARKED_UNPAID") for i in kept)
+
+
+def test_a_run_without_open_invoices_says_there_is_nothing_to_propose(start_company, tmp_path):
+    start_company(invoices=0)
+    result = run_cli(["run", "--dry-run", "--policy", str(example_policy_path())])
+    assert result.code == 0, result.text
+    assert "no open invoice in bexio: nothing to propose" in " ".join(result.out.split())
