@@ -371,9 +371,25 @@ def sandbox(
         latency_ms=_at_least(latency_ms, 0, "--latency-ms"),
         rate_limit=None if rate_limit is None else _at_least(rate_limit, 1, "--rate-limit"),
     )
+    _can_listen(host, port)
     print(f"bexio sandbox on http://{host}:{port} (token: {token}); Ctrl+C stops it", flush=True)
     serve(config, host=host, port=port)
     return EXIT_OK
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Bad input when the address cannot be listened on (a port in use, a foreign host)."""
+    import socket
+
+    try:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise Usage(
+            f"{host}:{port}: cannot listen there ({exc.strerror or exc}). Choose a free port "
+            "with --port, and point BEXIO_BASE_URL at it."
+        ) from None
 
 
 @app.command(name="letters-sample")
