@@ -216,6 +216,13 @@ def run_once(params: RunParams) -> int:
     return _execute(replace(params, reference_date=setup.reference_date, output=str(setup.output)))
 
 
+def runs_listed(output: Path | None) -> str:
+    """Which `dunning runs` lists the runs of this output folder (a company's, or --output)."""
+    if output is None:
+        return "`dunning runs` lists the runs."
+    return f"`dunning runs --output {output}` lists the runs there."
+
+
 def retry_run(run_id: str, output: Path | None, company: str | None = None) -> int:
     """`dunning retry`: reopen the run as it started, check bexio, then run it again."""
     try:
@@ -229,7 +236,7 @@ def retry_run(run_id: str, output: Path | None, company: str | None = None) -> i
         with run_lock(RunFolder.open(out, run_id).path, run_id):
             return _retry_locked(out, run_id)
     except RunNotFound as exc:
-        return _bad(f"{exc}; `dunning runs` lists the runs.")
+        return _bad(f"{exc}; {runs_listed(output)}")
     except BadInput as exc:
         return _bad(str(exc))
     except RunBusy as exc:

@@ -52,7 +52,9 @@ def undo_run(run_id: str, output: Path | None, yes: bool, company: str | None = 
         with run_lock(folder.path, run_id), make_client(settings) as client:
             return _undo(client, folder, yes)
     except RunNotFound as exc:
-        return _say(f"{exc}; `dunning runs` lists the runs.", EXIT_BAD_INPUT)
+        from flows.commands import runs_listed
+
+        return _say(f"{exc}; {runs_listed(output)}", EXIT_BAD_INPUT)
     except (BadInput, SettingsError) as exc:
         return _say(str(exc), EXIT_BAD_INPUT)
     except RunBusy as exc:

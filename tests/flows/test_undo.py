@@ -114,3 +114,13 @@ def test_undo_of_an_unknown_run_is_bad_input(bexio, output):
     assert result.code == 2
     assert "there is no run '2026-11-30-0badc0de'" in result.err
     assert not result.has_traceback()
+
+
+def test_an_unknown_run_in_another_folder_names_the_listing_of_that_folder(bexio, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for command in ("undo", "retry"):
+        result = run_cli([command, "2026-11-30-0badc0de", "--output", str(elsewhere)])
+        said = " ".join(result.err.split())
+        assert result.code == 2 and not result.has_traceback(), result.text
+        assert f"`dunning runs --output {elsewhere}` lists the runs there" in said
