@@ -24,6 +24,7 @@ from prefect.runtime import flow_run
 
 from dunning.run_lock import run_lock
 from dunning.runs import RunFolder
+from dunning.undo import UNDO_FILE
 from flows import progress
 from flows.run_inputs import (
     BadInput,
@@ -86,6 +87,13 @@ def reopen(output: Path, run_id: str, asked: RunParams | None = None) -> Reopene
     meta = folder.load_json(RUN_JSON)
     if not isinstance(meta, dict):
         raise BadInput(f"run {run_id} in {output} has no run.json; it cannot be retried.")
+    if isinstance(folder.load_json(UNDO_FILE), dict):
+        raise BadInput(
+            f"run {run_id} was undone with `dunning undo`: its reminders were deleted in "
+            "bexio, so going on with it would write letters for reminders that no longer "
+            "exist. Nothing was done. Start a new run for the invoices that still need a "
+            "reminder."
+        )
     asked = asked or RunParams()
     params = replace(
         asked,

@@ -72,6 +72,13 @@ def test_undo_deletes_exactly_the_runs_reminders_and_a_second_undo_deletes_nothi
     runs = run_cli(["runs"])
     assert f"{run_id}" in runs.out and "partly undone" in runs.out
 
+    # A retry would write letters for the deleted reminders: it is refused.
+    retried = run_cli(["retry", run_id])
+    assert retried.code == 2, retried.text
+    assert "was undone" in " ".join(retried.err.split()) and not retried.has_traceback()
+    assert bexio.stats()["reminders_deleted"] == len(escalated)
+    assert _held(bexio.levels()) == _held(before)
+
 
 def test_an_invoice_escalated_again_by_a_later_run_is_not_undone(start_company, tmp_path, wide):
     first_day, later = date(2026, 11, 10), REFERENCE_DATE
