@@ -242,17 +242,20 @@ app.command(holds_app)
 
 @holds_app.default
 @holds_app.command(name="list")
-def holds_list(*, output: Path | None = None) -> int:
+def holds_list(*, output: Path | None = None, company: str | None = None) -> int:
     """List the holds: id, invoice or contact, the last day held, whether it still holds.
 
     Parameters
     ----------
     output
         Where runs (and holds.json) are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    company
+        A company of the companies file: its holds, in its output folder (and, for `add`,
+        its token from its Secret block).
     """
     from flows.holds_command import list_holds
 
-    return list_holds(output)
+    return list_holds(output, company)
 
 
 @holds_app.command(name="add")
@@ -263,6 +266,7 @@ def holds_add(
     until: str,
     reason: str,
     output: Path | None = None,
+    company: str | None = None,
 ) -> int:
     """Hold one invoice, or every invoice of one contact, until a date (checked in bexio).
 
@@ -278,17 +282,20 @@ def holds_add(
         Why, e.g. "promised to pay by 15.12."; shown in every run that leaves it out.
     output
         Where runs (and holds.json) are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    company
+        A company of the companies file: its holds, in its output folder (and, for `add`,
+        its token from its Secret block).
     """
     from flows.holds_command import add_hold
 
     day = _date(until, "--until")
     if day is None:  # cyclopts gives a required flag; this is for mypy
         raise Usage("--until: give the last day held, YYYY-MM-DD.")
-    return add_hold(output, invoice, contact, day, reason)
+    return add_hold(output, invoice, contact, day, reason, company)
 
 
 @holds_app.command(name="end")
-def holds_end(hold_id: int, /, *, output: Path | None = None) -> int:
+def holds_end(hold_id: int, /, *, output: Path | None = None, company: str | None = None) -> int:
     """End a hold now: the next run dunns its invoices again when they are due.
 
     Parameters
@@ -297,10 +304,13 @@ def holds_end(hold_id: int, /, *, output: Path | None = None) -> int:
         The hold's id (see `dunning holds list`).
     output
         Where runs (and holds.json) are stored; default: DUNNING_OUTPUT, else ./dunning-output.
+    company
+        A company of the companies file: its holds, in its output folder (and, for `add`,
+        its token from its Secret block).
     """
     from flows.holds_command import end_a_hold
 
-    return end_a_hold(output, hold_id)
+    return end_a_hold(output, hold_id, company)
 
 
 @app.command

@@ -45,10 +45,22 @@ def _bad(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def list_holds(output: Path | None) -> int:
+def _folder(output: Path | None, company: str | None) -> Path:
+    """Where the holds are kept: `--output`, else the company's output, else DUNNING_OUTPUT."""
+    if output is None and company is not None:
+        from flows.companies import company_named
+
+        try:
+            return company_named(load_settings(), company).output
+        except SettingsError as exc:
+            raise BadInput(str(exc)) from None
+    return output_folder(output)
+
+
+def list_holds(output: Path | None, company: str | None = None) -> int:
     """Every hold, with whether it still holds today."""
     try:
-        out = output_folder(output)
+        out = _folder(output, company)
         holds = load_holds(out)
     except (BadInput, HoldsError) as exc:
         return _bad(str(exc))
@@ -83,10 +95,11 @@ def add_hold(
     contact: int | None,
     until: date,
     reason: str,
+    company: str | None = None,
 ) -> int:
     """Keep a new hold after checking it, and say what it holds."""
     try:
-        out = output_folder(output)
+        out = _folder(output, company)
         if (invoice is None) == (contact is None):
             raise BadInput(
                 "dunning holds add: give exactly one of --invoice ID or --contact ID: a hold "
@@ -98,7 +111,7 @@ def add_hold(
             raise BadInput(f"--until {until.isoformat()}: {problem}.")
         if problem := reason_problem(reason):
             raise BadInput(f"--reason: {problem}.")
-        what = _in_bexio(invoice, contact, flag)
+        what = _in_bexio(invoice, contact, flag, company)
         hold = Hold(
             0,
             until,
@@ -121,12 +134,12 @@ def add_hold(
     return EXIT_OK
 
 
-def _in_bexio(invoice: int | None, contact: int | None, flag: str) -> str:
+def _in_bexio(invoice: int | None, contact: int | None, flag: str, company: str | None) -> str:
     """The invoice's number or the contact's name, from bexio; bad input when bexio has no
     such invoice or contact, or cannot be asked."""
     number = invoice if invoice is not None else contact
     try:
-        with make_client(_settings()) as client:
+        with make_client(_settings(company)) as client:
             if invoice is not None:
                 found = client.show_invoice(invoice)
                 return f"invoice {found.document_nr or found.id}"
@@ -147,11 +160,16 @@ def _in_bexio(invoice: int | None, contact: int | None, flag: str) -> str:
         ) from None
 
 
-def _settings() -> Settings:
+def _settings(company: str | None) -> Settings:
+    """BEXIO_TOKEN's settings, or a company's with the token of its Secret block."""
     try:
         settings = load_settings()
     except SettingsError as exc:
         raise BadInput(str(exc)) from None
+    if company is not None:
+        from flows.companies import company_named, company_settings
+
+        return company_settings(settings, company_named(settings, company))
     if settings.bexio_token is None:
         raise BadInput(
             "BEXIO_TOKEN is not set: `dunning holds add` asks bexio whether the invoice or "
@@ -161,10 +179,10 @@ def _settings() -> Settings:
     return settings
 
 
-def end_a_hold(output: Path | None, hold_id: int) -> int:
+def end_a_hold(output: Path | None, hold_id: int, company: str | None = None) -> int:
     """Remove a hold: the next run dunns its invoices again."""
     try:
-        out = output_folder(output)
+        out = _folder(output, company)
         ended = end_hold(out, hold_id)
     except (BadInput, HoldsError) as exc:
         return _bad(str(exc))

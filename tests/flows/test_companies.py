@@ -5,6 +5,7 @@ another company's commit; `dunning deploy` makes one deployment per company."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
 
 from dunning.policy_file import example_policy_path
+from dunning.proposal import Reason
 from flows.commit_lock import commit_lock
+from flows.run_inputs import zurich_today
 from tests.support.cli import new_runs, run_cli
 from tests.support.sandbox import REFERENCE_DATE, Company
 
@@ -157,3 +160,19 @@ def test_undo_of_a_company_run_deletes_in_that_companys_account(
     assert held == {i: [r["reminder_level"] for r in rs] for i, rs in alpha.before.items() if rs}
     assert beta.levels() == beta_levels
     assert TOKENS["alpha"] not in result.text
+
+
+def test_a_companys_holds_are_kept_in_its_folder_and_checked_with_its_token(
+    companies: dict[str, Company], tmp_path: Path
+) -> None:
+    invoice = companies["alpha"].decisions(Reason.ESCALATE)[0].invoice
+    until = (zurich_today() + timedelta(days=20)).isoformat()
+    added = run_cli(
+        ["holds", "add", "--company", "alpha", "--invoice", str(invoice.id), "--until", until,
+         "--reason", "promised to pay"]
+    )  # fmt: skip
+    assert added.code == 0, added.text
+    assert (tmp_path / "out" / "alpha" / "holds.json").is_file()
+    assert not (tmp_path / "out" / "beta" / "holds.json").exists()
+    listed = run_cli(["holds", "list", "--company", "alpha"])
+    assert f"invoice {invoice.id}" in listed.out and "promised to pay" in listed.out
