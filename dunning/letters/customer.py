@@ -64,6 +64,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "läuft am {deadline} ab."
         ),
         "col_level": "Stufe",
+        "contact": "Bei Fragen zu diesen Rechnungen oder für eine Ratenzahlung erreichen Sie uns unter {contact}.",
+        "contact_none": "Bei Fragen zu diesen Rechnungen stehen wir Ihnen gerne zur Verfügung.",
+        "col_date": "Datum",  # the invoice's date: the full heading does not fit
         "col_deadline": "Frist",
         "total": "Total offen",
         "pay_each": (
@@ -81,6 +84,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "{deadline}."
         ),
         "col_level": "Niveau",
+        "contact": "Pour toute question concernant ces factures ou pour convenir d'un paiement échelonné, vous pouvez nous joindre à {contact}.",
+        "contact_none": "Nous restons à votre disposition pour toute question concernant ces factures.",
+        "col_date": "Date",  # the invoice's date: the full heading does not fit
         "col_deadline": "Délai",
         "total": "Total ouvert",
         "pay_each": (
@@ -98,6 +104,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "scade il {deadline}."
         ),
         "col_level": "Livello",
+        "contact": "Per domande su queste fatture o per concordare un pagamento rateale potete contattarci a {contact}.",
+        "contact_none": "Restiamo volentieri a disposizione per domande su queste fatture.",
+        "col_date": "Data",  # the invoice's date: the full heading does not fit
         "col_deadline": "Termine",
         "total": "Totale aperto",
         "pay_each": (
@@ -114,6 +123,9 @@ _TEXTS: dict[str, dict[str, str]] = {
             "deadline given in its row; the first deadline is {deadline}."
         ),
         "col_level": "Level",
+        "contact": "If you have any questions about these invoices or would like to pay in instalments, please contact us at {contact}.",
+        "contact_none": "Please contact us if you have any questions about these invoices.",
+        "col_date": "Date",  # the invoice's date: the full heading does not fit
         "col_deadline": "Deadline",
         "total": "Total open",
         "pay_each": (
@@ -279,9 +291,7 @@ def _content(
     phone = no_break(first.creditor.phone) if first.creditor.phone else None
     contact = " / ".join(x for x in (first.creditor.email, phone) if x)
     sentences.append(
-        fill_placeholders(texts["contact"], {"contact": contact})
-        if contact
-        else texts["contact_none"]
+        fill_placeholders(own["contact"], {"contact": contact}) if contact else own["contact_none"]
     )
     flow.text(" ".join([*sentences[:1], texts["crossing"], *sentences[1:]]), after=0.9)
     flow.need(2 * flow.leading)
@@ -304,7 +314,7 @@ def _table(flow: _Flow, letters: Sequence[LetterInput], lang: str) -> None:
     flow.y -= size
     heads = (
         texts["col_invoice"],
-        texts["col_invoice_date"],
+        own["col_date"],
         texts["col_due_date"],
         own["col_level"],
         own["col_deadline"],
