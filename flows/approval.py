@@ -21,7 +21,6 @@ from prefect.input import RunInput, keyset_from_base_key, read_flow_run_input
 from prefect.utilities.urls import url_for
 from pydantic import Field
 
-from dunning.holds import MAX_HOLD_DAYS, REASON_LIMIT
 from dunning.proposal import Decision
 from flows import progress
 from flows.approval_answer import (
@@ -34,7 +33,7 @@ from flows.approval_answer import (
     keep_holds,
 )
 from flows.approval_large import LARGE_PROPOSAL, ListError, large_form_model, large_selection
-from flows.form_schema import no_null_default
+from flows.form_schema import hold_fields
 from flows.local_pause import ApprovalCancelled, pause_here
 
 __all__ = [
@@ -108,33 +107,7 @@ def _form_model(labels: Sequence[str]) -> type[RunInput]:
                 "leave them out (BLOCKED) until the date below.",
             ),
         ),
-        hold_until=(
-            date,
-            Field(
-                default=None,
-                json_schema_extra=no_null_default,
-                title="Hold until (the last day held)",
-                description=f"After the reference date, at most {MAX_HOLD_DAYS} days later.",
-            ),
-        ),
-        hold_reason=(
-            str,
-            Field(
-                default="",
-                title="Reason for the hold",
-                max_length=REASON_LIMIT,
-                description="E.g. 'promised to pay by 15.12.'; shown on every later run.",
-            ),
-        ),
-        hold_customer=(
-            bool,
-            Field(
-                default=False,
-                title="Hold the customers",
-                description="Hold every invoice of the customers of the invoices held, "
-                "not only those invoices.",
-            ),
-        ),
+        **hold_fields("the customers of the invoices held"),
     )
     return model
 

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, Literal
 
 import pydantic
 from prefect.input import RunInput
 from pydantic import Field
 
-from dunning.holds import MAX_HOLD_DAYS, REASON_LIMIT
 from dunning.proposal import Decision, Reason
 from dunning.report import final_step
-from flows.form_schema import no_null_default
+from flows.form_schema import hold_fields
 
 __all__ = [
     "LARGE_PROPOSAL",
@@ -115,33 +113,7 @@ def large_form_model(
                 "later runs leave them out (BLOCKED) until the date below.",
             ),
         ),
-        hold_until=(
-            date,
-            Field(
-                default=None,
-                json_schema_extra=no_null_default,
-                title="Hold until (the last day held)",
-                description=f"After the reference date, at most {MAX_HOLD_DAYS} days later.",
-            ),
-        ),
-        hold_reason=(
-            str,
-            Field(
-                default="",
-                title="Reason for the hold",
-                max_length=REASON_LIMIT,
-                description="E.g. 'promised to pay by 15.12.'; shown on every later run.",
-            ),
-        ),
-        hold_customer=(
-            bool,
-            Field(
-                default=False,
-                title="Hold the customers",
-                description="Hold every invoice of the customers named for the hold, not "
-                "only the invoices.",
-            ),
-        ),
+        **hold_fields("the customers named for the hold"),
     )
     return model
 
