@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
 from tests.e2e.processes import Service, bin_path, wait_until
@@ -82,9 +83,18 @@ def _hold(page: Page, dialog: Any, label: str) -> None:
     page.get_by_role("option", name=label, exact=True).click()
     page.keyboard.press("Escape")  # closes the list, not the form
     expect(dialog.get_by_title(label, exact=True)).to_have_count(2)  # selected, and held
-    dialog.locator("button:has-text('Pick a date')").click()
-    day = page.get_by_placeholder("yyyy-MM-dd")
-    day.fill(HOLD_UNTIL)
+    # Prefect's date picker sometimes renders its field anew while it opens, and a fill
+    # then waits on a field that is gone: open it again (the answer is checked below).
+    for _ in range(3):
+        dialog.locator("button:has-text('Pick a date')").click()
+        day = page.get_by_placeholder("yyyy-MM-dd")
+        try:
+            day.fill(HOLD_UNTIL, timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError("the hold date could not be typed into Prefect's date picker")
     day.press("Enter")
     if day.is_visible():
         page.keyboard.press("Escape")
