@@ -105,6 +105,16 @@ class Result:
             traceback=why.traceback,
         )
 
+    def undelivered(self, why: Failure) -> Result:
+        """This escalation FAILED in its delivery: its reminder stays, with its dates."""
+        return Result.failed(
+            self.invoice_id,
+            why,
+            reminder_id=self.reminder_id,
+            api_deadline=self.api_deadline,
+            api_date=self.api_date,
+        )
+
     @property
     def needs_letter(self) -> bool:
         return self.outcome in (Outcome.ESCALATED, Outcome.ALREADY_DONE)

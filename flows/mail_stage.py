@@ -79,13 +79,7 @@ def deliver_own_letters(
                 for invoice_id, reminder_id in batch
             ]
             for invoice_id, why in mail_reminders(client, mailer, items, journal).items():
-                failed = Result.failed(
-                    invoice_id,
-                    why,
-                    reminder_id=results[invoice_id].reminder_id,
-                    api_deadline=results[invoice_id].api_deadline,
-                    api_date=results[invoice_id].api_date,
-                )
+                failed = results[invoice_id].undelivered(why)
                 record(failed)
                 results[invoice_id] = failed
     return _with_warnings(letters, unsure_warnings(folder.events()))

@@ -201,12 +201,6 @@ def deliver(
     with progress.stage("deliver", len(items)):
         for batch in chunks(items):
             for invoice_id, why in deliver_reminders(client, batch, journal, send).items():
-                failed = Result.failed(
-                    invoice_id,
-                    why,
-                    reminder_id=results[invoice_id].reminder_id,
-                    api_deadline=results[invoice_id].api_deadline,
-                    api_date=results[invoice_id].api_date,
-                )
+                failed = results[invoice_id].undelivered(why)
                 record(failed)
                 results[invoice_id] = failed

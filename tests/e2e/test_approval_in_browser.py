@@ -25,7 +25,7 @@ NOTE = "Customer phoned: pays by Friday, no reminder this month."
 HOLD_UNTIL, HOLD_REASON = "2026-12-15", "promised to pay by 15.12."
 
 
-def _awaiting_manifest(output: Path, run: Service) -> dict[str, Any]:
+def _awaiting_manifest(output: Path, run: Service, timeout: float = 120) -> dict[str, Any]:
     """The run's record once it waits for approval (it names the flow run)."""
 
     def waiting() -> dict[str, Any] | None:
@@ -37,7 +37,7 @@ def _awaiting_manifest(output: Path, run: Service) -> dict[str, Any]:
                 return manifest
         return None
 
-    return wait_until(waiting, 120, "the run waiting for approval")  # type: ignore[return-value]
+    return wait_until(waiting, timeout, "the run waiting for approval")  # type: ignore[return-value]
 
 
 def _pdf_text(page: Page, url: str) -> str:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import clean_environ
-from tests.e2e.processes import Service, bin_path, free_port, wait_until
+from tests.e2e.processes import Service, bin_path, free_port
 from tests.e2e.stack import REFERENCE_DATE, RUN_MENU, TOKEN, Company, PrefectServer
+from tests.e2e.test_approval_in_browser import _awaiting_manifest
 
 NOTE = "Two disputed invoices wait for the credit notes."
 
@@ -38,19 +38,6 @@ def large_company(logs: Path, tmp_path: Path) -> Iterator[Company]:
         sandbox.stop()
 
 
-def _waiting(output: Path, run: Service) -> dict[str, Any]:
-    def found() -> dict[str, Any] | None:
-        if not run.alive():
-            raise AssertionError(f"`dunning run` exited early:\n{run.log()[-3000:]}")
-        for path in output.glob("*/manifest.json"):
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest["status"] == "awaiting_approval":
-                return manifest
-        return None
-
-    return wait_until(found, 400, "the large run waiting for approval")  # type: ignore[return-value]
-
-
 @pytest.mark.timeout(1200)  # thousands of draft letters, reminders and final letters
 def test_approver_holds_back_two_of_thousands_in_the_prefect_ui(
     prefect: PrefectServer, large_company: Company, page: Page, tmp_path: Path, images: Path
@@ -68,7 +55,7 @@ def test_approver_holds_back_two_of_thousands_in_the_prefect_ui(
         cwd=tmp_path,
     )  # fmt: skip
     try:
-        waiting = _waiting(company.output, run)
+        waiting = _awaiting_manifest(company.output, run, timeout=400)
         flow_run_id = waiting["flow_run_id"]
         prefect.api.wait_for_form(flow_run_id, timeout=600)  # drafts of every letter first
         proposed = [ln for ln in waiting["lines"] if ln["reason"] in ("ESCALATE", "FINAL")]
