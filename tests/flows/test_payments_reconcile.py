@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -85,16 +86,21 @@ def test_paying_each_letters_qr_bill_pays_its_invoice_in_full_and_nothing_stays_
         assert found[currency] == amount, currency
 
 
-def test_paying_what_bexios_letter_asks_pays_its_invoice_in_full_and_nothing_stays_unmatched(
-    bexio: Company, output: Path, tmp_path: Path
-) -> None:
+def _run_with_bexio_letters(tmp_path: Path) -> dict[str, Any]:
+    """A run of the example policy with `[letters] source = "bexio"`; its record."""
     text = example_policy_path().read_text(encoding="utf-8")
     policy = tmp_path / "policy.toml"
     policy.write_text(text.replace('source = "own"', 'source = "bexio"', 1), encoding="utf-8")
     _, summary = run_flow(
         reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy)
     )
-    record = manifest_of(summary)
+    return manifest_of(summary)
+
+
+def test_paying_what_bexios_letter_asks_pays_its_invoice_in_full_and_nothing_stays_unmatched(
+    bexio: Company, output: Path, tmp_path: Path
+) -> None:
+    record = _run_with_bexio_letters(tmp_path)
     lettered = [ln for ln in record["lines"] if ln["letter"] and ln["currency"] in ("CHF", "EUR")]
     assert lettered
     for line in lettered:
@@ -122,13 +128,7 @@ def test_paying_what_bexios_letter_asks_pays_its_invoice_in_full_and_nothing_sta
 def test_letters_from_bexio_leave_nothing_to_invoice_separately(
     bexio: Company, output: Path, tmp_path: Path
 ) -> None:
-    text = example_policy_path().read_text(encoding="utf-8")
-    policy = tmp_path / "policy.toml"
-    policy.write_text(text.replace('source = "own"', 'source = "bexio"', 1), encoding="utf-8")
-    _, summary = run_flow(
-        reference_date=REFERENCE_DATE, confirm_reference_date=True, policy=str(policy)
-    )
-    record = manifest_of(summary)
+    record = _run_with_bexio_letters(tmp_path)
     lettered = [ln for ln in record["lines"] if ln["letter"]]
     # bexio's letter claims none of our fees or interest, so none are to be invoiced.
     assert any(Decimal(ln["fees"]) + Decimal(ln["interest"]) > 0 for ln in lettered)
