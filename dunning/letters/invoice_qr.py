@@ -5,6 +5,10 @@ invoice exactly as one made from the invoice. The PDF's pages are rendered (pypd
 QR codes on them decoded (zxing-cpp), and the Swiss QR payload checked field by field as the
 Swiss Implementation Guidelines for the QR-bill define it: the `SPC` header, version 2,
 a CH or LI IBAN, the reference type and the reference's check digits.
+
+An A4 page is first rendered only where the guidelines place the QR code, a twentieth of
+the page (about 2 ms instead of 16 ms an invoice, which counts over thousands of them);
+the whole page is read when nothing is found there.
 """
 
 from __future__ import annotations
@@ -26,6 +30,12 @@ __all__ = ["PaymentRef", "QrBillUnreadable", "parse_qr_payload", "read_invoice_q
 _LINES = re.compile(r"\r?\n")
 _DPI = 200  # the 46 mm code at about 6 pixels a module: read at once, rendered in ms
 _PAGES = 10  # the payment part is on the last page or on one of its own at the end
+_MM = 72 / 25.4
+_A4 = (210 * _MM, 297 * _MM)
+# The Swiss QR code: 46 mm square, 67 mm from the page's left edge and 17 mm below the top of
+# the 105 mm payment part (Style Guide, "Payment part"); read with 5 mm around it. In
+# points from the left and from the bottom: left, bottom, right, top.
+_QR_BOX = (62 * _MM, 37 * _MM, 118 * _MM, 93 * _MM)
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 # Line numbers of the payload's fields (Implementation Guidelines, section 4.3).
 _ACCOUNT, _REF_TYPE, _REF, _TRAILER = 3, 27, 28, 30
@@ -53,13 +63,26 @@ def read_invoice_qr(pdf: bytes) -> PaymentRef:
 def _swiss_payloads(document: pdfium.PdfDocument) -> list[str]:
     """The Swiss QR payloads of the first page, from the end, that has any."""
     for number in range(len(document) - 1, max(len(document) - _PAGES, 0) - 1, -1):
-        image = document[number].render(scale=_DPI / 72, grayscale=True).to_pil()
-        codes = zxingcpp.read_barcodes(image, formats=_QR_ONLY)
-        payloads = [bytes(code.bytes).decode("utf-8", errors="replace") for code in codes]
-        swiss = [p for p in payloads if p.startswith("SPC")]
-        if swiss:
-            return swiss
+        page = document[number]
+        for crop in _crops(page):
+            image = page.render(scale=_DPI / 72, grayscale=True, crop=crop).to_pil()
+            codes = zxingcpp.read_barcodes(image, formats=_QR_ONLY)
+            payloads = [bytes(code.bytes).decode("utf-8", errors="replace") for code in codes]
+            swiss = [p for p in payloads if p.startswith("SPC")]
+            if swiss:
+                return swiss
     return []
+
+
+def _crops(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
+    """What to cut off the page before reading it (left, bottom, right, top, in points): on
+    an upright A4 page all but the QR code's place first, then nothing."""
+    width, height = page.get_size()
+    whole = (0.0, 0.0, 0.0, 0.0)
+    if page.get_rotation() or abs(width - _A4[0]) > 3 or abs(height - _A4[1]) > 3:
+        return [whole]
+    left, bottom, right, top = _QR_BOX
+    return [(left, bottom, width - right, height - top), whole]
 
 
 def parse_qr_payload(payload: str) -> PaymentRef:

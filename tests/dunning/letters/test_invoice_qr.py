@@ -8,12 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from dunning.letter_plan import letter_input
 from dunning.letters import render_letter
 from dunning.letters.invoice_qr import QrBillUnreadable, parse_qr_payload, read_invoice_qr
-from dunning.letters.qrpay import make_qrr, make_scor
+from dunning.letters.qrpay import make_qrr, make_scor, qr_runs
 from dunning.letters.samples import SAMPLE_CREDITOR, sample_letter
 from dunning.letters.types import PaymentRef
 from dunning.model import Address, Contact, Invoice
@@ -47,6 +49,24 @@ def test_a_creditor_reference_on_an_ordinary_iban_is_read_from_the_pdf(tmp_path:
 def test_the_qr_bill_is_found_on_the_last_of_several_pages(tmp_path: Path) -> None:
     pdf, _ = _rendered(tmp_path, body="Lange Rechnung. " * 400)
     assert read_invoice_qr(pdf).reference == make_qrr("42")
+
+
+def _qr_at_the_top(path: Path, payload: str) -> bytes:
+    """An A4 invoice whose QR-bill code is drawn near the top, not where the guidelines put it."""
+    size, runs = qr_runs(payload)
+    canvas = Canvas(str(path), pagesize=A4)
+    canvas.transform(46 * mm / size, 0, 0, -46 * mm / size, 20 * mm, 280 * mm)
+    for row, column, length in runs:
+        canvas.rect(column, row, length, 1, stroke=0, fill=1)
+    canvas.showPage()
+    canvas.save()
+    return path.read_bytes()
+
+
+def test_a_qr_bill_off_its_standard_place_is_still_found(tmp_path: Path) -> None:
+    payload = _payload({})
+    pdf = _qr_at_the_top(tmp_path / "top.pdf", payload)
+    assert read_invoice_qr(pdf) == parse_qr_payload(payload)
 
 
 def _plain_pdf(path: Path) -> bytes:
