@@ -7,6 +7,7 @@ this stage gives it the run's journal, the SMTP settings and the messages.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -153,11 +154,15 @@ def write_letters_to_print(
     folder: RunFolder, letters: Mapping[int, Letter], printed: Sequence[int], policy: Policy
 ) -> Path | None:
     """`letters-to-print.pdf`: the letters to post, one bookmark each (a customer's letter
-    once, for all its invoices); None when none."""
+    once, for all its invoices); None when none. When every letter is posted it is a copy of
+    the merged `letters.pdf`, made in a moment where merging anew takes a second a thousand."""
     target = folder.path / PRINT_PDF
     if not printed:
         target.unlink(missing_ok=True)  # an earlier attempt's, when every letter is e-mailed
         return None
+    if len(printed) == len(letters) and folder.merged_pdf.is_file():
+        shutil.copyfile(folder.merged_pdf, target)
+        return target
     parts = list(
         dict.fromkeys(
             (folder.path / letters[i].relative, letter_bookmark(letters[i])) for i in printed

@@ -80,6 +80,10 @@ def test_run_without_approval_escalates_every_proposed_invoice_once(bexio, outpu
     assert [item.title.split(" · ")[0] for item in merged.outline] == [
         ln["document_nr"] for ln in escalated
     ]
+    # Without --send every letter is posted: the file to print holds them all, in order.
+    posted = PdfReader(output / record["run_id"] / record["print_pdf"])
+    assert [item.title for item in posted.outline] == [item.title for item in merged.outline]
+    assert record["letters_to_print"] == len(escalated)
 
 
 def test_final_invoices_are_marked_unpaid_only_with_the_extension(bexio, output, monkeypatch):
