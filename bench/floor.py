@@ -1,7 +1,8 @@
 """The floor: the work of a dunning run without Prefect, done the cheapest honest way.
 
 Same libraries and the same HTTP calls as the flow (the `connectors` client, the commit
-of `connectors.push` with its re-check, `dunning.rules`, `dunning.letters`, the streaming
+of `connectors.push` with its re-check, the invoice's own payment reference read from its
+PDF and kept in the reference book, `dunning.rules`, `dunning.letters`, the streaming
 merge) and the same crash-safe journal in a run folder, but no orchestration: two worker
 processes, each with its own keep-alive client, while the main process merges the letters
 as they arrive. The flow is compared with this.
@@ -24,6 +25,7 @@ from connectors.client import BexioClient
 from connectors.contacts import fetch_contacts
 from connectors.mapping import to_invoice
 from connectors.push import commit_batch
+from connectors.references import invoice_references
 from connectors.schemas import Invoice as RawInvoice
 from dunning.letter_plan import fallback_contact, letter_input
 from dunning.letters import bookmark_title, letter_file_name, merge_letters, render_letter
@@ -32,6 +34,7 @@ from dunning.outcome import Outcome
 from dunning.policy import Policy
 from dunning.policy_file import example_policy_path, load_policy
 from dunning.proposal import Decision
+from dunning.reference_book import ReferenceBook
 from dunning.rules import propose
 from dunning.runs import RunFolder, result_to_event
 
@@ -89,12 +92,21 @@ def _commit_and_render(batch: Sequence[Decision]) -> list[tuple[Path, str, int, 
     contacts = fetch_contacts(
         _client(), [d.invoice.contact_id for d in wanted if d.invoice.contact_id]
     )
+    book = _JOB.setdefault("book", ReferenceBook(folder.path.parent))  # one per worker
+    refs = invoice_references(_client(), [d.invoice for d in wanted], book)
     parts = []
     for d in wanted:
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
         contact = found if isinstance(found, Contact) else fallback_contact(d)
         result = by_id[d.invoice.id]
-        text = letter_input(policy, d, result, contact, _JOB["reference_date"])
+        text = letter_input(
+            policy,
+            d,
+            result,
+            contact,
+            _JOB["reference_date"],
+            invoice_ref=refs.get(d.invoice.id),
+        )
         path = folder.letters_dir / letter_file_name(d.invoice.document_nr, text.level)
         render_letter(text, path)
         assert result.reminder_id is not None

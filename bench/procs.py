@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -126,6 +127,17 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
             proc.wait()
 
 
+def _refuse_busy(port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise RuntimeError(
+                f"port {port} on 127.0.0.1 is in use (another benchmark's Prefect server?); "
+                "the benchmark's own server needs it"
+            ) from None
+
+
 @contextmanager
 def prefect_server(home: Path, port: int, ui: bool = False) -> Iterator[dict[str, str]]:
     """A temporary `prefect server start` with its own home; yields the env a client needs.
@@ -139,6 +151,7 @@ def prefect_server(home: Path, port: int, ui: bool = False) -> Iterator[dict[str
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     env.pop("PREFECT_API_URL", None)
+    _refuse_busy(port)  # else the runs would talk to whichever server holds the port
     if ui:  # the UI asks the API it was served from, not the default port
         env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
     log = open(home / "server.log", "w")
