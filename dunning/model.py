@@ -33,7 +33,7 @@ STATUS_UNPAID = 31
 OPEN_STATUSES = frozenset({STATUS_PENDING, STATUS_PARTIAL})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Address:
     """A structured postal address, as the QR-bill wants it (type S)."""
 
@@ -46,7 +46,7 @@ class Address:
     extra: str | None = None  # a second name line, e.g. "z. H. Frau Muster" or a company addition
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """The debtor of an invoice."""
 
@@ -65,7 +65,7 @@ class Contact:
         return self.address.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reminder:
     """One reminder (bexio `kb_reminder`) of an invoice."""
 
@@ -78,7 +78,7 @@ class Reminder:
     title: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Invoice:
     """An invoice with its reminders, as far as dunning needs it."""
 

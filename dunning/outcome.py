@@ -45,7 +45,7 @@ class Outcome(StrEnum):
 FINAL_OUTCOMES = frozenset(Outcome) - {Outcome.FAILED}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Failure:
     """Why one invoice failed: the text for the record, and a traceback for a bug of ours."""
 
@@ -71,7 +71,7 @@ def is_internal_error(error: str | None) -> bool:
     return error is not None and error.startswith(_INTERNAL)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """The commit's result for one approved (or deselected) invoice."""
 

@@ -27,13 +27,13 @@ class Reason(StrEnum):
     ESCALATE = "ESCALATE"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FeeLine:
     level: int
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Amounts:
     """Every amount a letter for an escalation shows, in the invoice's currency."""
 
@@ -58,7 +58,7 @@ class Amounts:
         return self.fees_total + self.interest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The reason code for one open invoice, and what it proposes."""
 
@@ -71,7 +71,7 @@ class Decision:
     proposed: bool = False  # ESCALATE, or FINAL with final_action "propose_unpaid"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Proposal:
     """A run's proposal: one decision per open invoice, in input order."""
 

@@ -48,7 +48,7 @@ __all__ = ["Letter", "LettersAhead", "letter_bookmark", "letters_ahead", "make_l
 Planned = tuple[int, LetterInput, Path, Contact]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Letter:
     """A letter made for an invoice: its file inside the run folder and any warning."""
 

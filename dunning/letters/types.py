@@ -16,7 +16,7 @@ __all__ = ["LetterInput", "LetterResult", "PaymentRef"]
 RefKind = Literal["QRR", "SCOR", "NON"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaymentRef:
     """The account a QR-bill pays into and the reference it carries.
 
@@ -31,7 +31,7 @@ class PaymentRef:
     why: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LetterInput:
     """Everything one reminder letter prints."""
 
@@ -68,7 +68,7 @@ class LetterInput:
         return datetime.combine(self.reference_date, time(0), tzinfo=UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LetterResult:
     path: Path
     qr_payload: str | None  # the SPC payload drawn; None without a payment part
