@@ -28,6 +28,7 @@ __all__ = [
     "decision_from_dict",
     "manifest_line",
     "counts",
+    "counted",
 ]
 
 SCHEMA = "dunning-run/1"
@@ -183,7 +184,12 @@ def counts(decisions: Iterable[Decision], results: Sequence[Result]) -> dict[str
     """Counts per reason and per outcome, as the manifest and the summary show them."""
     reasons = Counter(d.reason.value for d in decisions)
     outcomes = Counter(r.outcome.value for r in results)
+    return counted(reasons, outcomes)
+
+
+def counted(reasons: Mapping[str, int], outcomes: Mapping[str, int]) -> dict[str, dict[str, int]]:
+    """`counts` of invoices counted by reason and by outcome."""
     return {
         "reasons": dict(sorted(reasons.items())),
-        "outcomes": {o.value: outcomes[o.value] for o in Outcome if outcomes[o.value]},
+        "outcomes": {o.value: outcomes[o.value] for o in Outcome if outcomes.get(o.value)},
     }

@@ -11,7 +11,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,13 +20,25 @@ from typing import Any
 from dunning.errors import DunningError
 from dunning.outcome import ERRORS_LOG, Outcome, Result
 
-__all__ = ["RunFolder", "RunNotFound", "list_runs", "result_to_event", "RUN_ID_PATTERN"]
+__all__ = [
+    "RunFolder",
+    "RunNotFound",
+    "StoredItems",
+    "WrittenWhole",
+    "list_runs",
+    "result_to_event",
+    "RUN_ID_PATTERN",
+]
 
 RUN_ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$")
 
 
 class RunNotFound(DunningError, LookupError):
     """No run with that id exists in the output folder."""
+
+
+class WrittenWhole(ValueError):
+    """A file `json_items` cannot read one item at a time: `save_json` wrote it whole."""
 
 
 def result_to_event(result: Result) -> dict[str, Any]:
@@ -155,6 +167,52 @@ class RunFolder:
         os.replace(tmp, target)
         return target
 
+    def save_json_items(
+        self, name: str, head: Mapping[str, Any], key: str, items: Iterable[Any]
+    ) -> Path:
+        """Write `{**head, key: [*items]}` as `save_json` does, one item a line (and the
+        key's line not indented), taking the items one at a time: neither this nor
+        `json_items` holds them all at once."""
+        target = self.path / name
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            opening = json.dumps(dict(head), ensure_ascii=False, indent=1)[:-2] + ","
+            fh.write(f"{opening if head else '{'}\n{json.dumps(key)}: [")
+            first = True
+            for item in items:
+                fh.write("\n" if first else ",\n")
+                fh.write(json.dumps(item, ensure_ascii=False))
+                first = False
+            fh.write("\n]\n}")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        return target
+
+    def json_items(self, name: str, key: str) -> Iterator[Any]:
+        """The items under `key` of a file `save_json_items` wrote, one at a time; a
+        `WrittenWhole` if `save_json` wrote it (then load it whole)."""
+        with (self.path / name).open(encoding="utf-8") as fh:
+            _skip_head(fh, key)
+            for line in fh:
+                text = line.rstrip("\n")
+                if text == "]":
+                    return
+                yield json.loads(text.removesuffix(","))
+
+    def json_head(self, name: str, key: str) -> dict[str, Any] | None:
+        """Everything but the items under `key` of a JSON object file (None if there is
+        none), without reading the items when `save_json_items` wrote it."""
+        try:
+            with (self.path / name).open(encoding="utf-8") as fh:
+                head = _skip_head(fh, key)
+        except FileNotFoundError:
+            return None
+        except WrittenWhole:
+            data = self.load_json(name)
+            return {k: v for k, v in data.items() if k != key} if data is not None else None
+        return dict(json.loads(head.removesuffix(",") + "}" if head != "{" else "{}"))
+
     def load_json(self, name: str) -> Any | None:
         target = self.path / name
         if not target.exists():
@@ -207,6 +265,30 @@ class RunFolder:
 
     def sent(self) -> set[int]:
         return {e["invoice_id"] for e in self.events() if e["event"] == "sent"}
+
+
+@dataclass(frozen=True)
+class StoredItems:
+    """The items under `key` of a file `save_json_items` wrote in `folder`, read anew from
+    the file on every pass over them."""
+
+    folder: RunFolder
+    name: str
+    key: str
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.folder.json_items(self.name, self.key)
+
+
+def _skip_head(lines: Iterable[str], key: str) -> str:
+    """Read a file `save_json_items` wrote up to its items under `key`; what came before."""
+    opening = f"{json.dumps(key)}: ["  # unindented: `save_json` indents its keys
+    head: list[str] = []
+    for line in lines:
+        if line.rstrip("\n") == opening:
+            return "".join(head).rstrip("\n")
+        head.append(line)
+    raise WrittenWhole(f"no items {key!r} one a line")
 
 
 def _undo_status(folder: Path) -> str | None:

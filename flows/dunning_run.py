@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 from prefect.states import Cancelled, Completed, Failed
 
 from connectors.client import BexioClient
-from dunning.manifest import build_manifest
+from dunning.manifest import manifest_head, manifest_lines
 from dunning.outcome import Result, is_internal_error
 from dunning.periods import is_settings_stop
 from dunning.proposal import Decision
@@ -33,7 +33,7 @@ from dunning.run_plan import (
 )
 from dunning.run_sheet import RUN_SHEET, write_run_sheet
 from dunning.run_warnings import group_warnings
-from dunning.runs import RunFolder
+from dunning.runs import RunFolder, StoredItems
 from flows.approval import Approval, ApprovalCancelled, ask_for_approval, keep_holds
 from flows.approval_large import LARGE_PROPOSAL
 from flows.enforcement_stage import hand_over
@@ -270,20 +270,28 @@ def _write_manifest(
     enforcement: dict[int, str] | None = None,
     printed: Sequence[int] = (),
 ) -> dict[str, Any]:
-    manifest = build_manifest(
+    head = manifest_head(
         meta,
         decisions,
         results,
-        letters,
         status,
-        to_print=len({letters[i].relative for i in printed}),  # a customer's letter once
         run_id=folder.run_id,
         flow_run_id=str(flow_run.get_id() or ""),
         now=zurich_now(),
-        enforcement=enforcement,
+        letters=bool(letters),
+        enforcement=bool(enforcement),
+        to_print=len({letters[i].relative for i in printed}),  # a customer's letter once
+    )
+    lines = manifest_lines(
+        decisions,
+        results,
+        letters,
+        enforcement,
         bexio_letters={i for i, letter in letters.items() if letter.from_bexio},
     )
-    folder.save_json("manifest.json", manifest)
+    folder.save_json_items("manifest.json", head, "lines", lines)
+    # The lines are read back from the file at each pass: a large run never holds them all.
+    manifest = {**head, "lines": StoredItems(folder, "manifest.json", "lines")}
     write_run_sheet(manifest, folder.path / RUN_SHEET)
     return manifest
 
@@ -295,7 +303,7 @@ def _joined(*warnings: str | None) -> str | None:
 def _warnings(folder: RunFolder, lines: list[dict[str, Any]]) -> list[str]:
     """The run's warnings, counted by kind: ended holds and blocks, letters without a
     QR-bill, shortened addresses, others (docs/INTERFACES.md "Warnings")."""
-    expired = (folder.load_json("proposal.json") or {}).get("expired_blocks", [])
+    expired = (folder.json_head("proposal.json", "decisions") or {}).get("expired_blocks", [])
     return [group.text() for group in group_warnings(lines, expired)]
 
 

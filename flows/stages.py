@@ -9,7 +9,7 @@ invoices are skipped, delivered reminders are not delivered again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -23,7 +23,7 @@ from dunning.periods import LevelGuard, is_settings_stop, levels_beyond, period_
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
 from dunning.run_plan import deselected, still_to_commit, still_to_deliver
-from dunning.runs import RunFolder, result_to_event
+from dunning.runs import RunFolder, WrittenWhole, result_to_event
 from flows import progress
 from flows.approval import Approval
 from flows.commit_lock import commit_lock
@@ -82,9 +82,8 @@ def load_or_propose(
     """The run's proposal: the stored one on a retry, else a fresh one (then stored). A run
     that `pushes` stops first when a level's payment_days differs from bexio's period, or
     when bexio holds reminders above the policy's last level."""
-    stored = folder.load_json("proposal.json")
-    if stored is not None:
-        return one_per_invoice(decision_from_dict(d) for d in stored["decisions"])
+    if folder.json_head("proposal.json", "decisions") is not None:
+        return one_per_invoice(decision_from_dict(d) for d in _stored_decisions(folder))
     invoices = fetch_open_invoices(client)
     name = str(setup.policy_path or "the policy")
     if pushes:
@@ -98,10 +97,9 @@ def load_or_propose(
     proposal = propose_invoices(
         invoices, setup.policy, blocks, setup.reference_date, client.rounding()
     )
-    folder.save_json(
+    folder.save_json_items(
         "proposal.json",
         {
-            "decisions": [decision_to_dict(d) for d in proposal.decisions],
             "expired_blocks": [
                 {
                     "invoice_id": b.invoice_id,
@@ -113,8 +111,19 @@ def load_or_propose(
                 for b in proposal.expired_blocks
             ],
         },
+        "decisions",
+        (decision_to_dict(d) for d in proposal.decisions),
     )
     return list(proposal.decisions)
+
+
+def _stored_decisions(folder: RunFolder) -> Iterator[dict[str, Any]]:
+    """The stored proposal's decisions one at a time (a proposal of an older version,
+    written whole, is read whole)."""
+    try:
+        yield from folder.json_items("proposal.json", "decisions")
+    except WrittenWhole:
+        yield from (folder.load_json("proposal.json") or {})["decisions"]
 
 
 def commit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 
@@ -88,3 +89,24 @@ def test_approval_naming_an_invoice_not_proposed_is_refused(bexio, output):
     proposed = [ln for ln in record["lines"] if ln["reason"] in ("ESCALATE", "FINAL")]
     assert proposed and all(ln["outcome"] == "DESELECTED" for ln in proposed)
     assert bexio.levels() == before
+
+
+def test_a_run_an_older_version_began_is_retried_on_its_stored_proposal(bexio, output):
+    for invoice_id in list(bexio.state.invoices)[::2]:  # the first attempt fails these
+        rule = {"method": "POST", "path": f"/2.0/kb_invoice/{invoice_id}/kb_reminder"}
+        bexio.admin("POST", "/tamper", {**rule, "status": 503, "body": "{}", "times": 3})
+    state, first = run_flow(reference_date=REFERENCE_DATE, confirm_reference_date=True)
+    record = manifest_of(first)
+    assert state.is_failed() and record["status"] == "failed"
+    # An older version wrote the proposal whole, indented, as it wrote every JSON file.
+    stored = output / record["run_id"] / "proposal.json"
+    proposal = json.loads(stored.read_text("utf-8"))
+    stored.write_text(json.dumps(proposal, ensure_ascii=False, indent=1), "utf-8")
+
+    state, again = run_flow(run_id=record["run_id"])
+    assert state.is_completed(), state.message
+    retried = manifest_of(again)
+    assert [ln["invoice_id"] for ln in retried["lines"]] == [
+        d["invoice"]["id"] for d in proposal["decisions"]
+    ]
+    assert no_level_twice(bexio.levels())
