@@ -1,27 +1,23 @@
 """The letters stage of a run: one letter per escalation, and the merged PDF.
 
 During the commit the letters of committed batches already render on the other cores and
-are merged as they finish (`letters_ahead`); `make_letters` then takes what was made
-from the same input and renders the rest. `letters_ahead` is the one owner of those
-render processes and of the merge process: leaving its block stops them, whatever
-happened in between.
+are merged as they finish (`letters_ahead`, in `flows/letters_ahead.py`); `make_letters`
+then takes what was made from the same input and renders the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from connectors.client import BexioClient
-from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
+from dunning.letter_plan import from_bexio
 from dunning.letters import LetterInput, LetterResult, bookmark_title
-from dunning.letters.batch import LetterPool
 from dunning.letters.customer import customer_bookmark, customer_file_name
 from dunning.letters.fmt import bookmark_title_text
-from dunning.letters.merge import BackgroundMerge
 from dunning.letters.types import PaymentRef
 from dunning.model import Contact
 from dunning.outcome import Result
@@ -31,21 +27,23 @@ from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
 from flows import progress
 from flows.bexio_letters import fetch_bexio_letters
+from flows.letters_ahead import LettersAhead, Planned, letters_ahead, plan_letters, run_started
 from flows.prefect_tasks import (
     MergedFile,
-    collect_letter_files,
-    fetch_contacts,
     finish_merged_letters,
     merge_letter_files,
-    read_invoice_references,
     render_customer_files,
     render_letter_files,
 )
-from flows.run_inputs import RunSetup
 
-__all__ = ["Letter", "LettersAhead", "letter_bookmark", "letters_ahead", "make_letters"]
-
-Planned = tuple[int, LetterInput, Path, Contact]
+__all__ = [
+    "Letter",
+    "LettersAhead",
+    "letter_bookmark",
+    "letters_ahead",
+    "make_letters",
+    "run_started",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,125 +62,6 @@ class Letter:
 def letter_bookmark(letter: Letter) -> str:
     """The letter's bookmark in a merged file."""
     return letter.bookmark or bookmark_title(letter.input)
-
-
-@contextmanager
-def letters_ahead(
-    client: BexioClient, folder: RunFolder, setup: RunSetup
-) -> Iterator[LettersAhead]:
-    """Letters made during the commit, for `make_letters` inside the same block; their
-    processes start with `start` and are all stopped when the block is left."""
-    with ExitStack() as stack:
-        yield LettersAhead(client, folder, setup, stack)
-
-
-class LettersAhead:
-    """The letters of committed batches, rendering in the background during the commit."""
-
-    def __init__(
-        self, client: BexioClient, folder: RunFolder, setup: RunSetup, stack: ExitStack
-    ) -> None:
-        self.client, self.folder, self.setup = client, folder, setup
-        self.planned: dict[int, tuple[LetterInput, Path]] = {}
-        self.titles: dict[Path, str] = {}
-        self.streamed: list[tuple[Path, str]] = []  # what the background merge was given
-        self._stack = stack
-        self.book = ReferenceBook(folder.path.parent)
-        self._pool: LetterPool | None = None
-        self._merge: BackgroundMerge | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def start(self, todo: Sequence[Decision]) -> None:
-        """Start the render processes and the merge for the letters `todo` will need; none
-        when the letters come from bexio (they are downloaded after the commit)."""
-        if self.setup.policy.letters.source == "bexio" or self.setup.policy.letters.per_customer:
-            return  # bexio's letters, or a customer's letter that waits for all its invoices
-        total = sum(1 for d in todo if d.amounts is not None)
-        self._stack.enter_context(progress.stage("letters", total))
-        self._pool = self._stack.enter_context(
-            LetterPool(on_done=lambda n: progress.advance("letters", n), in_order=self._merged)
-        )
-        self._merge = self._pool.merge_in_background(self.folder.merged_pdf)
-        self._stack.callback(self._merge.cancel)  # harmless once the merge has finished
-
-    def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
-        """Render the letters of a committed batch in the background."""
-        if self._pool is None:
-            return
-        wanted = [d for d in batch if results[d.invoice.id].needs_letter]
-        planned = _plan(
-            self.client,
-            self.setup.policy,
-            self.setup.reference_date,
-            wanted,
-            results,
-            self.folder.letters_dir,
-            self.book,
-            created=run_started(self.folder),
-        )
-        for invoice_id, text, path, _ in planned:
-            self.planned[invoice_id] = (text, path)
-            self.titles[path] = bookmark_title(text)
-        self._pool.submit([(text, path) for _, text, path, _ in planned])
-
-    def _merged(self, finished: list[LetterResult]) -> None:
-        parts = [(r.path, self.titles[r.path]) for r in finished]
-        self.streamed.extend(parts)
-        if self._merge:
-            self._merge.append(parts)
-
-    def collect(self) -> dict[Path, LetterResult]:
-        """Every letter rendered in the background, once all are done."""
-        return collect_letter_files(self._pool) if self._pool else {}
-
-    def take_merge(self, parts: list[tuple[Path, str]]) -> BackgroundMerge | None:
-        """The background merge, if it was given exactly `parts` in that order; else None
-        (then it is stopped, and the letters must be merged again)."""
-        if self._merge and self.streamed == parts:
-            return self._merge
-        if self._merge:
-            self._merge.cancel()
-        return None
-
-
-def _plan(
-    client: BexioClient,
-    policy: Policy,
-    reference_date: date,
-    wanted: Sequence[Decision],
-    results: dict[int, Result],
-    letters_dir: Path,
-    book: ReferenceBook,
-    *,
-    created: datetime | None,
-    draft: bool = False,
-) -> list[Planned]:
-    """Each wanted letter's input, file and contact (contacts are read once per client);
-    our own letters with the invoice's payment reference (read once for all runs, `book`)."""
-    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
-    contacts = fetch_contacts(client, ids) if ids else {}
-    ours = [d.invoice for d in wanted if not from_bexio(policy, results[d.invoice.id])]
-    refs = read_invoice_references(client, ours, book) if ours else {}
-    planned: list[Planned] = []
-    for d in wanted:
-        found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
-        contact = found if isinstance(found, Contact) else fallback_contact(d)
-        text = letter_input(
-            policy,
-            d,
-            results[d.invoice.id],
-            contact,
-            reference_date,
-            created=created,
-            draft=draft,
-            invoice_ref=refs.get(d.invoice.id),
-        )
-        path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
-        planned.append((d.invoice.id, text, path, contact))
-    return planned
 
 
 def make_letters(
@@ -213,7 +92,7 @@ def make_letters(
     letters_dir.mkdir(parents=True, exist_ok=True)
     created = run_started(folder)
     book = ahead.book if ahead else ReferenceBook(folder.path.parent)
-    planned = _plan(
+    planned = plan_letters(
         client,
         policy,
         reference_date,
@@ -329,7 +208,7 @@ def _render(
         todo = [
             (text, path)
             for invoice_id, text, path, _ in planned
-            if made_from.get(invoice_id) != (text, path) or path not in done
+            if made_from.get(invoice_id) != hash((text, path)) or path not in done
         ]
         if todo:
             done.update((out.path, out) for out in render_letter_files(todo))
@@ -362,19 +241,6 @@ def _download(
         )
         record(result)
         results[invoice_id] = result
-
-
-def run_started(folder: RunFolder) -> datetime:
-    """When the run started (its `run.json`): the creation date of its PDFs; now for a run
-    of an older version that did not note its start."""
-    meta = folder.load_json("run.json")
-    started = meta.get("started_at") if isinstance(meta, dict) else None
-    try:
-        if isinstance(started, str):
-            return datetime.fromisoformat(started)
-    except ValueError:
-        pass
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _printed_ref(letter: LetterResult | None) -> PaymentRef | None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,7 +82,9 @@ class LetterPool:
     submitted letters are done (it raises the first rendering error). From a helper
     thread, `on_done(n)` is called as letters finish, and `in_order(results)` with the
     finished letters in the order they were submitted (e.g. to merge them meanwhile).
-    Use it as a context manager: leaving it stops the processes, collected or not.
+    Without `payloads`, the results it keeps leave out the QR-bills' payloads (a large
+    batch then holds little per letter). Use it as a context manager: leaving it stops
+    the processes, collected or not.
     """
 
     _CHUNK = 8  # letters per job: small enough to spread evenly, big enough to be cheap
@@ -90,10 +94,14 @@ class LetterPool:
         processes: int = 2,
         on_done: Callable[[int], None] | None = None,
         in_order: Callable[[list[LetterResult]], None] | None = None,
+        payloads: bool = True,
     ) -> None:
         self._pool = _context().Pool(processes, initializer=_yield_to_the_caller)
-        self._on_done, self._in_order = on_done, in_order
-        self._pending: list[multiprocessing.pool.AsyncResult[list[LetterResult]]] = []
+        self._on_done, self._in_order, self._payloads = on_done, in_order, payloads
+        # The jobs not yet done, by number (a done job's letters are in `_results`).
+        self._pending: dict[int, multiprocessing.pool.AsyncResult[list[LetterResult]]] = {}
+        self._done_jobs: set[int] = set()
+        self._guard = threading.Lock()
         self._results: dict[Path, LetterResult] = {}
         self._finished: dict[int, list[LetterResult]] = {}  # by job number, until in order
         self._submitted = self._next_in_order = 0
@@ -102,15 +110,21 @@ class LetterPool:
         jobs = list(letters)
         for start in range(0, len(jobs), self._CHUNK):
             number, self._submitted = self._submitted, self._submitted + 1
-            self._pending.append(
-                self._pool.apply_async(
-                    _render_chunk,
-                    (jobs[start : start + self._CHUNK],),
-                    callback=partial(self._done, number),
-                )
+            job = self._pool.apply_async(
+                _render_chunk,
+                (jobs[start : start + self._CHUNK],),
+                callback=partial(self._done, number),
             )
+            with self._guard:  # the job may be done already
+                if number not in self._done_jobs:
+                    self._pending[number] = job
 
     def _done(self, number: int, results: list[LetterResult]) -> None:
+        kept = results if self._payloads else [replace(r, qr_payload=None) for r in results]
+        with self._guard:
+            self._results.update((r.path, r) for r in kept)
+            self._done_jobs.add(number)
+            self._pending.pop(number, None)
         if self._on_done:
             self._on_done(len(results))
         if self._in_order is None:
@@ -126,11 +140,15 @@ class LetterPool:
         return BackgroundMerge(out_path, _context())
 
     def wait(self) -> dict[Path, LetterResult]:
-        for pending in self._pending:
-            for result in pending.get():
-                self._results[result.path] = result
-        self._pending = []
-        return dict(self._results)
+        """Every result so far, by path (the pool's own dict), once all are done."""
+        while True:
+            with self._guard:
+                pending = next(iter(self._pending.values()), None)
+            if pending is None:
+                return self._results
+            pending.get()  # raises the job's error; its results are kept once it is done
+            with self._guard:
+                self._pending = {n: p for n, p in self._pending.items() if p is not pending}
 
     def close(self) -> None:
         self._pool.terminate()

@@ -1,0 +1,191 @@
+"""The letters planned for a run's invoices, and those rendered ahead, during the commit.
+
+`plan_letters` gives each wanted letter its input, file and contact. `letters_ahead`
+renders the letters of committed batches on the other cores while the commit waits on
+bexio, and merges them as they finish; it is the one owner of those render processes and
+of the merge process: leaving its block stops them, whatever happened in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from connectors.client import BexioClient
+from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
+from dunning.letters import LetterInput, LetterResult, bookmark_title
+from dunning.letters.batch import LetterPool
+from dunning.letters.merge import BackgroundMerge
+from dunning.model import Contact
+from dunning.outcome import Result
+from dunning.policy import Policy
+from dunning.proposal import Decision
+from dunning.reference_book import ReferenceBook
+from dunning.runs import RunFolder
+from flows import progress
+from flows.prefect_tasks import collect_letter_files, fetch_contacts, read_invoice_references
+from flows.run_inputs import RunSetup
+
+__all__ = ["LettersAhead", "Planned", "letters_ahead", "plan_letters", "run_started"]
+
+Planned = tuple[int, LetterInput, Path, Contact]
+
+
+@contextmanager
+def letters_ahead(
+    client: BexioClient, folder: RunFolder, setup: RunSetup
+) -> Iterator[LettersAhead]:
+    """Letters made during the commit, for `make_letters` inside the same block; their
+    processes start with `start` and are all stopped when the block is left."""
+    with ExitStack() as stack:
+        yield LettersAhead(client, folder, setup, stack)
+
+
+class LettersAhead:
+    """The letters of committed batches, rendering in the background during the commit."""
+
+    def __init__(
+        self, client: BexioClient, folder: RunFolder, setup: RunSetup, stack: ExitStack
+    ) -> None:
+        self.client, self.folder, self.setup = client, folder, setup
+        # Per invoice, the hash of the input and file its letter was rendered from: a
+        # letter counts if it was made from the same (compared whole only by hash, so
+        # that a large run does not hold every letter's input twice).
+        self.planned: dict[int, int] = {}
+        self.titles: dict[Path, str] = {}  # of the letters not yet merged
+        self.streamed = _Parts()  # what the background merge was given
+        self._stack = stack
+        self.book = ReferenceBook(folder.path.parent)
+        self._pool: LetterPool | None = None
+        self._merge: BackgroundMerge | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self, todo: Sequence[Decision]) -> None:
+        """Start the render processes and the merge for the letters `todo` will need; none
+        when the letters come from bexio (they are downloaded after the commit)."""
+        if self.setup.policy.letters.source == "bexio" or self.setup.policy.letters.per_customer:
+            return  # bexio's letters, or a customer's letter that waits for all its invoices
+        total = sum(1 for d in todo if d.amounts is not None)
+        self._stack.enter_context(progress.stage("letters", total))
+        self._pool = self._stack.enter_context(
+            LetterPool(
+                on_done=lambda n: progress.advance("letters", n),
+                in_order=self._merged,
+                payloads=False,
+            )
+        )
+        self._merge = self._pool.merge_in_background(self.folder.merged_pdf)
+        self._stack.callback(self._merge.cancel)  # harmless once the merge has finished
+
+    def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
+        """Render the letters of a committed batch in the background."""
+        if self._pool is None:
+            return
+        wanted = [d for d in batch if results[d.invoice.id].needs_letter]
+        planned = plan_letters(
+            self.client,
+            self.setup.policy,
+            self.setup.reference_date,
+            wanted,
+            results,
+            self.folder.letters_dir,
+            self.book,
+            created=run_started(self.folder),
+        )
+        for invoice_id, text, path, _ in planned:
+            self.planned[invoice_id] = hash((text, path))
+            self.titles[path] = bookmark_title(text)
+        self._pool.submit([(text, path) for _, text, path, _ in planned])
+
+    def _merged(self, finished: list[LetterResult]) -> None:
+        parts = [(r.path, self.titles.pop(r.path)) for r in finished]
+        self.streamed.add(parts)
+        if self._merge:
+            self._merge.append(parts)
+
+    def collect(self) -> dict[Path, LetterResult]:
+        """Every letter rendered in the background, once all are done."""
+        return collect_letter_files(self._pool) if self._pool else {}
+
+    def take_merge(self, parts: list[tuple[Path, str]]) -> BackgroundMerge | None:
+        """The background merge, if it was given exactly `parts` in that order; else None
+        (then it is stopped, and the letters must be merged again)."""
+        if self._merge and self.streamed == _Parts(parts):
+            return self._merge
+        if self._merge:
+            self._merge.cancel()
+        return None
+
+
+class _Parts:
+    """Files and bookmarks given to a merge, in order, kept as a digest of them all."""
+
+    def __init__(self, parts: Sequence[tuple[Path, str]] = ()) -> None:
+        self._digest = hashlib.sha256()
+        self.add(parts)
+
+    def add(self, parts: Sequence[tuple[Path, str]]) -> None:
+        for path, title in parts:
+            self._digest.update(json.dumps([str(path), title]).encode("utf-8"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Parts) and self._digest.digest() == other._digest.digest()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def plan_letters(
+    client: BexioClient,
+    policy: Policy,
+    reference_date: date,
+    wanted: Sequence[Decision],
+    results: dict[int, Result],
+    letters_dir: Path,
+    book: ReferenceBook,
+    *,
+    created: datetime | None,
+    draft: bool = False,
+) -> list[Planned]:
+    """Each wanted letter's input, file and contact (contacts are read once per client);
+    our own letters with the invoice's payment reference (read once for all runs, `book`)."""
+    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
+    contacts = fetch_contacts(client, ids) if ids else {}
+    ours = [d.invoice for d in wanted if not from_bexio(policy, results[d.invoice.id])]
+    refs = read_invoice_references(client, ours, book) if ours else {}
+    planned: list[Planned] = []
+    for d in wanted:
+        found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
+        contact = found if isinstance(found, Contact) else fallback_contact(d)
+        text = letter_input(
+            policy,
+            d,
+            results[d.invoice.id],
+            contact,
+            reference_date,
+            created=created,
+            draft=draft,
+            invoice_ref=refs.get(d.invoice.id),
+        )
+        path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
+        planned.append((d.invoice.id, text, path, contact))
+    return planned
+
+
+def run_started(folder: RunFolder) -> datetime:
+    """When the run started (its `run.json`): the creation date of its PDFs; now for a run
+    of an older version that did not note its start."""
+    meta = folder.load_json("run.json")
+    started = meta.get("started_at") if isinstance(meta, dict) else None
+    try:
+        if isinstance(started, str):
+            return datetime.fromisoformat(started)
+    except ValueError:
+        pass
+    return datetime.now(UTC).replace(microsecond=0)
