@@ -7,6 +7,9 @@ total: an entry made against another bexio account, or an invoice made anew unde
 id, does not match and is read again). A line records the account and the reference, or
 why the invoice's QR-bill could not be used. Lines are appended whole, one write each; a
 line cut short (a crash, a full disk) is passed over, and for an invoice the last line wins.
+
+The book grows with every invoice ever read: in memory it keeps only where each invoice's
+line starts, and reads the line again when the invoice is asked for.
 """
 
 from __future__ import annotations
@@ -42,17 +45,20 @@ class ReferenceBook:
 
     def __init__(self, output: Path) -> None:
         self.path = Path(output) / REFERENCE_BOOK
-        self._lines: dict[int, dict[str, Any]] = {}
+        self._starts: dict[int, int] = {}  # invoice id -> where its last whole line starts
         if self.path.exists():
             with self.path.open("rb") as fh:
+                start = 0
                 for raw in fh:
                     line = _line(raw)
                     if line is not None:
-                        self._lines[line["invoice_id"]] = line
+                        self._starts[line["invoice_id"]] = start
+                    start += len(raw)
 
     def get(self, invoice: Invoice) -> PaymentRef | str | None:
         """The invoice's reference, why it has none, or None when it was never read."""
-        line = self._lines.get(invoice.id)
+        start = self._starts.get(invoice.id)
+        line = self._line_at(start) if start is not None else None
         if line is None or any(line.get(k) != v for k, v in _identity(invoice).items()):
             return None
         if line.get("unusable"):
@@ -66,7 +72,7 @@ class ReferenceBook:
             line.update(account=found.account, type=found.kind, reference=found.reference)
         else:
             line["unusable"] = found
-        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        data = line_data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
         with _guard:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
@@ -74,6 +80,7 @@ class ReferenceBook:
                 size = os.fstat(fd).st_size
                 if size and os.pread(fd, 1, size - 1) != b"\n":
                     data = b"\n" + data  # never join a line cut short
+                start = size + (len(data) - len(line_data))
                 while data:
                     data = data[os.write(fd, data) :]
                 os.fsync(fd)
@@ -81,7 +88,17 @@ class ReferenceBook:
                 raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
             finally:
                 os.close(fd)
-        self._lines[invoice.id] = line
+        # Another process appending meanwhile may have moved the line: `get` then finds
+        # another invoice's line there, and the invoice is read again.
+        self._starts[invoice.id] = start
+
+    def _line_at(self, start: int) -> dict[str, Any] | None:
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(start)
+                return _line(fh.readline())
+        except OSError:
+            return None
 
 
 def _line(raw: bytes) -> dict[str, Any] | None:

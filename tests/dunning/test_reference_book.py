@@ -52,3 +52,16 @@ def test_a_line_cut_short_is_passed_over_and_never_joined(tmp_path: Path) -> Non
     ReferenceBook(tmp_path).put(other, QRR)
     book = ReferenceBook(tmp_path)
     assert (book.get(INVOICE), book.get(other)) == (QRR, QRR)
+
+
+def test_a_book_changed_under_a_run_never_gives_another_invoices_reference(
+    tmp_path: Path,
+) -> None:
+    book = ReferenceBook(tmp_path)
+    book.put(INVOICE, QRR)
+    other = dataclasses.replace(INVOICE, id=5, document_nr="RE-00005")
+    ReferenceBook(tmp_path / "elsewhere").put(other, "the invoice's PDF has no QR-bill")
+    # Another process made the book anew: its first line is now another invoice's.
+    (tmp_path / REFERENCE_BOOK).write_bytes((tmp_path / "elsewhere" / REFERENCE_BOOK).read_bytes())
+    assert book.get(INVOICE) is None
+    assert ReferenceBook(tmp_path).get(other) == "the invoice's PDF has no QR-bill"
