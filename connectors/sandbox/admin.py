@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 
 from connectors.sandbox.errors import ApiError
 from connectors.sandbox.gate import Faults, Stats, Tampered
+from connectors.sandbox.records import as_json
 from connectors.sandbox.state import SandboxState
 
 __all__ = ["admin_router"]
@@ -21,7 +22,7 @@ __all__ = ["admin_router"]
 
 def _out(obj: Any, status: int = 200) -> Response:
     return Response(
-        json.dumps(obj, ensure_ascii=False).encode(),
+        json.dumps(obj, ensure_ascii=False, default=as_json).encode(),
         status_code=status,
         media_type="application/json",
     )

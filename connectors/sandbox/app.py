@@ -19,6 +19,7 @@ from connectors.sandbox.admin import admin_router
 from connectors.sandbox.config import SandboxConfig
 from connectors.sandbox.errors import ApiError, error_body
 from connectors.sandbox.gate import Faults, Gate, RateLimiter, Stats
+from connectors.sandbox.records import as_json
 from connectors.sandbox.search import DEFAULT_LIMIT, page
 from connectors.sandbox.shapes import COUNTRIES, CURRENCIES, LANGUAGES, SALUTATIONS, TITLES
 from connectors.sandbox.state import SandboxState
@@ -36,9 +37,9 @@ def out(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> R
     as its `\\u` escape, which JSON allows: bexio answers JSON (bexio-api.md §1), and
     a client must cope with whatever text a JSON string can hold."""
     try:
-        body = json.dumps(obj, ensure_ascii=False).encode()
+        body = json.dumps(obj, ensure_ascii=False, default=as_json).encode()
     except UnicodeEncodeError:
-        body = json.dumps(obj).encode()
+        body = json.dumps(obj, default=as_json).encode()
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 

@@ -20,14 +20,16 @@ from typing import Any
 
 from connectors.sandbox import names
 from connectors.sandbox.config import SandboxConfig, level_setting
+from connectors.sandbox.records import ContactRecord, InvoiceRecord, ReminderRecord
 from connectors.sandbox.shapes import (
     COUNTRY_ID,
     CURRENCY_ID,
     LANGUAGE_ID,
     SALUTATION_ID,
-    invoice_dict,
+    contact_address,
+    invoice_record,
     payment_dict,
-    reminder_dict,
+    reminder_record,
 )
 
 __all__ = ["Company", "generate", "slug"]
@@ -42,11 +44,11 @@ OPEN_SITUATIONS = {"not_due": 30, "in_grace": 15, "overdue": 25, 1: 12, 2: 9, 3:
 
 @dataclass
 class Company:
-    """Everything the sandbox serves, in bexio's JSON shapes."""
+    """Everything the sandbox serves, as records that answer in bexio's JSON shapes."""
 
-    contacts: list[Json]
-    invoices: list[Json]
-    reminders: dict[int, list[Json]] = field(default_factory=dict)  # by invoice id
+    contacts: list[ContactRecord]
+    invoices: list[InvoiceRecord]
+    reminders: dict[int, list[ReminderRecord]] = field(default_factory=dict)  # by invoice id
     payments: dict[int, list[Json]] = field(default_factory=dict)  # by invoice id
 
 
@@ -81,7 +83,7 @@ def slug(text: str) -> str:
     return "-".join(words[:3]) or "kunde"
 
 
-def _contact(rng: random.Random, number: int, overdue_only: bool) -> Json:
+def _contact(rng: random.Random, number: int, overdue_only: bool) -> ContactRecord:
     if number <= len(names.SHOWCASE_COMPANIES):
         name_1, name_2, lang = names.SHOWCASE_COMPANIES[number - 1]
         kind = 1
@@ -101,41 +103,26 @@ def _contact(rng: random.Random, number: int, overdue_only: bool) -> Json:
     language_id: int | None = LANGUAGE_ID[lang]
     if not overdue_only and number > 9 and rng.random() < 0.03:
         language_id = None  # bexio: the account's default language applies
-    return {
-        "id": number,
-        "nr": str(number),
-        "contact_type_id": kind,
-        "name_1": name_1,
-        "name_2": name_2,
-        "salutation_id": _salutation_id(kind, name_2),
-        "salutation_form": None,
-        "title_id": 1 if kind == 2 and number % 5 == 0 else None,
-        "birthday": None,
-        "address": f"{street} {house}".strip(),
-        "street_name": street,
-        "house_number": house,
-        "address_addition": "",
-        "postcode": pcode,
-        "city": city,
-        "country_id": COUNTRY_ID[country],
-        "mail": mail,
-        "mail_second": "",
-        "phone_fixed": f"+41 {rng.randint(21, 91)} {rng.randint(100, 999)} {rng.randint(10, 99)} "
-        f"{rng.randint(10, 99)}",
-        "phone_fixed_second": "",
-        "phone_mobile": "",
-        "fax": "",
-        "url": "",
-        "skype_name": "",
-        "remarks": "",
-        "language_id": language_id,
-        "is_lead": False,
-        "contact_group_ids": None,
-        "contact_branch_ids": None,
-        "user_id": 1,
-        "owner_id": 1,
-        "updated_at": "2024-01-15 09:30:00",
-    }
+    phone = (
+        f"+41 {rng.randint(21, 91)} {rng.randint(100, 999)} {rng.randint(10, 99)} "
+        f"{rng.randint(10, 99)}"
+    )
+    return ContactRecord(
+        contact_id=number,
+        contact_type_id=kind,
+        name_1=name_1,
+        name_2=name_2,
+        salutation_id=_salutation_id(kind, name_2),
+        title_id=1 if kind == 2 and number % 5 == 0 else None,
+        street_name=street,
+        house_number=house,
+        postcode=pcode,
+        city=city,
+        country_id=COUNTRY_ID[country],
+        mail=mail,
+        phone_fixed=phone,
+        language_id=language_id,
+    )
 
 
 def _address(
@@ -206,6 +193,7 @@ class _InvoiceBuilder:
         self.slips = slips
         self.next_reminder_id = 1
         self.next_payment_id = 1
+        self.addresses: dict[int, str] = {}  # by contact id: one text shared by its invoices
 
     def days(self, low: int, high: int) -> timedelta:
         return timedelta(days=self.rng.randint(low, high))
@@ -284,10 +272,14 @@ class _InvoiceBuilder:
         contact = rng.choice(self.company.contacts)
         stamp = (chain[-1][1] if chain else min(valid_from, self.today)).isoformat()
         clock = f"{rng.randint(7, 18):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
-        invoice = invoice_dict(
+        address = self.addresses.get(contact["id"])
+        if address is None:
+            address = self.addresses[contact["id"]] = contact_address(contact)
+        invoice = invoice_record(
             invoice_id=invoice_id,
             document_nr=_document_nr(rng, invoice_id, valid_from.year),
             contact=contact,
+            address=address,
             title=rng.choice(names.TITLES[_language(contact)]),
             status=status,
             currency_id=CURRENCY_ID[currency],
@@ -317,10 +309,12 @@ class _InvoiceBuilder:
             ]
             self.next_payment_id += 1
 
-    def reminder(self, invoice: Json, level: int, start: date, end: date, last: int) -> Json:
+    def reminder(
+        self, invoice: InvoiceRecord, level: int, start: date, end: date, last: int
+    ) -> ReminderRecord:
         setting = level_setting(level)
         sent = level < last or self.rng.random() < 0.85
-        reminder = reminder_dict(
+        reminder = reminder_record(
             reminder_id=self.next_reminder_id,
             invoice=invoice,
             level=level,
@@ -339,5 +333,5 @@ class _InvoiceBuilder:
 _ISO_BY_ID: dict[int, str] = {language_id: iso for iso, language_id in LANGUAGE_ID.items()}
 
 
-def _language(contact: Json) -> str:
+def _language(contact: ContactRecord) -> str:
     return _ISO_BY_ID.get(contact["language_id"] or 1, "de")

@@ -11,6 +11,7 @@ embedded fonts, which would triple the cost of a benchmark that reads every invo
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,7 @@ from dunning.money import money_text
 
 __all__ = ["ACCOUNT_HOLDER", "invoice_pdf"]
 
-Json = dict[str, Any]
+Json = Mapping[str, Any]  # a bexio object: a record or a dict
 
 # The sandbox company's own name and address: the creditor of every invoice it issues.
 ACCOUNT_HOLDER = {

@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from connectors.sandbox.errors import ApiError
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Kind", "compile_search", "order", "page"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Kind", "compile_search", "named_ids", "order", "page"]
 
-Json = dict[str, Any]
+Item = Mapping[str, Any]
 Kind = Literal["int", "money", "text"]
-Test = Callable[[Json], bool]
+Test = Callable[[Item], bool]
+T = TypeVar("T", bound=Mapping[str, Any])
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 2000
@@ -77,7 +78,7 @@ def _test(criterion: Any, fields: Mapping[str, Kind]) -> Test:
     criteria = criterion.get("criteria") or "like"
     criteria = _ALIASES.get(criteria, criteria)
     value = criterion.get("value")
-    read: Callable[[Json], Any] = (
+    read: Callable[[Item], Any] = (
         (lambda item: _coerce(kind, item.get(name), name))
         if kind != "text"
         else (lambda item: item.get(name))
@@ -110,7 +111,25 @@ def compile_search(body: Any, fields: Mapping[str, Kind]) -> Test:
     return lambda item: all(test(item) for test in tests)
 
 
-def order(items: Sequence[Json], order_by: str, fields: Mapping[str, Kind]) -> Sequence[Json]:
+def named_ids(body: list[Any]) -> set[int] | None:
+    """The ids a search body's first `id` criterion (`in` or `=`) allows, else None: only
+    those objects can match. For a body that `compile_search` accepted."""
+    for criterion in body:
+        if criterion["field"] != "id":
+            continue
+        criteria = criterion.get("criteria") or "like"
+        criteria = _ALIASES.get(criteria, criteria)
+        if criteria == "in":
+            values = {_coerce("int", v, "id") for v in criterion["value"]}
+        elif criteria == "=":
+            values = {_coerce("int", criterion["value"], "id")}
+        else:
+            continue
+        return {v for v in values if v is not None}
+    return None
+
+
+def order(items: Sequence[T], order_by: str, fields: Mapping[str, Kind]) -> Sequence[T]:
     """Sort by `order_by` ("id", "total_desc", "updated_at_desc,id"...); 422 for other fields."""
     keys: list[tuple[str, bool]] = []
     for part in (p.strip() for p in order_by.split(",") if p.strip()):
@@ -136,7 +155,7 @@ def _sort_key(kind: Kind, value: Any) -> tuple[bool, Any]:
     return (True, Decimal(str(value)) if kind == "money" else value)
 
 
-def page(items: Sequence[Json], limit: int, offset: int) -> Sequence[Json]:
+def page(items: Sequence[T], limit: int, offset: int) -> Sequence[T]:
     """One page: `limit` clamped to 1..2000, `offset` >= 0."""
     if offset < 0:
         raise _invalid("offset: must not be negative")

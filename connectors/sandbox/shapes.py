@@ -7,9 +7,21 @@ padding at all in a create response. The sandbox reproduces that, so clients mus
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+from connectors.sandbox.records import (
+    ZERO6,
+    ContactRecord,
+    InvoiceRecord,
+    ReminderRecord,
+    money4,
+    money6,
+    vat_included,
+)
 
 __all__ = [
     "COUNTRIES",
@@ -21,12 +33,16 @@ __all__ = [
     "SALUTATIONS",
     "SALUTATION_ID",
     "TITLES",
-    "invoice_dict",
+    "contact_address",
+    "invoice_record",
+    "iso_day",
     "money4",
     "money6",
     "payment_dict",
     "plain",
-    "reminder_dict",
+    "positions_for",
+    "reminder_record",
+    "vat_included",
 ]
 
 Json = dict[str, Any]
@@ -89,20 +105,6 @@ CURRENCIES: list[Json] = [
 ]
 CURRENCY_ID = {c["name"]: c["id"] for c in CURRENCIES}
 
-VAT_PERCENT = Decimal("8.1")
-INVOICE_HEADER = (
-    "Guten Tag<br/><br/>Danke für Ihr Vertrauen. Ihre Rechnung setzt sich wie folgt zusammen:"
-)
-INVOICE_FOOTER = "Sie haben Fragen? Melden Sie sich bei uns.<br/><br/>Freundliche Grüsse"
-
-
-def money6(value: Decimal) -> str:
-    return f"{value:.6f}"
-
-
-def money4(value: Decimal) -> str:
-    return f"{value:.4f}"
-
 
 def plain(value: Decimal) -> str:
     """A decimal without padding, as bexio writes it in create responses: "100", "12.5"."""
@@ -110,16 +112,19 @@ def plain(value: Decimal) -> str:
     return text
 
 
-def vat_included(total: Decimal) -> Decimal:
-    share = total * VAT_PERCENT / (Decimal(100) + VAT_PERCENT)
-    return share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+@lru_cache(maxsize=4096)
+def iso_day(day: date) -> str:
+    """`day` as bexio writes dates, "2026-11-30": one string shared by every object of
+    that day, instead of one each."""
+    return day.isoformat()
 
 
-def invoice_dict(
+def invoice_record(
     *,
     invoice_id: int,
     document_nr: str,
-    contact: Json,
+    contact: ContactRecord,
+    address: str,
     title: str,
     status: int,
     currency_id: int,
@@ -129,54 +134,30 @@ def invoice_dict(
     valid_to: date,
     updated_at: str,
     slip_id: int,
-) -> Json:
+) -> InvoiceRecord:
     """An invoice as `GET /2.0/kb_invoice` lists it (no positions). `slip_id` is bexio's
     own number of its payment slip (`esr_id`, `qr_invoice_id`: bexio-api.md §2); `reference`
-    is the free text field, empty as recorded."""
-    taxes = vat_included(total)
-    return {
-        "id": invoice_id,
-        "document_nr": document_nr,
-        "title": title,
-        "contact_id": contact["id"],
-        "contact_sub_id": None,
-        "user_id": 1,
-        "project_id": None,
-        "logopaper_id": 1,
-        "language_id": contact["language_id"] or 1,
-        "bank_account_id": 1,
-        "currency_id": currency_id,
-        "payment_type_id": 4,
-        "header": INVOICE_HEADER,
-        "footer": INVOICE_FOOTER,
-        "total_gross": money6(total),
-        "total_net": money6(total - taxes),
-        "total_taxes": money4(taxes),
-        "total_received_payments": money6(received),
-        "total_credit_vouchers": money6(Decimal(0)),
-        "total_remaining_payments": money4(total - received),
-        "total": money6(total),
-        "total_rounding_difference": 0,
-        "mwst_type": 0,
-        "mwst_is_net": False,
-        "show_position_taxes": False,
-        "is_valid_from": valid_from.isoformat(),
-        "is_valid_to": valid_to.isoformat(),
-        "contact_address": contact_address(contact),
-        "kb_item_status_id": status,
-        "reference": "",
-        "api_reference": None,
-        "viewed_by_client_at": None,
-        "updated_at": updated_at,
-        "esr_id": slip_id,
-        "qr_invoice_id": slip_id,
-        "template_slug": "",
-        "taxs": [{"percentage": "8.10", "value": money4(taxes)}],
-        "network_link": "",
-    }
+    is the free text field, empty as recorded. `address` is `contact_address(contact)`."""
+    return InvoiceRecord(
+        invoice_id=invoice_id,
+        document_nr=document_nr,
+        title=title,
+        contact_id=contact["id"],
+        language_id=contact["language_id"] or 1,
+        currency_id=currency_id,
+        total=money6(total),
+        received=money6(received) if received else ZERO6,
+        remaining=money4(total - received),
+        valid_from=iso_day(valid_from),
+        valid_to=iso_day(valid_to),
+        contact_address=address,
+        status=status,
+        updated_at=updated_at,
+        slip_id=slip_id,
+    )
 
 
-def positions_for(invoice: Json) -> list[Json]:
+def positions_for(invoice: Mapping[str, Any]) -> list[Json]:
     """One custom position carrying the whole amount; enough for a show response."""
     total = Decimal(invoice["total"])
     return [
@@ -204,7 +185,7 @@ def positions_for(invoice: Json) -> list[Json]:
     ]
 
 
-def contact_address(contact: Json) -> str:
+def contact_address(contact: Mapping[str, Any]) -> str:
     """bexio's read-only address block: name, street, postcode and city, country."""
     if contact["contact_type_id"] == 1:
         lines = [contact["name_1"]] + ([contact["name_2"]] if contact["name_2"] else [])
@@ -220,10 +201,10 @@ def contact_address(contact: Json) -> str:
     return "\n".join(lines)
 
 
-def reminder_dict(
+def reminder_record(
     *,
     reminder_id: int,
-    invoice: Json,
+    invoice: InvoiceRecord,
     level: int,
     title: str,
     period_days: int,
@@ -232,22 +213,28 @@ def reminder_dict(
     header: str,
     footer: str,
     is_sent: bool,
-) -> Json:
-    return {
-        "id": reminder_id,
-        "kb_invoice_id": invoice["id"],
-        "title": title,
-        "is_valid_from": valid_from.isoformat(),
-        "is_valid_to": valid_to.isoformat(),
-        "reminder_period_in_days": period_days,
-        "reminder_level": level,
-        "show_positions": True,
-        "remaining_price": money6(Decimal(invoice["total_remaining_payments"])),
-        "received_total": invoice["total_received_payments"],
-        "is_sent": is_sent,
-        "header": header,
-        "footer": footer,
-    }
+) -> ReminderRecord:
+    return ReminderRecord(
+        reminder_id=reminder_id,
+        invoice_id=invoice["id"],
+        title=title,
+        valid_from=iso_day(valid_from),
+        valid_to=iso_day(valid_to),
+        period_days=period_days,
+        level=level,
+        remaining_price=_share(money6(Decimal(invoice["total_remaining_payments"])), invoice),
+        received_total=invoice["total_received_payments"],
+        is_sent=is_sent,
+        header=header,
+        footer=footer,
+    )
+
+
+def _share(text: str, invoice: InvoiceRecord) -> str:
+    """The invoice's own `total` text when a reminder's open amount equals it (nothing paid
+    yet, the usual case): one string for both instead of two."""
+    total = invoice["total"]
+    return total if text == total else text
 
 
 def payment_dict(
