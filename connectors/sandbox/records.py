@@ -8,9 +8,10 @@ from the amount: net, taxes) when read; `json()` builds bexio's object, key for 
 bexio's order, only when it is answered.
 
 A record reads and writes like the dict it replaces (`invoice["kb_item_status_id"] = 8`,
-`.get`, `**`, `==`): a test that sets a field the record derives, or one bexio does not
-have, keeps its value in a small dict of its own, and `json()` writes it where the dict
-would have had it (in place for a known key, at the end for a new one).
+`.get`, `.pop`, `**`, `==`): a test that sets a field the record derives, or one bexio does
+not have, keeps its value in a small dict of its own, and `json()` writes it where the dict
+would have had it (in place for a known key, at the end for a new one). A record that loses
+a field (a test's broken answer) becomes that dict, whole.
 """
 
 from __future__ import annotations
@@ -53,9 +54,14 @@ def vat_included(total: Decimal) -> Decimal:
     return share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+class _Whole(dict[str, Any]):
+    """A record's every field, once one was removed: the record is this dict from then on."""
+
+
 class Record(MutableMapping[str, Any]):
     """One bexio object: `STORED` keys live in slots of the same name, the others come
-    from `_derived`; `_extra` holds what was written to any other key."""
+    from `_derived`; `_extra` holds what was written to any other key (or, as `_Whole`,
+    every field)."""
 
     __slots__ = ("_extra",)
     KEYS: ClassVar[tuple[str, ...]]  # bexio's keys, in bexio's order
@@ -72,15 +78,21 @@ class Record(MutableMapping[str, Any]):
 
     def json(self) -> Json:
         """bexio's object, as the dict that the record replaces would have been."""
+        extra = self._extra
+        if type(extra) is _Whole:
+            return dict(extra)
         built = self._build()
-        if self._extra:
-            built.update(self._extra)
+        if extra:
+            built.update(extra)
         return built
 
     def __getitem__(self, key: str) -> Any:
         extra = self._extra
-        if extra is not None and key in extra:
-            return extra[key]
+        if extra is not None:
+            if key in extra:
+                return extra[key]
+            if type(extra) is _Whole:
+                raise KeyError(key)
         if key in self.STORED:
             return getattr(self, key)
         return self._derived(key)
@@ -92,7 +104,7 @@ class Record(MutableMapping[str, Any]):
             return default
 
     def __setitem__(self, key: str, value: Any) -> None:
-        if key in self.STORED:
+        if key in self.STORED and type(self._extra) is not _Whole:
             setattr(self, key, value)
             return
         if self._extra is None:
@@ -100,12 +112,18 @@ class Record(MutableMapping[str, Any]):
         self._extra[key] = value
 
     def __delitem__(self, key: str) -> None:
-        raise TypeError(f"a bexio record keeps all its fields; {key!r} cannot be removed")
+        if type(self._extra) is not _Whole:
+            self._extra = _Whole(self.json())
+        del self._extra[key]
 
     def __iter__(self) -> Iterator[str]:
+        extra = self._extra
+        if type(extra) is _Whole:
+            yield from extra
+            return
         yield from self.KEYS
-        if self._extra:
-            yield from (key for key in self._extra if key not in self._keyset)
+        if extra:
+            yield from (key for key in extra if key not in self._keyset)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

@@ -289,3 +289,47 @@ def test_only_the_most_recent_reminder_can_be_deleted(
     assert [r["id"] for r in api.get(path).json()] == [first["id"]]
     assert api.delete(f"{path}/{first['id']}").json() == {"success": True}  # now the latest
     assert api.get(path).json() == []
+
+
+def test_an_invoice_changed_behind_the_api_answers_as_changed() -> None:
+    # Tests change the account in process to make bexio answer oddly; the answer must be
+    # what bexio's object with that change would be, field order included.
+    with (
+        running_sandbox(SandboxConfig(invoices=12, seed=7, today=TODAY)) as url,
+        httpx.Client(base_url=url, headers=HEADERS, timeout=10) as api,
+    ):
+        invoice = url.state.invoices[3]
+        before = api.get("/2.0/kb_invoice/3").json()
+        invoice["esr_id"] = 7  # a field the account derives from the slip number
+        invoice["document_nr"] = "RE-X"
+        invoice["note"] = "not bexio's"
+        changed = api.get("/2.0/kb_invoice/3").json()
+        assert list(changed) == [*list(before)[:-1], "note", "positions"]
+        assert changed == {**before, "esr_id": 7, "document_nr": "RE-X", "note": "not bexio's"}
+        assert changed["qr_invoice_id"] == before["qr_invoice_id"]
+        invoice.pop("is_valid_to")
+        assert "is_valid_to" not in api.get("/2.0/kb_invoice/3").json()
+        invoice["is_valid_to"] = "2026-01-31"
+        listed = api.post(
+            "/2.0/kb_invoice/search", json=[{"field": "id", "value": [3], "criteria": "in"}]
+        ).json()
+        assert list(listed[0])[-2:] == ["note", "is_valid_to"]
+        assert listed[0]["is_valid_to"] == "2026-01-31" and listed[0]["esr_id"] == 7
+
+
+def test_a_search_by_ids_finds_what_the_whole_listing_holds(api: httpx.Client) -> None:
+    everything = api.get("/2.0/kb_invoice", params={"limit": 2000}).json()
+    wanted = [5, 9, 12, 40, 41, 150, 9999]
+    body = [
+        {"field": "id", "value": [*map(str, wanted[:3]), *wanted[3:], None], "criteria": "in"},
+        {"field": "total", "value": "300", "criteria": ">"},
+    ]
+    expected = [i for i in everything if i["id"] in wanted and Decimal(i["total"]) > 300]
+    found = api.post("/2.0/kb_invoice/search", params={"order_by": "id"}, json=body).json()
+    assert found == expected and expected
+    by_total = api.post("/2.0/kb_invoice/search", params={"order_by": "total_desc"}, json=body)
+    assert [i["id"] for i in by_total.json()] == [
+        i["id"] for i in sorted(expected, key=lambda i: -Decimal(i["total"]))
+    ]
+    one = [{"field": "id", "value": "40", "criteria": "equal"}]
+    assert api.post("/2.0/kb_invoice/search", json=one).json() == [everything[39]]
