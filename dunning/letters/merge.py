@@ -4,7 +4,9 @@
 file is read, its page objects are written to the output at once under new object
 numbers, and the reader is dropped; what stays in memory is one offset per object, one
 id per page and the bookmark titles. An object whose bytes (its references renumbered)
-were written before is that object: the fonts every letter embeds are written once.
+were written before is that object: the fonts every letter embeds are written once. Only
+the objects used most recently are remembered so (`_SHARED`): those every letter uses
+stay, those of one letter alone leave, and a run of any size holds a bounded number.
 
 The file is PDF/A-2b as the letters are: their fonts come embedded, and the catalog gets
 XMP metadata and an sRGB output intent of its own.
@@ -38,6 +40,7 @@ from pypdf.generic import (
     create_string_object,
 )
 
+from dunning.letters.recent import Recent
 from dunning.letters.xmp import PRODUCER, DocInfo, icc_profile, lang_tag, pdf_date, xmp_packet
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ __all__ = ["merge_letters", "BackgroundMerge"]
 _CATALOG, _PAGES, _OUTLINES, _INFO, _METADATA, _INTENT, _PROFILE = 1, 2, 3, 4, 5, 6, 7
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 _SHORT = 512  # bytes; a longer object is looked up by its digest
+_SHARED = 4096  # objects remembered for sharing, a few hundred letters' worth
 
 
 class _StreamingWriter:
@@ -58,7 +62,7 @@ class _StreamingWriter:
         self.out = out
         self.offsets = array("q", [0] * (_PROFILE + 1))
         self.page_ids: list[int] = []
-        self.shared: dict[bytes, int] = {}
+        self.shared: Recent[bytes, int] = Recent(_SHARED)
         self.local: dict[tuple[int, int], int] = {}
         self.reader: PdfReader | None = None
         self.data = b""

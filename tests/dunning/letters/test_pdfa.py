@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
+import dunning.letters.merge as merge
 from dunning.letters import merge_letters, render_letter
 from dunning.letters.samples import sample_letter
 
@@ -91,3 +92,25 @@ def test_the_merged_file_is_pdfa_2b_and_keeps_one_copy_of_each_font(tmp_path: Pa
     }
     assert len(programs) == 2, "regular and bold, each written once"
     assert out.stat().st_size < 3 * (tmp_path / "1.pdf").stat().st_size
+
+
+def test_a_merge_longer_than_it_remembers_objects_keeps_one_copy_of_each_font(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large run's merge remembers only its most recent objects: those every letter
+    # uses, the fonts, stay remembered and are still written once. Twelve letters give
+    # more objects than these 16.
+    monkeypatch.setattr(merge, "_SHARED", 16)
+    parts = []
+    for n in range(1, 13):
+        path = tmp_path / f"{n}.pdf"
+        render_letter(replace(sample_letter(n), created=STARTED), path)
+        parts.append((path, f"RE-{n}"))
+    out = tmp_path / "letters.pdf"
+    merge_letters(parts, out, title="Mahnlauf", language="de", created=STARTED)
+    reader = PdfReader(out)
+    assert len(reader.pages) == 12
+    programs = {
+        f["/FontDescriptor"].get_object().raw_get("/FontFile2").idnum for f in _fonts(reader)
+    }
+    assert len(programs) == 2, "regular and bold, each written once"
