@@ -2,7 +2,9 @@
 
 Tasks work on batches (a task run costs tens of milliseconds of server time), never cache
 (their inputs are large and include the client), and never retry: the connector already
-retries what is safe to retry.
+retries what is safe to retry. Prefect takes a task's arguments as they are: it would
+otherwise walk every object of a batch, each time, looking for results of other tasks
+inside, which costs more than a batch's own work.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
-from prefect import Task, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import opaque
 
 from connectors.client import BexioClient
 from connectors.contacts import fetch_contacts as read_contacts
@@ -61,9 +65,25 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def batch_task(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
-    """A task named `name` that works on a batch: no cache, no retries, no stored result."""
-    return task(name=name, cache_policy=NO_CACHE, retries=0, persist_result=False)
+def batch_task(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A task named `name` that works on a batch: no cache, no retries, no stored result.
+    Its arguments go to Prefect `opaque`: Prefect still links an argument that another
+    task returned to that task, but does not look inside it."""
+
+    def make(fn: Callable[P, R]) -> Callable[P, R]:
+        run = cast(
+            Callable[..., R],
+            task(name=name, cache_policy=NO_CACHE, retries=0, persist_result=False)(fn),
+        )
+
+        @wraps(fn)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            given: dict[str, Any] = {k: opaque(v) for k, v in kwargs.items()}
+            return run(*(opaque(a) for a in args), **given)
+
+        return call
+
+    return make
 
 
 @batch_task(name="fetch-open-invoices")
