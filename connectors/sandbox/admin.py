@@ -44,7 +44,7 @@ def admin_router(state: SandboxState, faults: Faults, stats: Stats) -> APIRouter
     @router.get("/outbox")
     async def outbox() -> Response:
         """Every reminder e-mail the sandbox was asked to send, in order, duplicates kept."""
-        return _out(state.outbox)
+        return _out(state.sent_emails())
 
     @router.post("/faults")
     async def set_faults(request: Request) -> Response:

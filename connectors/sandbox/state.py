@@ -49,6 +49,7 @@ R = TypeVar("R", InvoiceRecord, ContactRecord)
 
 DRAFT, PENDING, PAID, PARTIAL, UNPAID = 7, 8, 9, 16, 31
 NETWORK_LINK = "[Network Link]"
+OUTBOX_FIELDS = ("invoice_id", "reminder_id", "recipient_email", "subject")
 _CURRENCY_CODE = {c["id"]: c["name"] for c in CURRENCIES}
 INVOICE_SEARCH: dict[str, Kind] = {
     "id": "int",
@@ -141,7 +142,10 @@ class SandboxState:
             (p["id"] for ps in self.payments.values() for p in ps), default=0
         )
         self.counters: Counter[str] = Counter()
-        self.outbox: list[Json] = []  # every reminder e-mail "sent", in order, for tests
+        # Every reminder e-mail "sent", in order, for tests: (invoice id, reminder id,
+        # recipient, subject), made into `OUTBOX_FIELDS` objects only when asked for.
+        self.outbox: list[tuple[int, int, str, str]] = []
+        self._stamp = ""  # the last `updated_at` written: one text for a second's changes
         # A test's hook, called with each reminder a client creates, after it is stored and
         # before the answer leaves: e.g. to kill the client between the create and its answer.
         self.on_reminder_created: Callable[[ReminderRecord], None] | None = None
@@ -325,14 +329,7 @@ class SandboxState:
             )
         reminder["is_sent"] = True
         self.counters["reminders_sent"] += 1
-        self.outbox.append(
-            {
-                "invoice_id": invoice_id,
-                "reminder_id": reminder_id,
-                "recipient_email": body["recipient_email"],
-                "subject": body["subject"],
-            }
-        )
+        self.outbox.append((invoice_id, reminder_id, body["recipient_email"], body["subject"]))
         return SUCCESS
 
     def reminder_pdf(self, invoice_id: int, reminder_id: int, *, logopaper: bool = True) -> Json:
@@ -431,8 +428,15 @@ class SandboxState:
         found = [contact for contact in _candidates(body, self.contacts) if test(contact)]
         return list(page(order(found, order_by, CONTACT_ORDER), limit, offset))
 
+    def sent_emails(self) -> list[Json]:
+        """The outbox as `{"invoice_id", "reminder_id", "recipient_email", "subject"}`."""
+        return [dict(zip(OUTBOX_FIELDS, email, strict=True)) for email in self.outbox]
+
     def _touch(self, invoice: InvoiceRecord) -> None:
-        invoice["updated_at"] = f"{self.today.isoformat()} {datetime.now(ZURICH):%H:%M:%S}"
+        stamp = f"{self.today.isoformat()} {datetime.now(ZURICH):%H:%M:%S}"
+        if stamp != self._stamp:
+            self._stamp = stamp
+        invoice["updated_at"] = self._stamp
 
 
 def _candidates(body: Any, by_id: dict[int, R]) -> Iterable[R]:
