@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -194,18 +194,12 @@ def summary_markdown(
     lines += [f"| {k} | {v} |" for k, v in manifest["counts"]["reasons"].items()]
     lines += ["", "| outcome | invoices |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in manifest["counts"]["outcomes"].items()]
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    separately: dict[str, Decimal] = defaultdict(Decimal)
-    for line in manifest["lines"]:
-        if line["letter"] and line["total_due"]:
-            totals[line["currency"]] += Decimal(line["total_due"])
-        if line["letter"] and line.get("invoice_separately"):
-            separately[line["currency"]] += Decimal(line["invoice_separately"])
-    lines += ["", f"Total due on the letters: **{_money_list(totals)}**"]
+    seen = _SummaryLines(manifest["lines"], (files_url or "").rstrip("/"))
+    lines += ["", f"Total due on the letters: **{_money_list(seen.totals)}**"]
     lines += [
         "",
         "Fees and interest to invoice separately (not in the letters' payment parts): "
-        f"**{_money_list({k: v for k, v in sorted(separately.items()) if v})}**",
+        f"**{_money_list({k: v for k, v in sorted(seen.separately.items()) if v})}**",
     ]
     lines += _warning_list(warnings)
     if merged_url:
@@ -218,61 +212,106 @@ def summary_markdown(
         lines += ["", "Letters to print and post: **0** (every letter was e-mailed)"]
     if sheet_url:
         lines += ["", f"[Every invoice of the run (spreadsheet, run.xlsx)]({sheet_url})"]
-    lines += _enforcement(manifest, files_url)
-    removed = [ln for ln in manifest["lines"] if ln["outcome"] == "DESELECTED"]
-    if removed:
-        lines += ["", f"## {len(removed)} removed by the approver", ""]
-        for note in sorted({ln["note"] for ln in removed if ln.get("note")}):
+    lines += _enforcement(manifest, seen.handed, files_url)
+    if seen.removed.count:
+        lines += ["", f"## {seen.removed.count} removed by the approver", ""]
+        for note in sorted(seen.notes):
             lines += [f"Note: {markdown_text(note)}", ""]
-        lines += [
-            f"- {markdown_text(ln['document_nr'])} · id {ln['invoice_id']}" for ln in removed[:200]
-        ]
-    failed = [ln for ln in manifest["lines"] if ln["outcome"] == "FAILED"]
-    stopped = [ln for ln in failed if is_settings_stop(ln["error"])]
-    if stopped:
-        lines += ["", f"## {len(stopped)} failed — the policy does not match bexio", ""]
-        lines += [_item(ln, "error") for ln in stopped[:200]]
-    failed = [ln for ln in failed if not is_settings_stop(ln["error"])]
-    if failed:
+        lines += seen.removed.first
+    if seen.stopped.count:
+        lines += ["", f"## {seen.stopped.count} failed — the policy does not match bexio", ""]
+        lines += seen.stopped.first
+    if seen.failed.count:
         lines += [
             "",
-            f"## {len(failed)} failed — retry with `dunning retry {manifest['run_id']}`",
+            f"## {seen.failed.count} failed — retry with `dunning retry {manifest['run_id']}`",
             "",
         ]
-        lines += [_item(ln, "error") for ln in failed[:200]]
-    manual = [ln for ln in manifest["lines"] if ln["outcome"] == "MANUAL_ACTION"]
-    if manual:
-        lines += ["", f"## {len(manual)} need a manual step", ""]
-        lines += [_item(ln, "note") for ln in manual[:200]]
-    warned = [ln for ln in manifest["lines"] if ln.get("warning")]
-    if warned:
-        lines += ["", f"## {len(warned)} with a warning", ""]
-        lines += [_item(ln, "warning") for ln in warned[:200]]
+        lines += seen.failed.first
+    if seen.manual.count:
+        lines += ["", f"## {seen.manual.count} need a manual step", ""]
+        lines += seen.manual.first
+    if seen.warned.count:
+        lines += ["", f"## {seen.warned.count} with a warning", ""]
+        lines += seen.warned.first
     return "\n".join(lines)
+
+
+class _Listed:
+    """How many lines of a kind, and the items of the first `_LISTED` of them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: list[str] = []
+
+    def add(self, item: Callable[[], str]) -> None:
+        self.count += 1
+        if len(self.first) < _LISTED:
+            self.first.append(item())
+
+
+_LISTED = 200  # items listed per kind; the run's spreadsheet has them all
+
+
+class _SummaryLines:
+    """What the summary tells of a run's lines, gathered in one pass over them: a large
+    run's lines are read from its manifest one at a time."""
+
+    def __init__(self, lines: Iterable[Mapping[str, Any]], base: str) -> None:
+        self.base = base  # the run folder's address, which the listed requests link to
+        self.totals: dict[str, Decimal] = defaultdict(Decimal)
+        self.separately: dict[str, Decimal] = defaultdict(Decimal)
+        self.notes: set[str] = set()
+        self.removed, self.stopped, self.failed = _Listed(), _Listed(), _Listed()
+        self.manual, self.warned, self.handed = _Listed(), _Listed(), _Listed()
+        for line in lines:
+            self._add(line)
+
+    def _add(self, ln: Mapping[str, Any]) -> None:
+        if ln["letter"] and ln["total_due"]:
+            self.totals[ln["currency"]] += Decimal(ln["total_due"])
+        if ln["letter"] and ln.get("invoice_separately"):
+            self.separately[ln["currency"]] += Decimal(ln["invoice_separately"])
+        if ln.get("enforcement"):
+            self.handed.add(lambda: _handed_item(ln, self.base))
+        if ln["outcome"] == "DESELECTED":
+            if ln.get("note"):
+                self.notes.add(ln["note"])
+            self.removed.add(
+                lambda: f"- {markdown_text(ln['document_nr'])} · id {ln['invoice_id']}"
+            )
+        elif ln["outcome"] == "FAILED":
+            failed = self.stopped if is_settings_stop(ln["error"]) else self.failed
+            failed.add(lambda: _item(ln, "error"))
+        elif ln["outcome"] == "MANUAL_ACTION":
+            self.manual.add(lambda: _item(ln, "note"))
+        if ln.get("warning"):
+            self.warned.add(lambda: _item(ln, "warning"))
 
 
 _GROUP = "'"  # the Swiss thousands separator
 
 
-def _enforcement(manifest: Mapping[str, Any], files_url: str | None) -> list[str]:
+def _enforcement(manifest: Mapping[str, Any], handed: _Listed, files_url: str | None) -> list[str]:
     """The debt-enforcement hand-off: the CSV and a request per invoice past the last level."""
-    handed = [ln for ln in manifest["lines"] if ln.get("enforcement")]
-    if not manifest.get("enforcement_csv") or not handed:
+    if not manifest.get("enforcement_csv") or not handed.count:
         return []
     base = (files_url or "").rstrip("/")
-    lines = [
+    return [
         "",
-        f"## {len(handed)} for debt enforcement",
+        f"## {handed.count} for debt enforcement",
         "",
         f"[Every request's fields (CSV, enforcement.csv)]({base}/{manifest['enforcement_csv']})",
         "",
+        *handed.first,
     ]
-    lines += [
-        f"- [{markdown_text(ln['document_nr'])}]({base}/{ln['enforcement']}) · "
-        f"{ln['currency']} {money_text(Decimal(ln['open_amount']), group=_GROUP)}"
-        for ln in handed[:200]
-    ]
-    return lines
+
+
+def _handed_item(line: Mapping[str, Any], base: str) -> str:
+    return (
+        f"- [{markdown_text(line['document_nr'])}]({base}/{line['enforcement']}) · "
+        f"{line['currency']} {money_text(Decimal(line['open_amount']), group=_GROUP)}"
+    )
 
 
 def _item(line: Mapping[str, Any], field: str) -> str:

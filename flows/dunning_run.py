@@ -332,8 +332,8 @@ def _publish(
 
 
 def _summary(folder: RunFolder, manifest: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    failed = [line for line in manifest["lines"] if line["outcome"] == "FAILED"]
-    stops = [line["error"] for line in failed if is_settings_stop(line["error"])]
+    failed = [line["error"] for line in manifest["lines"] if line["outcome"] == "FAILED"]
+    stops = [error for error in failed if is_settings_stop(error)]
     return {
         "run_id": folder.run_id,
         "warnings": warnings,
