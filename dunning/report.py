@@ -44,16 +44,23 @@ def _date(day: date | None) -> str:
     return f"{day:%d.%m.%Y}" if day else ""
 
 
+# Rows of the proposal table in Prefect: a larger table costs the Prefect server and the
+# browser memory by its size, and is read through the run's spreadsheet instead.
+PROPOSAL_TABLE_ROWS = 5_000
+
+
 def proposal_rows(
     decisions: Iterable[Decision],
     reference_date: date | None = None,
     *,
     unpaid_extension: bool = True,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """One row per open invoice, the proposed ones first: what is proposed and why (due
-    date, days overdue on `reference_date`, last reminder), and the amounts."""
+    date, days overdue on `reference_date`, last reminder), and the amounts; the first
+    `limit` of them when given."""
     rows = []
-    for d in sorted(decisions, key=lambda d: not d.proposed):
+    for d in sorted(decisions, key=lambda d: not d.proposed)[:limit]:
         inv = d.invoice
         latest = inv.latest_reminder
         due = latest.valid_to if latest else inv.valid_to
@@ -82,6 +89,17 @@ def proposal_rows(
             }
         )
     return rows
+
+
+def proposal_table_description(name: str, shown: int, total: int, sheet_url: str) -> str:
+    """The proposal table's description: whose it is, and when the table shows only the
+    first of the open invoices, how many and where every one is."""
+    if shown >= total:
+        return f"Proposal of {name}"
+    return (
+        f"Proposal of {name}: the first {shown:,} of {total:,} open invoices, the proposed "
+        f"ones first; the run's spreadsheet [run.xlsx]({sheet_url}) lists every one."
+    )
 
 
 def totals_by_currency(decisions: Iterable[Decision]) -> dict[str, Decimal]:

@@ -23,7 +23,13 @@ from dunning.manifest import manifest_head, manifest_lines
 from dunning.outcome import Result, is_internal_error
 from dunning.periods import is_settings_stop
 from dunning.proposal import Decision
-from dunning.report import approval_description, proposal_rows, summary_markdown
+from dunning.report import (
+    PROPOSAL_TABLE_ROWS,
+    approval_description,
+    proposal_rows,
+    proposal_table_description,
+    summary_markdown,
+)
 from dunning.run_plan import (
     RunStatus,
     asks_approver,
@@ -86,14 +92,21 @@ def _work(run: OpenRun) -> State[Any]:
     setup, folder, meta = run.setup, run.folder, run.meta
     with make_client(setup.settings) as client:
         decisions = load_or_propose(client, setup, folder, pushes=not run.params.dry_run)
+        rows = proposal_rows(
+            decisions,
+            setup.reference_date,
+            unpaid_extension=setup.settings.bexio_unpaid_extension,
+            limit=PROPOSAL_TABLE_ROWS,
+        )
         create_table_artifact(
-            proposal_rows(
-                decisions,
-                setup.reference_date,
-                unpaid_extension=setup.settings.bexio_unpaid_extension,
-            ),
+            rows,
             key="dunning-proposal",
-            description=f"Proposal of {_run_name(setup, folder)}",
+            description=proposal_table_description(
+                _run_name(setup, folder),
+                len(rows),
+                len(decisions),
+                _url(setup, f"{folder.run_id}/{RUN_SHEET}"),
+            ),
         )
         try:
             answer = _approval(client, run, decisions)
