@@ -5,7 +5,8 @@ limit) and a fresh output folder. The flow runs through the `dunning run` comman
 own process, talking to a Prefect server of the benchmark's own (the flow-run heartbeat
 is off, as Prefect allows in Python only). Wall time is the command's, from start to
 exit; peak RSS is the sum over the command's process tree, the sandbox and the Prefect
-server, sampled every 0.2 s (PSS, see procs.py); API calls are the sandbox's own count.
+server, sampled every 0.2 s (PSS, see procs.py); API calls are the sandbox's own count;
+the Prefect server's CPU seconds are those it used from the command's start to its exit.
 
 Run: `python bench/e2e.py [N ...]` (one flow run and one floor run for each N).
 """
@@ -23,7 +24,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from procs import ROOT, TOKEN, RssSampler, ending_every_child, prefect_server, sandbox  # noqa: E402
+from procs import (  # noqa: E402
+    ROOT,
+    TOKEN,
+    RssSampler,
+    ending_every_child,
+    prefect_server,
+    sandbox,
+    tree_cpu_seconds,
+)
 
 from dunning.policy_file import example_policy_path  # noqa: E402
 
@@ -74,7 +83,9 @@ def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
             "BEXIO_UNPAID_EXTENSION": "true",
             "PREFECT_LOGGING_LEVEL": "WARNING",
         }
-        roots = {"sandbox": box.pid, "prefect_server": int(prefect_env["pid"])}
+        server = int(prefect_env["pid"])
+        roots = {"sandbox": box.pid, "prefect_server": server}
+        server_cpu = tree_cpu_seconds(server)
         with RssSampler(roots) as rss:
             seconds, _ = _timed(
                 [
@@ -92,6 +103,7 @@ def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
                 rss,
                 "flow",
             )
+        server_cpu = tree_cpu_seconds(server) - server_cpu
         escalated, manifest = _escalations(Path(tmp))
         calls = box.api_calls()
     assert escalated == invoices, manifest["counts"]
@@ -104,6 +116,7 @@ def flow_run(invoices: int, prefect_env: dict[str, str]) -> dict[str, Any]:
         "peak_rss_mb": round(rss.peak_total),
         "peak_rss_sum_mb": round(rss.peak_rss_total),
         "peak_rss_parts_mb": {k: round(v) for k, v in rss.peaks.items()},
+        "prefect_server_cpu_s": round(server_cpu, 1),
     }
 
 

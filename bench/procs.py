@@ -36,6 +36,7 @@ __all__ = [
     "prefect_server",
     "RssSampler",
     "tree_memory_mb",
+    "tree_cpu_seconds",
     "TOKEN",
     "descendants",
     "ending_every_child",
@@ -266,6 +267,20 @@ class RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) used so far by `pid` and all its descendants, those
+    that ended and were waited for included (from /proc/<pid>/stat)."""
+    ticks = 0
+    for current in (pid, *descendants(pid)):
+        try:
+            with open(f"/proc/{current}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def descendants(pid: int) -> list[int]:

@@ -82,6 +82,7 @@ def _e2e(sizes: list[tuple[int, int]], env: dict[str, str]) -> list[dict[str, An
                     (f["peak_rss_parts_mb"] for f in flows), key=lambda p: sum(p.values())
                 ),
                 "floor_peak_rss_mb": max(g["peak_rss_mb"] for g in floors),
+                "prefect_server_cpu_s": statistics.median(f["prefect_server_cpu_s"] for f in flows),
                 "api_calls_per_escalation": statistics.median(
                     f["api_calls_per_escalation"] for f in flows
                 ),
@@ -192,6 +193,7 @@ def main() -> None:
                     "seconds": run["seconds"],
                     "peak_rss_mb": run["peak_rss_mb"],
                     "peak_rss_parts_mb": run["peak_rss_parts_mb"],
+                    "prefect_server_cpu_s": run["prefect_server_cpu_s"],
                     "api_calls_per_escalation": run["api_calls_per_escalation"],
                 }
     if "approval_form" in parts:
