@@ -36,16 +36,17 @@ def invoice_references(
         else:
             missing.append(invoice)
     pdfs = client.map_calls(lambda invoice: _download(client, invoice.id), missing)
+    read: list[tuple[Invoice, PaymentRef | str]] = []
     for invoice, pdf in zip(missing, pdfs, strict=True):
         if isinstance(pdf, str):
             found[invoice.id] = pdf
             continue
         try:
-            read: PaymentRef | str = read_invoice_qr(pdf)
+            read.append((invoice, read_invoice_qr(pdf)))
         except QrBillUnreadable as exc:
-            read = str(exc)
-        book.put(invoice, read)
-        found[invoice.id] = read
+            read.append((invoice, str(exc)))
+        found[invoice.id] = read[-1][1]
+    book.put_all(read)
     return found
 
 

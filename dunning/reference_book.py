@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +68,22 @@ class ReferenceBook:
 
     def put(self, invoice: Invoice, found: PaymentRef | str) -> None:
         """Record what the invoice's PDF gave, on disk before this returns."""
-        line = _identity(invoice)
-        if isinstance(found, PaymentRef):
-            line.update(account=found.account, type=found.kind, reference=found.reference)
-        else:
-            line["unusable"] = found
-        data = line_data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        self.put_all([(invoice, found)])
+
+    def put_all(self, found: Sequence[tuple[Invoice, PaymentRef | str]]) -> None:
+        """Record what each invoice's PDF gave, in one write and one sync, on disk before
+        this returns (a sync per invoice would cost more than reading its QR-bill)."""
+        lines = []
+        for invoice, what in found:
+            line = _identity(invoice)
+            if isinstance(what, PaymentRef):
+                line.update(account=what.account, type=what.kind, reference=what.reference)
+            else:
+                line["unusable"] = what
+            lines.append((invoice.id, (json.dumps(line, ensure_ascii=False) + "\n").encode()))
+        if not lines:
+            return
+        data = b"".join(encoded for _, encoded in lines)
         with _guard:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
@@ -80,7 +91,7 @@ class ReferenceBook:
                 size = os.fstat(fd).st_size
                 if size and os.pread(fd, 1, size - 1) != b"\n":
                     data = b"\n" + data  # never join a line cut short
-                start = size + (len(data) - len(line_data))
+                start = size + (len(data) - sum(len(encoded) for _, encoded in lines))
                 while data:
                     data = data[os.write(fd, data) :]
                 os.fsync(fd)
@@ -88,9 +99,11 @@ class ReferenceBook:
                 raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
             finally:
                 os.close(fd)
-        # Another process appending meanwhile may have moved the line: `get` then finds
+        # Another process appending meanwhile may have moved the lines: `get` then finds
         # another invoice's line there, and the invoice is read again.
-        self._starts[invoice.id] = start
+        for invoice_id, encoded in lines:
+            self._starts[invoice_id] = start
+            start += len(encoded)
 
     def _line_at(self, start: int) -> dict[str, Any] | None:
         try:
