@@ -27,7 +27,8 @@ from dunning.proposal import Decision
 from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
 from flows import progress
-from flows.prefect_tasks import collect_letter_files, fetch_contacts, read_invoice_references
+from flows.prefect_tasks import collect_letter_files
+from flows.read_ahead import LetterData, ReadAhead, read_letter_data
 from flows.run_inputs import RunSetup
 
 __all__ = ["LettersAhead", "Planned", "letters_ahead", "plan_letters", "run_started"]
@@ -61,18 +62,23 @@ class LettersAhead:
         self._stack = stack
         self.book = ReferenceBook(folder.path.parent)
         self._pool: LetterPool | None = None
+        self._reading: ReadAhead | None = None
         self._merge: BackgroundMerge | None = None
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
-    def start(self, todo: Sequence[Decision]) -> None:
-        """Start the render processes and the merge for the letters `todo` will need; none
-        when the letters come from bexio (they are downloaded after the commit)."""
+    def start(self, batches: Sequence[Sequence[Decision]]) -> None:
+        """Start the render processes and the merge for the letters the commit of `batches`
+        will need, and the reading of their contacts and references ahead of the commit;
+        none when the letters come from bexio (they are downloaded after the commit)."""
         if self.setup.policy.letters.source == "bexio" or self.setup.policy.letters.per_customer:
             return  # bexio's letters, or a customer's letter that waits for all its invoices
-        total = sum(1 for d in todo if d.amounts is not None)
+        total = sum(1 for batch in batches for d in batch if d.amounts is not None)
+        reading = ReadAhead(self.client, self.book, batches)
+        self._stack.callback(reading.close)
+        self._reading = reading
         self._stack.enter_context(progress.stage("letters", total))
         self._pool = self._stack.enter_context(
             LetterPool(
@@ -88,6 +94,7 @@ class LettersAhead:
         """Render the letters of a committed batch in the background."""
         if self._pool is None:
             return
+        read = self._reading.take(batch) if self._reading else None
         wanted = [d for d in batch if results[d.invoice.id].needs_letter]
         planned = plan_letters(
             self.client,
@@ -98,6 +105,7 @@ class LettersAhead:
             self.folder.letters_dir,
             self.book,
             created=run_started(self.folder),
+            read=read,
         )
         for invoice_id, text, path, _ in planned:
             self.planned[invoice_id] = hash((text, path))
@@ -152,13 +160,21 @@ def plan_letters(
     *,
     created: datetime | None,
     draft: bool = False,
+    read: LetterData | None = None,
 ) -> list[Planned]:
     """Each wanted letter's input, file and contact (contacts are read once per client);
-    our own letters with the invoice's payment reference (read once for all runs, `book`)."""
-    ids = sorted({d.invoice.contact_id for d in wanted if d.invoice.contact_id})
-    contacts = fetch_contacts(client, ids) if ids else {}
+    our own letters with the invoice's payment reference (read once for all runs, `book`).
+    What was `read` ahead is taken as it is, the rest read now."""
+    read = read or LetterData()
     ours = [d.invoice for d in wanted if not from_bexio(policy, results[d.invoice.id])]
-    refs = read_invoice_references(client, ours, book) if ours else {}
+    more = read_letter_data(
+        client,
+        [d.invoice for d in wanted if d.invoice.contact_id not in read.contacts],
+        [i for i in ours if i.id not in read.refs],
+        book,
+    )
+    contacts = {**read.contacts, **more.contacts}
+    refs = {**read.refs, **more.refs}
     planned: list[Planned] = []
     for d in wanted:
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None

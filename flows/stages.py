@@ -150,9 +150,10 @@ def commit(
     tracker = _progress_artifact(folder)
     done = shown = 0
     guard = LevelGuard(setup.policy, _stopped_levels(decisions, results))
-    ahead.start(todo)
+    batches = list(chunks(todo))
+    ahead.start(batches)
     with commit_lock(setup.company), progress.stage("commit", len(todo)):
-        for batch in chunks(todo):
+        for batch in batches:
             for result in commit_invoices(
                 client, batch, journal, setup.settings.bexio_unpaid_extension, guard
             ):

@@ -56,7 +56,7 @@ def letters_stage_whose_planning_raises(output: Path, before: set[int]) -> None:
         wrong = next(d for d in decisions if d.amounts is None)
         results[wrong.invoice.id] = Result(wrong.invoice.id, Outcome.ESCALATED)
         with letters_ahead(client, folder, setup) as ahead:
-            ahead.start(escalations)
+            ahead.start([escalations])
             ahead.submit(escalations, results)
             assert descendants() - before, "the letters render in the background"
             make_letters(
