@@ -83,6 +83,12 @@ class _Face(TTFontFace):  # type: ignore[misc]
         return ref
 
 
+# Texts each cache of a font remembers before it starts again: the words and lines every
+# letter repeats are found again at once, while the lines of each letter alone (names,
+# amounts) no longer pile up in a render process over a large run.
+_CACHED = 4_096
+
+
 class _Font(TTFont):  # type: ignore[misc]
     """A TrueType font that remembers the widths of the texts it measured (the layout
     measures the same words many times) and writes its widths array once."""
@@ -109,7 +115,7 @@ class _Font(TTFont):  # type: ignore[misc]
             return found
         result: list[tuple[int, bytes]] = super().splitString(text, doc, encoding)
         if seeded and self._seeded.issuperset(map(ord, text)):  # type: ignore[arg-type]
-            if len(self._split) > 50_000:
+            if len(self._split) > _CACHED:
                 self._split.clear()
             self._split[text] = result  # type: ignore[index]
         return result
@@ -121,7 +127,7 @@ class _Font(TTFont):  # type: ignore[misc]
         if width is None:
             get, default = self.face.charWidths.get, self.face.defaultWidth
             width = float(sum(get(ord(char), default) for char in text))
-            if len(self._widths) > 50_000:
+            if len(self._widths) > _CACHED:
                 self._widths.clear()
             self._widths[text] = width
         return 0.001 * size * width
