@@ -128,21 +128,22 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
             proc.wait()
 
 
-def _refuse_busy(port: int) -> None:
+def _free(port: int) -> int:
+    """`port` if nothing listens on it, else one the system picks: a second benchmark beside
+    a running one gets a server of its own, never the other's."""
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
-            raise RuntimeError(
-                f"port {port} on 127.0.0.1 is in use (another benchmark's Prefect server?); "
-                "the benchmark's own server needs it"
-            ) from None
+            probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextmanager
 def prefect_server(home: Path, port: int, ui: bool = False) -> Iterator[dict[str, str]]:
-    """A temporary `prefect server start` with its own home; yields the env a client needs.
-    With `ui`, the server also serves Prefect's UI at `http://127.0.0.1:<port>`."""
+    """A temporary `prefect server start` with its own home; yields the env a client needs
+    (`PREFECT_API_URL` names the port: another one when `port` is taken). With `ui`, the
+    server also serves Prefect's UI there."""
     env = {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -152,7 +153,7 @@ def prefect_server(home: Path, port: int, ui: bool = False) -> Iterator[dict[str
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     env.pop("PREFECT_API_URL", None)
-    _refuse_busy(port)  # else the runs would talk to whichever server holds the port
+    port = _free(port)  # else the runs would talk to whichever server holds the port
     if ui:  # the UI asks the API it was served from, not the default port
         env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
     log = open(home / "server.log", "w")
