@@ -478,20 +478,6 @@ class ContactRecord(Record):
 class ReminderRecord(Record):
     """A reminder as `GET …/kb_reminder` lists it (bexio-api.md §4, Reminders)."""
 
-    __slots__ = (
-        "id",
-        "kb_invoice_id",
-        "title",
-        "is_valid_from",
-        "is_valid_to",
-        "reminder_period_in_days",
-        "reminder_level",
-        "remaining_price",
-        "received_total",
-        "is_sent",
-        "header",
-        "footer",
-    )
     KEYS = (
         "id",
         "kb_invoice_id",
@@ -507,6 +493,8 @@ class ReminderRecord(Record):
         "header",
         "footer",
     )
+    # Every key in a slot but `show_positions`, always true (`_derived`).
+    __slots__ = tuple(key for key in KEYS if key != "show_positions")
     STORED = frozenset(__slots__)
 
     def __init__(
