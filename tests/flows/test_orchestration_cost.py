@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 
 from prefect import flow
+from prefect.context import FlowRunContext
 
 from dunning.proposal import Decision
 from flows.prefect_tasks import batch_task
@@ -39,3 +40,25 @@ def test_a_batch_task_costs_the_same_whatever_its_batch_holds() -> None:
     assert len(seen) == BATCHES and all(s is batch for s in seen)
     # Looking through 20,000 decisions took Prefect well over a second per call.
     assert seconds < 0.4 * BATCHES, f"{BATCHES} batch tasks took {seconds:.1f} s"
+
+
+@batch_task(name="make-batch")
+def _make(size: int) -> list[Decision]:
+    return [escalate(i) for i in range(size)]
+
+
+def test_prefect_keeps_no_entry_per_item_a_batch_task_returns() -> None:
+    """Prefect remembers, for the whole flow run, what each task returned (to link it to a
+    later task it is passed to); per item of a returned list, that would be a million
+    entries over a run of 100,000 invoices, held until the run ends."""
+
+    @flow(name="returns", persist_result=False)
+    def returns() -> tuple[int, int]:
+        made = [_make(SIZE) for _ in range(BATCHES)]
+        context = FlowRunContext.get()
+        assert context is not None
+        return sum(len(m) for m in made), len(context.run_results)
+
+    items, remembered = returns()
+    assert items == BATCHES * SIZE
+    assert remembered <= 2 * BATCHES, f"Prefect remembers {remembered} results"
