@@ -99,7 +99,9 @@ class BexioClient:
             clock=clock,
         )
         self._page_size = page_size
-        self._contacts: dict[int, schemas.Contact] = {}
+        # Each contact as the letters need it, mapped once: the run's many invoices of one
+        # customer share it, and bexio's record of it is not kept.
+        self._contacts: dict[int, model.Contact] = {}
         self._lookups: dict[str, Any] = {}
 
     def __repr__(self) -> str:
@@ -224,13 +226,6 @@ class BexioClient:
 
     # -- contacts and lookups (cached for the client's lifetime) --------------------------
 
-    def contact(self, contact_id: int) -> schemas.Contact:
-        contact_id = int(contact_id)
-        if contact_id not in self._contacts:
-            path = f"/2.0/contact/{contact_id}"
-            self._contacts[contact_id] = validated(_CONTACT, self._get(path), "GET", path)
-        return self._contacts[contact_id]
-
     def prefetch_contacts(self, contact_ids: Sequence[int]) -> int:
         """Read the contacts not yet cached with a few searches (about 30 ids each) instead
         of one call per contact; returns how many were found. An id the search does not
@@ -240,7 +235,7 @@ class BexioClient:
         for chunk in _chunks_for_search(wanted):
             criteria = [{"field": "id", "value": chunk, "criteria": "in"}]
             for contact in self._pages("POST", "/2.0/contact/search", criteria, "id", _CONTACTS):
-                self._contacts[contact.id] = contact
+                self._contacts[contact.id] = self._mapped(contact)
                 found += 1
         return found
 
@@ -285,7 +280,15 @@ class BexioClient:
         return mapping.to_invoice(raw, self.list_reminders(raw.id), self._currency_codes())
 
     def fetch_contact(self, contact_id: int) -> model.Contact:
-        raw = self.contact(contact_id)
+        """The contact as the letters need it, read once for the client's lifetime."""
+        contact_id = int(contact_id)
+        if contact_id not in self._contacts:
+            path = f"/2.0/contact/{contact_id}"
+            raw = validated(_CONTACT, self._get(path), "GET", path)
+            self._contacts[contact_id] = self._mapped(raw)
+        return self._contacts[contact_id]
+
+    def _mapped(self, raw: schemas.Contact) -> model.Contact:
         languages = {lang.id: lang.iso_639_1 for lang in self.languages()}
         countries = {country.id: country.iso_3166_alpha2 for country in self.countries()}
         # The salutation and title lists are read (once) only for a person who has one.

@@ -44,7 +44,7 @@ def test_the_token_appears_in_no_repr_error_or_log(caplog: pytest.LogCaptureFixt
         assert TOKEN not in repr(bexio) and TOKEN not in str(bexio)
         for contact_id in range(1, 7):
             with pytest.raises(ConnectorError) as caught:
-                bexio.contact(contact_id)
+                bexio.fetch_contact(contact_id)
             errors.append(caught.value)
     assert len(errors) == 6
     for error in errors:

@@ -228,8 +228,13 @@ def test_contacts_and_lookups_are_fetched_once_per_client(h: Harness) -> None:
     cur_route = h.router.get("/3.0/currencies").mock(
         return_value=httpx.Response(200, json=[{"id": 1, "name": "CHF", "round_factor": "0.05"}])
     )
+    country_route = h.router.get("/2.0/country").mock(return_value=httpx.Response(200, json=[]))
+    first = h.client.fetch_contact(3)
     for _ in range(3):
-        assert h.client.contact(3).name_1 == "Muster AG"
+        again = h.client.fetch_contact(3)
+        assert again.name == "Muster AG" and again.language == "de"
+        assert again is first  # mapped once: a customer's invoices share it
         h.client.languages()
         h.client.currencies()
-    assert (contact_route.call_count, lang_route.call_count, cur_route.call_count) == (1, 1, 1)
+    calls = (contact_route, lang_route, cur_route, country_route)
+    assert [route.call_count for route in calls] == [1, 1, 1, 1]
