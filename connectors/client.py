@@ -226,6 +226,11 @@ class BexioClient:
 
     # -- contacts and lookups (cached for the client's lifetime) --------------------------
 
+    def contact(self, contact_id: int) -> schemas.Contact:
+        """bexio's record of one contact, read now (`fetch_contact` is the cached one)."""
+        path = f"/2.0/contact/{int(contact_id)}"
+        return validated(_CONTACT, self._get(path), "GET", path)
+
     def prefetch_contacts(self, contact_ids: Sequence[int]) -> int:
         """Read the contacts not yet cached with a few searches (about 30 ids each) instead
         of one call per contact; returns how many were found. An id the search does not
