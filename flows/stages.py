@@ -209,16 +209,20 @@ def deliver(
         has_intent=intents.has_intent,
         sent=lambda i, how: folder.journal({"event": "sent", "invoice_id": i, "how": how}),
     )
-    items = []
-    for invoice_id, reminder_id in still_to_deliver(letters, results, already):
-        letter = letters[invoice_id]
-        mail = email_text(letter.input)
-        items.append(
-            Delivery(invoice_id, reminder_id, letter.contact.email, mail.subject, mail.message)
-        )
-    with progress.stage("deliver", len(items)):
-        for batch in chunks(items):
+    todo = still_to_deliver(letters, results, already)
+    with progress.stage("deliver", len(todo)):
+        for ids in chunks(todo):
+            # Each batch's e-mail texts are made when it goes: a large run never holds them all.
+            batch = [
+                _delivery(letters[invoice_id], invoice_id, reminder_id)
+                for invoice_id, reminder_id in ids
+            ]
             for invoice_id, why in deliver_reminders(client, batch, journal, send).items():
                 failed = results[invoice_id].undelivered(why)
                 record(failed)
                 results[invoice_id] = failed
+
+
+def _delivery(letter: Letter, invoice_id: int, reminder_id: int) -> Delivery:
+    mail = email_text(letter.input)
+    return Delivery(invoice_id, reminder_id, letter.contact.email, mail.subject, mail.message)
