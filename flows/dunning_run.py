@@ -92,22 +92,7 @@ def _work(run: OpenRun) -> State[Any]:
     setup, folder, meta = run.setup, run.folder, run.meta
     with make_client(setup.settings) as client:
         decisions = load_or_propose(client, setup, folder, pushes=not run.params.dry_run)
-        rows = proposal_rows(
-            decisions,
-            setup.reference_date,
-            unpaid_extension=setup.settings.bexio_unpaid_extension,
-            limit=PROPOSAL_TABLE_ROWS,
-        )
-        create_table_artifact(
-            rows,
-            key="dunning-proposal",
-            description=proposal_table_description(
-                _run_name(setup, folder),
-                len(rows),
-                len(decisions),
-                _url(setup, f"{folder.run_id}/{RUN_SHEET}"),
-            ),
-        )
+        _proposal_table(setup, folder, decisions)
         try:
             answer = _approval(client, run, decisions)
         except ApprovalCancelled as exc:
@@ -175,6 +160,26 @@ def _commit_and_deliver(
     else:
         deliver(client, folder, letters, results, run.params.send, record)
     return results, letters
+
+
+def _proposal_table(setup: RunSetup, folder: RunFolder, decisions: list[Decision]) -> None:
+    """The proposal as a table in Prefect (its first rows; the rest in the spreadsheet)."""
+    rows = proposal_rows(
+        decisions,
+        setup.reference_date,
+        unpaid_extension=setup.settings.bexio_unpaid_extension,
+        limit=PROPOSAL_TABLE_ROWS,
+    )
+    create_table_artifact(
+        rows,
+        key="dunning-proposal",
+        description=proposal_table_description(
+            _run_name(setup, folder),
+            len(rows),
+            len(decisions),
+            _url(setup, f"{folder.run_id}/{RUN_SHEET}"),
+        ),
+    )
 
 
 def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> Approval:

@@ -172,18 +172,19 @@ def _single_letters(
     done = _render(
         [p for p in planned if not from_bexio(policy, results[p[0]])], ahead, shown=bool(theirs)
     )
-    parts = [(path, _bookmark(policy, text, path not in done)) for _, text, path, _ in planned]
-    letters = {
-        invoice_id: Letter(
+    parts = []
+    letters = {}
+    for invoice_id, text, path, contact in planned:
+        made = done.pop(path, None)  # let go of each rendered letter's result once used
+        parts.append((path, _bookmark(policy, text, made is None)))
+        letters[invoice_id] = Letter(
             str(path.relative_to(target)),
-            _warning(contact, done.get(path)),
+            _warning(contact, made),
             contact,
             text,
-            from_bexio=path not in done,
-            payment_ref=_printed_ref(done.get(path)),
+            from_bexio=made is None,
+            payment_ref=_printed_ref(text, made),
         )
-        for invoice_id, text, path, contact in planned
-    }
     return letters, parts
 
 
@@ -243,9 +244,12 @@ def _download(
         results[invoice_id] = result
 
 
-def _printed_ref(letter: LetterResult | None) -> PaymentRef | None:
-    """The account and reference our letter printed; none for bexio's own letter."""
-    return letter.payment_ref if letter else None
+def _printed_ref(text: LetterInput, letter: LetterResult | None) -> PaymentRef | None:
+    """The account and reference our letter printed; none for bexio's own letter. Mostly
+    the invoice's own, given with the letter's input: then that one object is kept."""
+    if letter is None:
+        return None
+    return text.payment_ref if letter.payment_ref == text.payment_ref else letter.payment_ref
 
 
 def _warning(contact: Contact, letter: LetterResult | None) -> str | None:
