@@ -4,7 +4,8 @@ input order), or in the background while the caller does other work (`LetterPool
 Workers come from a "forkserver" (where the platform has one, else "spawn"): the server
 imports the renderer once and forks each worker from that clean, single-threaded
 process, so a caller with threads (Prefect) is safe and no worker re-imports reportlab,
-babel or qrbill.
+babel or qrbill. The server renders a letter per language and freezes its objects before
+it forks (`dunning.letters.forkserver`), so its pages stay shared with every worker.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def _context() -> StartContext:
     if _CONTEXT is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["dunning.letters.render"])
+            # The renderer, then the module that warms it up and freezes what the server holds.
+            ctx.set_forkserver_preload(["dunning.letters.render", "dunning.letters.forkserver"])
             _CONTEXT = ctx
         else:  # pragma: no cover - Windows
             _CONTEXT = multiprocessing.get_context("spawn")

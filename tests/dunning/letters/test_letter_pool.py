@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from dunning.letters import bookmark_title, merge_letters, render_letters
-from dunning.letters.batch import LetterPool
+from dunning.letters.batch import LetterPool, _context
 from dunning.letters.samples import sample_letter
 
 RUN_START = datetime(2026, 11, 30, 6, 0, 2, tzinfo=UTC)  # the run the merge belongs to
@@ -77,3 +78,10 @@ def test_a_background_merge_that_fails_says_so(tmp_path: Path) -> None:
     merge.append([(tmp_path / "missing.pdf", "Mahnung")])
     with pytest.raises(RuntimeError, match="merge of the letters failed"):
         merge.finish(title="Lauf", language="de", created=RUN_START)
+
+
+def test_the_letter_processes_start_with_their_server_objects_frozen() -> None:
+    # Frozen, the objects a process shares with the fork server are never walked by its
+    # garbage collector: their pages stay shared instead of being copied into each process.
+    with _context().Pool(1) as pool:
+        assert pool.apply(gc.get_freeze_count) > 10_000
