@@ -7,7 +7,7 @@ then takes what was made from the same input and renders the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
@@ -56,7 +56,9 @@ class Letter:
     input: LetterInput
     from_bexio: bool = False  # bexio's reminder PDF: none of our fees or interest
     payment_ref: PaymentRef | None = None  # the account and reference our letter printed
-    bookmark: str | None = None  # a customer's letter (`per_customer`): its bookmark
+    # Its bookmark, where not the letter's own title: a customer's letter (`per_customer`),
+    # or bexio's letter (titled in the policy's default language).
+    bookmark: str | None = None
 
 
 def letter_bookmark(letter: Letter) -> str:
@@ -105,12 +107,10 @@ def make_letters(
     )
     if policy.letters.per_customer:
         letters = _customer_letters(planned, target)
-        parts = list(
-            dict.fromkeys((target / x.relative, letter_bookmark(x)) for x in letters.values())
-        )
     else:
-        letters, parts = _single_letters(client, policy, planned, results, target, ahead, record)
-    merge = ahead.take_merge(parts) if ahead else None
+        letters = _single_letters(client, policy, planned, results, target, ahead, record)
+    del planned  # the letters keep what they need; a large run lets go of the rest now
+    merge = ahead.take_merge(_merge_parts(letters, target)) if ahead else None
     about = MergedFile(
         title=f"Dunning run {folder.run_id}" + (" (draft)" if draft else ""),
         language=policy.default_language,
@@ -118,8 +118,18 @@ def make_letters(
         created=created,
     )
     if merge is None or finish_merged_letters(merge, about) is None:
-        merge_letter_files(parts, target / "letters.pdf", about)
+        merge_letter_files(list(_merge_parts(letters, target)), target / "letters.pdf", about)
     return letters
+
+
+def _merge_parts(letters: dict[int, Letter], target: Path) -> Iterator[tuple[Path, str]]:
+    """Each letter's file and bookmark in the merged file, in line order; a customer's
+    letter once. Made again when asked: a large run does not hold them beside the letters."""
+    given: set[str] = set()
+    for letter in letters.values():
+        if letter.relative not in given:
+            given.add(letter.relative)
+            yield target / letter.relative, letter_bookmark(letter)
 
 
 def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Letter]:
@@ -163,8 +173,8 @@ def _single_letters(
     target: Path,
     ahead: LettersAhead | None,
     record: Callable[[Result], None],
-) -> tuple[dict[int, Letter], list[tuple[Path, str]]]:
-    """One letter per invoice: ours rendered, or bexio's downloaded; and the merge's parts."""
+) -> dict[int, Letter]:
+    """One letter per invoice: ours rendered, or bexio's downloaded."""
     theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
     if theirs:
         _download(client, policy, theirs, results, record)
@@ -172,11 +182,9 @@ def _single_letters(
     done = _render(
         [p for p in planned if not from_bexio(policy, results[p[0]])], ahead, shown=bool(theirs)
     )
-    parts = []
     letters = {}
     for invoice_id, text, path, contact in planned:
         made = done.pop(path, None)  # let go of each rendered letter's result once used
-        parts.append((path, _bookmark(policy, text, made is None)))
         letters[invoice_id] = Letter(
             str(path.relative_to(target)),
             _warning(contact, made),
@@ -184,15 +192,14 @@ def _single_letters(
             text,
             from_bexio=made is None,
             payment_ref=_printed_ref(text, made),
+            bookmark=None if made else _bexio_bookmark(policy, text),
         )
-    return letters, parts
+    return letters
 
 
-def _bookmark(policy: Policy, text: LetterInput, downloaded: bool) -> str:
-    """The letter's bookmark; bexio's letter is titled in the account's language, so its
-    bookmark takes the level's title in the policy's default language."""
-    if not downloaded:
-        return bookmark_title(text)
+def _bexio_bookmark(policy: Policy, text: LetterInput) -> str:
+    """The bookmark of bexio's letter: titled in the account's language, so its bookmark
+    takes the level's title in the policy's default language."""
     title = policy.level(text.level).title_for(policy.default_language, policy.default_language)
     return bookmark_title_text(text.invoice.document_nr, text.debtor.name, title)
 

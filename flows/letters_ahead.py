@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -122,7 +122,7 @@ class LettersAhead:
         """Every letter rendered in the background, once all are done."""
         return collect_letter_files(self._pool) if self._pool else {}
 
-    def take_merge(self, parts: list[tuple[Path, str]]) -> BackgroundMerge | None:
+    def take_merge(self, parts: Iterable[tuple[Path, str]]) -> BackgroundMerge | None:
         """The background merge, if it was given exactly `parts` in that order; else None
         (then it is stopped, and the letters must be merged again)."""
         if self._merge and self.streamed == _Parts(parts):
@@ -135,11 +135,11 @@ class LettersAhead:
 class _Parts:
     """Files and bookmarks given to a merge, in order, kept as a digest of them all."""
 
-    def __init__(self, parts: Sequence[tuple[Path, str]] = ()) -> None:
+    def __init__(self, parts: Iterable[tuple[Path, str]] = ()) -> None:
         self._digest = hashlib.sha256()
         self.add(parts)
 
-    def add(self, parts: Sequence[tuple[Path, str]]) -> None:
+    def add(self, parts: Iterable[tuple[Path, str]]) -> None:
         for path, title in parts:
             self._digest.update(json.dumps([str(path), title]).encode("utf-8"))
 
