@@ -5,7 +5,7 @@ language, so that what the first letter of a process builds (the fonts' tables, 
 code's encoder, the formats of each language) is built once here, and then freezes its
 objects: the garbage collector of a process forked from it never walks them, so the
 pages holding them stay shared with the server instead of being copied into every render
-and merge process.
+and merge process. Nor does a forked process run the caller's main module again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import contextlib
 import gc
 import tempfile
 from datetime import UTC, datetime
+from multiprocessing import spawn
 from pathlib import Path
+from typing import Any
 
 from dunning.letters.merge import merge_letters
 from dunning.letters.render import render_letter
@@ -35,6 +37,18 @@ def _warm_up() -> None:
         merge_letters(parts, Path(folder) / "merged.pdf", title="", language="de", created=created)
 
 
+_PREPARE = spawn.prepare
+_CALLERS_MAIN = ("init_main_from_path", "init_main_from_name")
+
+
+def _prepare_without_the_callers_main(data: dict[str, Any]) -> None:
+    """A process started from here runs the renderer or the merge, never code of the
+    caller's main module; by default it would run that module again first (for the
+    `dunning` command: its command line and what it imports, in every process)."""
+    _PREPARE({key: value for key, value in data.items() if key not in _CALLERS_MAIN})
+
+
+spawn.prepare = _prepare_without_the_callers_main
 _warm_up()
 gc.collect()
 gc.freeze()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,3 +88,34 @@ def test_the_letter_processes_start_with_their_server_objects_frozen() -> None:
     # garbage collector: their pages stay shared instead of being copied into each process.
     with _context().Pool(1) as pool:
         assert pool.apply(gc.get_freeze_count) > 10_000
+
+
+def test_the_letter_processes_do_not_run_the_callers_main_module_again(tmp_path: Path) -> None:
+    # As the `dunning` command starts them: from a script. Each run of the script's
+    # module (and so of everything it imports) adds a line to `runs.txt`.
+    script = tmp_path / "caller.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os
+            from datetime import UTC, datetime
+            from pathlib import Path
+            from dunning.letters.batch import LetterPool
+            from dunning.letters.samples import sample_letter
+
+            here = Path(__file__).parent
+            with open(here / "runs.txt", "a") as runs:
+                runs.write(f"{os.getpid()}\\n")
+            if __name__ == "__main__":
+                with LetterPool(processes=2) as pool:
+                    merge = pool.merge_in_background(here / "merged.pdf")
+                    pool.submit([(sample_letter(1), here / "letter.pdf")])
+                    pool.wait()
+                    merge.append([(here / "letter.pdf", "Mahnung")])
+                    merge.finish(title="Lauf", language="de", created=datetime.now(UTC))
+            """
+        )
+    )
+    subprocess.run([sys.executable, str(script)], check=True, timeout=120)
+    assert len(PdfReader(tmp_path / "merged.pdf").pages) == 1
+    assert len((tmp_path / "runs.txt").read_text().splitlines()) == 1
