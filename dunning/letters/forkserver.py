@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from multiprocessing import spawn
 from pathlib import Path
@@ -41,7 +42,7 @@ _PREPARE = spawn.prepare
 _CALLERS_MAIN = ("init_main_from_path", "init_main_from_name")
 
 
-def _prepare_without_the_callers_main(data: dict[str, Any]) -> None:
+def _prepare_without_the_callers_main(data: Mapping[str, Any]) -> None:
     """A process started from here runs the renderer or the merge, never code of the
     caller's main module; by default it would run that module again first (for the
     `dunning` command: its command line and what it imports, in every process)."""
