@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,7 +65,8 @@ class ReferenceBook:
             return None
         if line.get("unusable"):
             return str(line["unusable"])
-        return PaymentRef(line["account"], line["type"], line["reference"])
+        # The account is the same on most invoices: one text for all.
+        return PaymentRef(sys.intern(line["account"]), line["type"], line["reference"])
 
     def put(self, invoice: Invoice, found: PaymentRef | str) -> None:
         """Record what the invoice's PDF gave, on disk before this returns."""

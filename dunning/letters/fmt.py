@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from datetime import date
@@ -51,7 +52,7 @@ def resolve_language(contact_language: str | None, default_language: str) -> str
     for candidate in (contact_language, default_language):
         code = (candidate or "").strip().lower().replace("_", "-").split("-")[0]
         if code in LANGUAGES:
-            return code
+            return sys.intern(code)  # one text for every letter in that language
     return "de"
 
 
