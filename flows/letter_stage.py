@@ -192,7 +192,7 @@ def _single_letters(
             text,
             from_bexio=made is None,
             payment_ref=_printed_ref(text, made),
-            bookmark=None if made else _bexio_bookmark(policy, text),
+            bookmark=None if made is not None else _bexio_bookmark(policy, text),
         )
     return letters
 
