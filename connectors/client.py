@@ -12,8 +12,9 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -46,6 +47,7 @@ L = TypeVar("L", bound=_Listed)
 # a fifth faster than one at a time; more threads only contend for the interpreter lock.
 PARALLEL_CALLS = 2
 _PARALLEL_FROM = 64  # below this many calls a thread pool is not worth starting
+_STREAM_WINDOW = 1000  # items `stream_calls` takes ahead of the one it answers
 _INVOICES = TypeAdapter(list[schemas.Invoice])
 _INVOICE = TypeAdapter(schemas.Invoice)
 _REMINDERS = TypeAdapter(list[schemas.Reminder])
@@ -138,9 +140,13 @@ class BexioClient:
 
     def open_invoices(self) -> list[schemas.Invoice]:
         """Invoices in status pending (8) or partially paid (16)."""
+        return list(self.iter_open_invoices())
+
+    def iter_open_invoices(self) -> Iterator[schemas.Invoice]:
+        """`open_invoices`, page by page."""
         status = sorted(model.OPEN_STATUSES)
-        return list(
-            self.iter_invoices([{"field": "kb_item_status_id", "value": status, "criteria": "in"}])
+        return self.iter_invoices(
+            [{"field": "kb_item_status_id", "value": status, "criteria": "in"}]
         )
 
     def invoices_by_ids(self, ids: Sequence[int]) -> list[schemas.Invoice]:
@@ -264,10 +270,15 @@ class BexioClient:
     def fetch_open_invoices(self) -> list[model.Invoice]:
         """Every open invoice with its reminders and currency code."""
         codes = self._currency_codes()
-        raws = self.open_invoices()
-        reminders = self.map_calls(lambda raw: self.list_reminders(raw.id), raws)
+        # Each invoice is mapped as soon as its reminders are in, so a large run never holds
+        # bexio's record of every invoice (several times the size of ours) at once.
+        # Mapped in the calls' threads: the thread that waits for them stays idle.
         return [
-            mapping.to_invoice(raw, rems, codes) for raw, rems in zip(raws, reminders, strict=False)
+            invoice
+            for _, invoice in self.stream_calls(
+                lambda raw: mapping.to_invoice(raw, self.list_reminders(raw.id), codes),
+                self.iter_open_invoices(),
+            )
         ]
 
     def map_calls(self, call: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -278,6 +289,28 @@ class BexioClient:
             return [call(item) for item in items]
         with ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="bexio") as pool:
             return list(pool.map(call, items))
+
+    def stream_calls(
+        self, call: Callable[[T], R], items: Iterable[T], window: int = _STREAM_WINDOW
+    ) -> Iterator[tuple[T, R]]:
+        """Each item with `call(item)`, in input order, taking `items` as they come: up to
+        `PARALLEL_CALLS` calls in flight and at most `window` items waiting for their
+        answer or to be taken; the first exception raised. Only for calls that do not
+        depend on each other."""
+        waiting: deque[tuple[T, Future[R]]] = deque()
+        with ThreadPoolExecutor(PARALLEL_CALLS, thread_name_prefix="bexio") as pool:
+            try:
+                for item in items:
+                    waiting.append((item, pool.submit(call, item)))
+                    if len(waiting) >= window:
+                        first, answer = waiting.popleft()
+                        yield first, answer.result()
+                while waiting:
+                    first, answer = waiting.popleft()
+                    yield first, answer.result()
+            finally:  # stopped early (an error, or the caller): the calls not begun are not made
+                for _, answer in waiting:
+                    answer.cancel()
 
     def fetch_invoice(self, invoice_id: int) -> model.Invoice:
         """One invoice as it is now, with its reminders."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import httpx
+import pytest
 
 from connectors import BexioClient
 from connectors.ratelimit import GENERAL, RateLimiter
@@ -46,3 +48,51 @@ def test_a_request_still_in_flight_counts_against_what_the_server_says_is_left()
     limiter.release(GENERAL)
     limiter.before_request(GENERAL)  # C must wait for the next window
     assert slept == [10.5]
+
+
+def test_invoices_read_page_by_page_are_the_same_as_one_at_a_time() -> None:
+    config = SandboxConfig(invoices=150, seed=5, today=DAY)
+    with (
+        running_sandbox(config) as url,
+        BexioClient(url, config.token, page_size=17) as bexio,
+    ):
+        paged = bexio.fetch_open_invoices()
+        one_by_one = [bexio.fetch_invoice(inv.id) for inv in paged]
+    assert len(paged) >= 64 and paged == one_by_one
+
+
+def test_calls_take_their_items_as_they_come_not_all_at_once() -> None:
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(1000):
+            taken.append(i)
+            yield i
+
+    with BexioClient("http://127.0.0.1:9", "token") as bexio:
+        answers = bexio.stream_calls(lambda i: i * 2, items(), window=10)
+        first = next(answers)
+        assert first == (0, 0)
+        assert len(taken) <= 10  # a large listing is never held whole
+        assert list(answers) == [(i, i * 2) for i in range(1, 1000)]
+
+
+def test_the_first_failed_call_stops_the_calls_and_is_raised() -> None:
+    def call(i: int) -> int:
+        if i == 5:
+            raise ValueError("item 5")
+        return i
+
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for i in range(1000):
+            taken.append(i)
+            yield i
+
+    with BexioClient("http://127.0.0.1:9", "token") as bexio:
+        answers = bexio.stream_calls(call, items(), window=10)
+        assert [next(answers)[0] for _ in range(5)] == [0, 1, 2, 3, 4]
+        with pytest.raises(ValueError, match="item 5"):
+            next(answers)
+    assert len(taken) <= 16
