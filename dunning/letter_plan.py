@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from dunning.letters import LetterInput, letter_file_name, resolve_language
 from dunning.letters.qrpay import built_ref
@@ -18,7 +19,9 @@ __all__ = [
     "letter_input",
     "fallback_contact",
     "EmailText",
+    "MailFacts",
     "email_text",
+    "mail_facts",
     "run_letter_name",
 ]
 
@@ -115,18 +118,40 @@ def letter_input(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MailFacts:
+    """What the e-mail that carries a letter says, kept with the letter once it is made
+    instead of the letter's whole input (a large run holds one per letter)."""
+
+    language: str
+    title: str  # the level's title in the letter's language
+    document_nr: str
+    currency: str
+    total_due: Decimal
+    deadline: date
+    creditor: str
+
+
+def mail_facts(letter: LetterInput) -> MailFacts:
+    return MailFacts(
+        language=letter.language,
+        title=letter.title,
+        document_nr=letter.invoice.document_nr,
+        currency=letter.amounts.currency,
+        total_due=letter.amounts.total_due,
+        deadline=letter.deadline,
+        creditor=letter.creditor.name,
+    )
+
+
 @dataclass(frozen=True)
 class EmailText:
     subject: str
     message: str
 
 
-def email_text(letter: LetterInput) -> EmailText:
+def email_text(letter: MailFacts) -> EmailText:
     """The e-mail that carries a reminder; bexio requires the [Network Link] placeholder."""
     lang = letter.language if letter.language in _MESSAGE else "en"
-    values = {
-        "title": letter.title,
-        "nr": letter.invoice.document_nr,
-        "creditor": letter.creditor.name,
-    }
+    values = {"title": letter.title, "nr": letter.document_nr, "creditor": letter.creditor}
     return EmailText(_SUBJECT[lang].format(**values), _MESSAGE[lang].format(**values))

@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from enum import StrEnum
 from typing import Any
 
-from dunning.letters import LetterInput
+from dunning.letter_plan import MailFacts
 from dunning.letters.fmt import format_amount, prose_date
 
 __all__ = [
@@ -60,7 +60,7 @@ class MailText:
     body: str
 
 
-def mail_text(letter: LetterInput) -> MailText:
+def mail_text(letter: MailFacts) -> MailText:
     """Subject and body of the e-mail that carries `letter`, in the letter's language."""
     lang = letter.language if letter.language in _BODY else "en"
     title = letter.title
@@ -68,11 +68,11 @@ def mail_text(letter: LetterInput) -> MailText:
         title = title[0].lower() + title[1:]  # "our first reminder", mid-sentence
     values = {
         "title": title,
-        "nr": letter.invoice.document_nr,
-        "currency": letter.amounts.currency,
-        "total": format_amount(letter.amounts.total_due, lang),
+        "nr": letter.document_nr,
+        "currency": letter.currency,
+        "total": format_amount(letter.total_due, lang),
         "deadline": prose_date(letter.deadline, lang).replace("\xa0", " "),
-        "creditor": letter.creditor.name,
+        "creditor": letter.creditor,
     }
     subject = _SUBJECT[lang].format(**{**values, "title": letter.title})
     return MailText(subject, _BODY[lang].format(**values))
@@ -87,7 +87,7 @@ def message_id(run_id: str, invoice_id: int, reminder_id: int, sender: str) -> s
 
 
 def compose(
-    letter: LetterInput,
+    letter: MailFacts,
     *,
     sender: str,
     recipient: str,

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from connectors.client import BexioClient
-from dunning.letter_plan import from_bexio
+from dunning.letter_plan import MailFacts, from_bexio, mail_facts
 from dunning.letters import LetterInput, LetterResult, bookmark_title
 from dunning.letters.customer import customer_bookmark, customer_file_name
 from dunning.letters.fmt import bookmark_title_text
@@ -48,22 +48,23 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Letter:
-    """A letter made for an invoice: its file inside the run folder and any warning."""
+    """A letter made for an invoice: its file inside the run folder, any warning, and what
+    its delivery needs (not the letter's whole input: a large run holds one per invoice)."""
 
     relative: str
     warning: str | None
-    contact: Contact
-    input: LetterInput
+    email: str | None  # the debtor's e-mail address, if bexio has one
+    mail: MailFacts  # what the e-mail that carries it says
+    # Its bookmark in a merged file: the letter's own title; a customer's letter's
+    # (`per_customer`); bexio's letter's (titled in the policy's default language).
+    bookmark: str
     from_bexio: bool = False  # bexio's reminder PDF: none of our fees or interest
     payment_ref: PaymentRef | None = None  # the account and reference our letter printed
-    # Its bookmark, where not the letter's own title: a customer's letter (`per_customer`),
-    # or bexio's letter (titled in the policy's default language).
-    bookmark: str | None = None
 
 
 def letter_bookmark(letter: Letter) -> str:
     """The letter's bookmark in a merged file."""
-    return letter.bookmark or bookmark_title(letter.input)
+    return letter.bookmark
 
 
 def make_letters(
@@ -157,10 +158,10 @@ def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Let
             letters[invoice_id] = Letter(
                 str(path.relative_to(target)),
                 _warning(contact, out),
-                contact,
-                text,
+                contact.email,
+                mail_facts(text),
+                title,
                 payment_ref=out.payment_ref,
-                bookmark=title,
             )
     return {p[0]: letters[p[0]] for p in planned}
 
@@ -188,11 +189,11 @@ def _single_letters(
         letters[invoice_id] = Letter(
             str(path.relative_to(target)),
             _warning(contact, made),
-            contact,
-            text,
+            contact.email,
+            mail_facts(text),
+            bookmark_title(text) if made is not None else _bexio_bookmark(policy, text),
             from_bexio=made is None,
             payment_ref=_printed_ref(text, made),
-            bookmark=None if made is not None else _bexio_bookmark(policy, text),
         )
     return letters
 

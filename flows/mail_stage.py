@@ -66,7 +66,7 @@ def deliver_own_letters(
 ) -> dict[int, Letter]:
     """E-mail the letters of contacts with an address and mark the others sent; the
     letters, with a warning on each e-mail that may not have gone out."""
-    by_mail = {i: letter for i, letter in letters.items() if letter.contact.email}
+    by_mail = {i: letter for i, letter in letters.items() if letter.email}
     by_post = {i: letter for i, letter in letters.items() if i not in by_mail}
     deliver(client, folder, by_post, results, False, record)
     states = mail_states(folder.events())
@@ -96,9 +96,9 @@ def _delivery(
 ) -> MailDelivery:
     path = folder.path / letter.relative
     message = compose(
-        letter.input,
+        letter.mail,
         sender=sender,
-        recipient=letter.contact.email or "",
+        recipient=letter.email or "",
         pdf=path.read_bytes(),
         filename=path.name,
         msg_id=message_id(folder.run_id, invoice_id, reminder_id, sender),
@@ -147,7 +147,7 @@ def _with_warnings(letters: dict[int, Letter], warnings: Mapping[int, str]) -> d
 def to_print(letters: Mapping[int, Letter], *, send: bool) -> list[int]:
     """The invoices whose letter is posted, in letter order: every one without `--send`,
     else those whose contact has no e-mail address."""
-    return [i for i, letter in letters.items() if not (send and letter.contact.email)]
+    return [i for i, letter in letters.items() if not (send and letter.email)]
 
 
 def write_letters_to_print(

@@ -224,5 +224,5 @@ def deliver(
 
 
 def _delivery(letter: Letter, invoice_id: int, reminder_id: int) -> Delivery:
-    mail = email_text(letter.input)
-    return Delivery(invoice_id, reminder_id, letter.contact.email, mail.subject, mail.message)
+    mail = email_text(letter.mail)
+    return Delivery(invoice_id, reminder_id, letter.email, mail.subject, mail.message)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dunning.letter_plan import mail_facts
 from dunning.letters.samples import sample_letter
 from dunning.mail import MailState, compose, mail_states, mail_text, message_id, unsure_warnings
 
@@ -43,7 +44,7 @@ from dunning.mail import MailState, compose, mail_states, mail_text, message_id,
 def test_the_email_speaks_the_letters_language_and_names_the_invoice(
     language: str, subject: str, sentence: str
 ) -> None:
-    text = mail_text(sample_letter(language=language))
+    text = mail_text(mail_facts(sample_letter(language=language)))
     assert text.subject == subject
     assert sentence in " ".join(text.body.split())
     assert text.body.rstrip().endswith("Muster AG")
@@ -53,7 +54,7 @@ def test_the_message_carries_the_letter_and_proper_headers() -> None:
     sender = "Muster AG <buchhaltung@example.ch>"
     msg_id = message_id("2026-11-30-6f1c2a9b", 42, 7, sender)
     message = compose(
-        sample_letter(),
+        mail_facts(sample_letter()),
         sender=sender,
         recipient="kunde@example.ch",
         pdf=b"%PDF-1.7 letter",
