@@ -136,7 +136,7 @@ def _work(run: OpenRun) -> State[Any]:
 
 
 def _commit_and_deliver(
-    client: BexioClient, run: OpenRun, decisions: list[Decision], answer: Approval
+    client: BexioClient, run: OpenRun, decisions: Sequence[Decision], answer: Approval
 ) -> tuple[dict[int, Result], dict[int, Letter]]:
     """Push the approved changes, write their letters (rendered meanwhile), deliver them."""
     setup, folder = run.setup, run.folder
@@ -162,7 +162,7 @@ def _commit_and_deliver(
     return results, letters
 
 
-def _proposal_table(setup: RunSetup, folder: RunFolder, decisions: list[Decision]) -> None:
+def _proposal_table(setup: RunSetup, folder: RunFolder, decisions: Sequence[Decision]) -> None:
     """The proposal as a table in Prefect (its first rows; the rest in the spreadsheet)."""
     rows = proposal_rows(
         decisions,
@@ -182,7 +182,7 @@ def _proposal_table(setup: RunSetup, folder: RunFolder, decisions: list[Decision
     )
 
 
-def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> Approval:
+def _approval(client: BexioClient, run: OpenRun, decisions: Sequence[Decision]) -> Approval:
     """The stored answer on a retry; else the approver's, or everything without approval."""
     folder, meta, params = run.folder, run.meta, run.params
     stored = folder.load_json("approval.json")
@@ -238,7 +238,7 @@ def _approval(client: BexioClient, run: OpenRun, decisions: list[Decision]) -> A
 
 
 def _draft_letters(
-    client: BexioClient, setup: RunSetup, folder: RunFolder, decisions: list[Decision]
+    client: BexioClient, setup: RunSetup, folder: RunFolder, decisions: Sequence[Decision]
 ) -> str | None:
     """Draft letters for the approver, in `<run>/draft/`; their URL for the form."""
     drafts = draft_results(decisions)
@@ -280,7 +280,7 @@ def _url(setup: RunSetup, relative: str) -> str:
 def _write_manifest(
     folder: RunFolder,
     meta: dict[str, Any],
-    decisions: list[Decision],
+    decisions: Sequence[Decision],
     results: dict[int, Result],
     letters: dict[int, Letter],
     status: RunStatus,

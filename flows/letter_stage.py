@@ -25,6 +25,7 @@ from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
+from dunning.stored_decisions import kept
 from flows import progress
 from flows.bexio_letters import fetch_bexio_letters
 from flows.letters_ahead import LettersAhead, Planned, letters_ahead, plan_letters, run_started
@@ -44,6 +45,9 @@ __all__ = [
     "make_letters",
     "run_started",
 ]
+
+
+_PLAN_BATCH = 1000  # letters planned at a time after the commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +89,9 @@ def make_letters(
     letters are marked as drafts for the approver), or bexio's PDF of the reminder. An
     invoice whose PDF bexio did not give is `FAILED` in `results` (and given to `record`),
     without a letter."""
-    wanted = [
-        d for d in decisions if d.invoice.id in results and results[d.invoice.id].needs_letter
-    ]
+    wanted = kept(
+        decisions, lambda d: d.invoice.id in results and results[d.invoice.id].needs_letter
+    )
     if not wanted:
         return {}
     target = target or folder.path
@@ -95,22 +99,26 @@ def make_letters(
     letters_dir.mkdir(parents=True, exist_ok=True)
     created = run_started(folder)
     book = ahead.book if ahead else ReferenceBook(folder.path.parent)
-    planned = plan_letters(
-        client,
-        policy,
-        reference_date,
-        wanted,
-        results,
-        letters_dir,
-        book,
-        created=created,
-        draft=draft,
-    )
+
+    def plan(batch: Sequence[Decision]) -> list[Planned]:
+        return plan_letters(
+            client,
+            policy,
+            reference_date,
+            batch,
+            results,
+            letters_dir,
+            book,
+            created=created,
+            draft=draft,
+        )
+
     if policy.letters.per_customer:
-        letters = _customer_letters(planned, target)
+        letters = _customer_letters(plan(wanted), target)
+    elif policy.letters.source == "bexio":
+        letters = _single_letters(client, policy, plan(wanted), results, target, ahead, record)
     else:
-        letters = _single_letters(client, policy, planned, results, target, ahead, record)
-    del planned  # the letters keep what they need; a large run lets go of the rest now
+        letters = _own_letters(plan, wanted, target, ahead)
     merge = ahead.take_merge(_merge_parts(letters, target)) if ahead else None
     about = MergedFile(
         title=f"Dunning run {folder.run_id}" + (" (draft)" if draft else ""),
@@ -164,6 +172,51 @@ def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Let
                 payment_ref=out.payment_ref,
             )
     return {p[0]: letters[p[0]] for p in planned}
+
+
+def _own_letters(
+    plan: Callable[[Sequence[Decision]], list[Planned]],
+    wanted: Sequence[Decision],
+    target: Path,
+    ahead: LettersAhead | None,
+) -> dict[int, Letter]:
+    """Our own letter for each wanted invoice, planned a batch at a time (a large run never
+    holds every letter's input): the letters the commit rendered from the same input are
+    taken as they are, the rest rendered here."""
+    done = ahead.collect() if ahead else {}
+    made_from = ahead.planned if ahead else {}
+    letters: dict[int, Letter | None] = {}  # in line order; None: still to render
+    rest: list[Planned] = []
+    for start in range(0, len(wanted), _PLAN_BATCH):
+        for planned in plan(wanted[start : start + _PLAN_BATCH]):
+            invoice_id, text, path, _ = planned
+            made = done.pop(path, None)  # let go of each rendered letter's result once used
+            if made is not None and made_from.get(invoice_id) == hash((text, path)):
+                letters[invoice_id] = _own_letter(planned, made, target)
+            else:
+                letters[invoice_id] = None
+                rest.append(planned)
+    if rest:
+        shown = ahead is not None and ahead.started  # the commit's progress bar counts them
+        with nullcontext() if shown else progress.stage("letters", len(rest)):
+            made_here = {
+                out.path: out for out in render_letter_files([(t, p) for _, t, p, _ in rest])
+            }
+        for planned in rest:
+            letters[planned[0]] = _own_letter(planned, made_here.pop(planned[2]), target)
+    return {invoice_id: letter for invoice_id, letter in letters.items() if letter is not None}
+
+
+def _own_letter(planned: Planned, made: LetterResult, target: Path) -> Letter:
+    _, text, path, contact = planned
+    return Letter(
+        str(path.relative_to(target)),
+        _warning(contact, made),
+        contact.email,
+        mail_facts(text),
+        bookmark_title(text),
+        payment_ref=_printed_ref(text, made),
+    )
 
 
 def _single_letters(

@@ -9,7 +9,7 @@ invoices are skipped, delivered reminders are not delivered again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -22,8 +22,9 @@ from dunning.outcome import Result
 from dunning.periods import LevelGuard, is_settings_stop, levels_beyond, period_mismatch
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict, decision_to_dict
-from dunning.run_plan import deselected, still_to_commit, still_to_deliver
+from dunning.run_plan import deselected, needs_commit, still_to_deliver
 from dunning.runs import RunFolder, WrittenWhole, result_to_event
+from dunning.stored_decisions import StoredDecisions, kept
 from flows import progress
 from flows.approval import Approval
 from flows.commit_lock import commit_lock
@@ -78,12 +79,12 @@ class FolderJournal:
 
 def load_or_propose(
     client: BexioClient, setup: RunSetup, folder: RunFolder, *, pushes: bool = True
-) -> list[Decision]:
+) -> Sequence[Decision]:
     """The run's proposal: the stored one on a retry, else a fresh one (then stored). A run
     that `pushes` stops first when a level's payment_days differs from bexio's period, or
     when bexio holds reminders above the policy's last level."""
     if folder.json_head("proposal.json", "decisions") is not None:
-        return one_per_invoice(decision_from_dict(d) for d in _stored_decisions(folder))
+        return _stored(folder)
     invoices = fetch_open_invoices(client)
     name = str(setup.policy_path or "the policy")
     if pushes:
@@ -114,16 +115,17 @@ def load_or_propose(
         "decisions",
         (decision_to_dict(d) for d in proposal.decisions),
     )
-    return list(proposal.decisions)
+    return _stored(folder)
 
 
-def _stored_decisions(folder: RunFolder) -> Iterator[dict[str, Any]]:
-    """The stored proposal's decisions one at a time (a proposal of an older version,
-    written whole, is read whole)."""
+def _stored(folder: RunFolder) -> Sequence[Decision]:
+    """The stored proposal's decisions, each read from the file when needed: a large run
+    never holds them all. A proposal of an older version, written whole, is read whole."""
     try:
-        yield from folder.json_items("proposal.json", "decisions")
+        return StoredDecisions.of(folder.path / "proposal.json")
     except WrittenWhole:
-        yield from (folder.load_json("proposal.json") or {})["decisions"]
+        stored = (folder.load_json("proposal.json") or {})["decisions"]
+        return one_per_invoice(decision_from_dict(d) for d in stored)
 
 
 def commit(
@@ -144,7 +146,7 @@ def commit(
     ):
         journal.record(result)
         results[result.invoice_id] = result
-    todo = still_to_commit(decisions, approval.approved_ids, results)
+    todo = kept(decisions, lambda d: needs_commit(d, approval.approved_ids, results))
     if not todo:
         return results
     tracker = _progress_artifact(folder)

@@ -1,0 +1,71 @@
+"""A run's decisions read back from its proposal file by position: the same decisions, in
+the same order, each invoice once, however the run walks through them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dunning.proposal import Decision
+from dunning.record import decision_to_dict
+from dunning.rules import propose
+from dunning.runs import RunFolder, WrittenWhole
+from dunning.stored_decisions import StoredDecisions, kept
+from tests.dunning.test_rules import POLICY, R, invoice
+
+
+def _decisions() -> list[Decision]:
+    invoices = [
+        invoice(
+            level=n % 3,
+            invoice_id=n,
+            remaining=f"{100 + n}.35",
+            deadline="2026-11-01" if n % 2 else "2026-11-28",  # overdue, or in its grace
+        )
+        for n in range(1, 8)
+    ]
+    return list(propose(invoices, POLICY, (), R).decisions)
+
+
+def _stored(tmp_path: Path, decisions: list[Decision]) -> StoredDecisions:
+    RunFolder(tmp_path).save_json_items(
+        "proposal.json",
+        {"expired_blocks": []},
+        "decisions",
+        (decision_to_dict(d) for d in decisions),
+    )
+    return StoredDecisions.of(tmp_path / "proposal.json")
+
+
+def test_the_stored_decisions_are_the_proposal_in_its_order(tmp_path: Path) -> None:
+    decisions = _decisions()
+    stored = _stored(tmp_path, decisions)
+    assert len(stored) == 7
+    assert list(stored) == decisions
+    assert list(stored) == decisions  # a second pass reads them again
+    assert stored[3] == decisions[3] and stored[-1] == decisions[-1]
+    assert list(stored[2:5]) == decisions[2:5]
+
+
+def test_a_selection_reads_only_the_decisions_it_kept(tmp_path: Path) -> None:
+    decisions = _decisions()
+    stored = _stored(tmp_path, decisions)
+    proposed = kept(stored, lambda d: d.proposed)
+    assert isinstance(proposed, StoredDecisions) and 0 < len(proposed) < 7
+    assert list(proposed) == [d for d in decisions if d.proposed]
+    assert list(kept(decisions, lambda d: d.proposed)) == list(proposed)
+
+
+def test_an_invoice_stored_twice_is_read_once_from_its_first_copy(tmp_path: Path) -> None:
+    decisions = _decisions()
+    stored = _stored(tmp_path, [*decisions, decisions[0], decisions[4]])
+    assert list(stored) == decisions
+
+
+def test_a_proposal_written_whole_by_an_older_version_is_told_apart(tmp_path: Path) -> None:
+    path = tmp_path / "proposal.json"
+    path.write_text(json.dumps({"decisions": [decision_to_dict(d) for d in _decisions()]}))
+    with pytest.raises(WrittenWhole):
+        StoredDecisions.of(path)
