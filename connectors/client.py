@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
@@ -47,6 +47,7 @@ L = TypeVar("L", bound=_Listed)
 # a fifth faster than one at a time; more threads only contend for the interpreter lock.
 PARALLEL_CALLS = 2
 _PARALLEL_FROM = 64  # below this many calls a thread pool is not worth starting
+CONTACTS_KEPT = 20_000  # contacts a client keeps mapped (a letters batch has at most 1,000)
 _STREAM_WINDOW = 1000  # items `stream_calls` takes ahead of the one it answers
 _INVOICES = TypeAdapter(list[schemas.Invoice])
 _INVOICE = TypeAdapter(schemas.Invoice)
@@ -102,8 +103,9 @@ class BexioClient:
         )
         self._page_size = page_size
         # Each contact as the letters need it, mapped once: the run's many invoices of one
-        # customer share it, and bexio's record of it is not kept.
-        self._contacts: dict[int, model.Contact] = {}
+        # customer share it, and bexio's record of it is not kept. The most recently used
+        # `CONTACTS_KEPT` only: a run of 100,000 customers would hold ~70 MB of them.
+        self._contacts: OrderedDict[int, model.Contact] = OrderedDict()
         self._lookups: dict[str, Any] = {}
 
     def __repr__(self) -> str:
@@ -246,7 +248,7 @@ class BexioClient:
         for chunk in _chunks_for_search(wanted):
             criteria = [{"field": "id", "value": chunk, "criteria": "in"}]
             for contact in self._pages("POST", "/2.0/contact/search", criteria, "id", _CONTACTS):
-                self._contacts[contact.id] = self._mapped(contact)
+                self._keep(self._mapped(contact))
                 found += 1
         return found
 
@@ -318,13 +320,22 @@ class BexioClient:
         return mapping.to_invoice(raw, self.list_reminders(raw.id), self._currency_codes())
 
     def fetch_contact(self, contact_id: int) -> model.Contact:
-        """The contact as the letters need it, read once for the client's lifetime."""
+        """The contact as the letters need it, read once while it is among the
+        `CONTACTS_KEPT` the client used last."""
         contact_id = int(contact_id)
-        if contact_id not in self._contacts:
-            path = f"/2.0/contact/{contact_id}"
-            raw = validated(_CONTACT, self._get(path), "GET", path)
-            self._contacts[contact_id] = self._mapped(raw)
-        return self._contacts[contact_id]
+        kept = self._contacts.get(contact_id)
+        if kept is not None:
+            self._contacts.move_to_end(contact_id)
+            return kept
+        path = f"/2.0/contact/{contact_id}"
+        return self._keep(self._mapped(validated(_CONTACT, self._get(path), "GET", path)))
+
+    def _keep(self, contact: model.Contact) -> model.Contact:
+        self._contacts[contact.id] = contact
+        self._contacts.move_to_end(contact.id)
+        if len(self._contacts) > CONTACTS_KEPT:
+            self._contacts.popitem(last=False)
+        return contact
 
     def _mapped(self, raw: schemas.Contact) -> model.Contact:
         languages = {lang.id: lang.iso_639_1 for lang in self.languages()}

@@ -14,6 +14,7 @@ import pytest
 import respx
 
 from connectors import BadResponseError, BexioClient
+from connectors import client as client_module
 
 BASE = "https://api.bexio.com"
 REMINDERS = "/2.0/kb_invoice/194/kb_reminder"
@@ -238,3 +239,23 @@ def test_contacts_and_lookups_are_fetched_once_per_client(h: Harness) -> None:
         h.client.currencies()
     calls = (contact_route, lang_route, cur_route, country_route)
     assert [route.call_count for route in calls] == [1, 1, 1, 1]
+
+
+def test_a_client_keeps_only_the_contacts_it_used_last(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "CONTACTS_KEPT", 2)
+    routes = {
+        i: h.router.get(f"/2.0/contact/{i}").mock(
+            return_value=httpx.Response(
+                200, json={"id": i, "contact_type_id": 1, "name_1": f"Kunde {i}", "language_id": 1}
+            )
+        )
+        for i in (1, 2, 3)
+    }
+    h.router.get("/2.0/language").mock(return_value=httpx.Response(200, json=[]))
+    h.router.get("/2.0/country").mock(return_value=httpx.Response(200, json=[]))
+    for contact_id in (1, 2, 1, 3, 1, 2):
+        assert h.client.fetch_contact(contact_id).name == f"Kunde {contact_id}"
+    # 1 stays (used again before 3 came); 2 went when 3 came, so it is read again.
+    assert [routes[i].call_count for i in (1, 2, 3)] == [1, 2, 1]
