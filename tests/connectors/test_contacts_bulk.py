@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from connectors import BexioClient
+from connectors import client as client_module
+from connectors import contacts as contacts_module
 from connectors.contacts import fetch_contacts
 from connectors.sandbox import SandboxConfig, SandboxURL, running_sandbox
 
@@ -77,3 +79,16 @@ def test_people_are_read_with_their_salutation_and_title_and_the_lists_once(
     assert any(c.title == "Dr." for c in people)
     assert all(c.salutation is None and c.title is None for c in companies)
     assert all(c.address.name.endswith(c.last_name or "") for c in people)
+
+
+def test_more_debtors_than_the_client_keeps_are_still_read_in_bulk(
+    sandbox: SandboxURL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "CONTACTS_KEPT", 40)
+    monkeypatch.setattr(contacts_module, "_PART", 30)
+    ids = list(range(1, 101))
+    with BexioClient(sandbox, CONFIG.token) as bexio:
+        bulk = fetch_contacts(bexio, ids)
+        calls = bexio.request_count
+    assert sorted(bulk) == ids and all(not isinstance(c, str) for c in bulk.values())
+    assert calls <= 12  # a few searches per part, none of the 100 read again on its own
