@@ -96,7 +96,11 @@ def batch_task(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @wraps(fn)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             given: dict[str, Any] = {k: opaque(v) for k, v in kwargs.items()}
-            return cast(R, run(*(opaque(a) for a in args), **given).value)
+            returned = run(*(opaque(a) for a in args), **given)
+            # Prefect keeps the wrapper with the task run's final state for the rest of the
+            # flow run: emptied, it no longer holds the batch.
+            value, returned.value = returned.value, None
+            return cast(R, value)
 
         return call
 

@@ -4,7 +4,9 @@ batches."""
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from collections.abc import Sequence
 
 from prefect import flow
@@ -62,3 +64,27 @@ def test_prefect_keeps_no_entry_per_item_a_batch_task_returns() -> None:
     items, remembered = returns()
     assert items == BATCHES * SIZE
     assert remembered <= 2 * BATCHES, f"Prefect remembers {remembered} results"
+
+
+class _Batch(list[Decision]):
+    """A batch that can be watched with a weak reference."""
+
+
+@batch_task(name="make-watched-batch")
+def _make_watched(size: int) -> _Batch:
+    return _Batch(escalate(i) for i in range(size))
+
+
+def test_a_batch_a_task_returned_is_let_go_when_the_flow_is_done_with_it() -> None:
+    """Prefect keeps each task run's final state, with what the task returned, until the
+    flow run ends: a run would hold every batch of invoices, contacts and results it had."""
+
+    @flow(name="lets-go", persist_result=False)
+    def lets_go() -> tuple[int, bool]:
+        made = _make_watched(1_000)
+        watched, size = weakref.ref(made), len(made)
+        del made
+        gc.collect()
+        return size, watched() is None
+
+    assert lets_go() == (1_000, True)
