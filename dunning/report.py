@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from dunning.money import money_text
@@ -49,6 +50,16 @@ def _date(day: date | None) -> str:
 PROPOSAL_TABLE_ROWS = 5_000
 
 
+def _proposed_first(decisions: Iterable[Decision], limit: int | None) -> list[Decision]:
+    """The proposed decisions, then the others, each in their order; the first `limit`.
+    Two passes when limited, so that a large run's decisions are not all held at once."""
+    if limit is None:
+        return sorted(decisions, key=lambda d: not d.proposed)
+    first = list(islice((d for d in decisions if d.proposed), limit))
+    rest = islice((d for d in decisions if not d.proposed), limit - len(first))
+    return first + list(rest)
+
+
 def proposal_rows(
     decisions: Iterable[Decision],
     reference_date: date | None = None,
@@ -60,7 +71,7 @@ def proposal_rows(
     date, days overdue on `reference_date`, last reminder), and the amounts; the first
     `limit` of them when given."""
     rows = []
-    for d in sorted(decisions, key=lambda d: not d.proposed)[:limit]:
+    for d in _proposed_first(decisions, limit):
         inv = d.invoice
         latest = inv.latest_reminder
         due = latest.valid_to if latest else inv.valid_to

@@ -155,7 +155,8 @@ def commit(
     batches = list(chunks(todo))
     ahead.start(batches)
     with commit_lock(setup.company), progress.stage("commit", len(todo)):
-        for batch in batches:
+        for stored in batches:
+            batch = list(stored)  # read once for the commit and the letters
             for result in commit_invoices(
                 client, batch, journal, setup.settings.bexio_unpaid_extension, guard
             ):
