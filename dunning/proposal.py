@@ -6,7 +6,7 @@ The rules are those of docs/RULES.md, evaluated in its order.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +15,15 @@ from enum import StrEnum
 from dunning.blocks import Block
 from dunning.model import Invoice
 
-__all__ = ["Reason", "FeeLine", "Amounts", "Decision", "Proposal", "one_per_invoice"]
+__all__ = [
+    "Reason",
+    "FeeLine",
+    "Amounts",
+    "Decision",
+    "Proposal",
+    "one_per_invoice",
+    "reason_counts",
+]
 
 
 class Reason(StrEnum):
@@ -80,12 +88,16 @@ class Proposal:
 
     def counts(self) -> dict[str, int]:
         """Invoices per reason code, in the order of the rules; reasons with none are left out."""
-        found = Counter(decision.reason for decision in self.decisions)
-        return {reason.value: found[reason] for reason in Reason if found[reason]}
+        return reason_counts(Counter(decision.reason for decision in self.decisions))
 
     def proposed(self) -> tuple[Decision, ...]:
         """The decisions a person approves: ESCALATE, and FINAL where it is proposed."""
         return tuple(decision for decision in self.decisions if decision.proposed)
+
+
+def reason_counts(found: Mapping[Reason, int]) -> dict[str, int]:
+    """Invoices per reason code, in the order of the rules; reasons with none are left out."""
+    return {reason.value: found[reason] for reason in Reason if found.get(reason)}
 
 
 def one_per_invoice(decisions: Iterable[Decision]) -> list[Decision]:

@@ -6,7 +6,7 @@ This is the one implementation of docs/RULES.md ("What a run proposes" and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -18,7 +18,16 @@ from dunning.money import DEFAULT_STEP, round_to_step
 from dunning.policy import Policy
 from dunning.proposal import Amounts, Decision, FeeLine, Proposal, Reason
 
-__all__ = ["propose", "decide", "amounts_for", "new_deadline", "recheck", "already_done"]
+__all__ = [
+    "propose",
+    "decide_each",
+    "expired_blocks",
+    "decide",
+    "amounts_for",
+    "new_deadline",
+    "recheck",
+    "already_done",
+]
 
 _NO_ROUNDING: Mapping[str, Decimal] = MappingProxyType({})
 _DAYS_PER_YEAR = 365
@@ -37,21 +46,48 @@ def propose(
     `rounding` maps a currency to its rounding step (bexio's `round_factor`, 0.05 for CHF);
     a currency missing from it rounds to 0.01.
     """
+    invoices = list(invoices)
+    decisions = decide_each(invoices, policy, blocks, reference_date, rounding)
+    return Proposal(tuple(decisions), expired_blocks(invoices, blocks, reference_date))
+
+
+def decide_each(
+    invoices: Iterable[Invoice],
+    policy: Policy,
+    blocks: Sequence[Block],
+    reference_date: date,
+    rounding: Mapping[str, Decimal] = _NO_ROUNDING,
+) -> Iterator[Decision]:
+    """`propose`'s decisions one at a time: a large run writes each as it comes."""
     by_invoice, by_contact = _index(blocks)
-    decisions: list[Decision] = []
-    expired: set[int] = set()  # positions in `blocks`, so that equal blocks stay distinct
-    seen: set[int] = set()
-    for invoice in invoices:
-        # bexio's paging can list an invoice twice; it gets one decision, from its first copy.
-        if not invoice.is_open or invoice.id in seen:
-            continue
-        seen.add(invoice.id)
+    for invoice in _first_open(invoices):
         matching = by_invoice.get(invoice.id, []) + by_contact.get(invoice.contact_id, [])
         # Invoice blocks come first in `matching`, so an invoice's own reason wins.
         block = next((blocks[i] for i in matching if blocks[i].applies(reference_date)), None)
+        yield decide(invoice, policy, block, reference_date, rounding)
+
+
+def expired_blocks(
+    invoices: Iterable[Invoice], blocks: Sequence[Block], reference_date: date
+) -> tuple[Block, ...]:
+    """The blocks that matched an open invoice but had ended by `reference_date`, in the
+    order given (equal blocks stay distinct): reported, not applied."""
+    by_invoice, by_contact = _index(blocks)
+    expired: set[int] = set()  # positions in `blocks`
+    for invoice in _first_open(invoices):
+        matching = by_invoice.get(invoice.id, []) + by_contact.get(invoice.contact_id, [])
         expired.update(i for i in matching if not blocks[i].applies(reference_date))
-        decisions.append(decide(invoice, policy, block, reference_date, rounding))
-    return Proposal(tuple(decisions), tuple(blocks[i] for i in sorted(expired)))
+    return tuple(blocks[i] for i in sorted(expired))
+
+
+def _first_open(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
+    """The open invoices; bexio's paging can list one twice: its first open copy only."""
+    seen: set[int] = set()
+    for invoice in invoices:
+        if not invoice.is_open or invoice.id in seen:
+            continue
+        seen.add(invoice.id)
+        yield invoice
 
 
 def _index(blocks: Sequence[Block]) -> tuple[dict[int, list[int]], dict[int | None, list[int]]]:

@@ -12,7 +12,8 @@ invoices would be a million entries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,9 +43,11 @@ from dunning.model import Contact, Invoice
 from dunning.outcome import Failure, Result
 from dunning.periods import LevelGuard
 from dunning.policy import Policy
-from dunning.proposal import Decision, Proposal
+from dunning.proposal import Decision, Reason, reason_counts
+from dunning.record import decision_to_dict
 from dunning.reference_book import ReferenceBook
-from dunning.rules import propose
+from dunning.rules import decide_each
+from dunning.runs import RunFolder
 from flows import progress
 
 __all__ = [
@@ -116,15 +119,27 @@ def fetch_open_invoices(client: BexioClient) -> list[Invoice]:
 
 @batch_task(name="propose")
 def propose_invoices(
+    folder: RunFolder,
+    head: dict[str, Any],
     invoices: Sequence[Invoice],
     policy: Policy,
     blocks: Sequence[Block],
     reference_date: date,
     rounding: dict[str, Decimal],
-) -> Proposal:
-    proposal = propose(invoices, policy, blocks, reference_date, rounding)
-    get_run_logger().info("proposal: %s", proposal.counts())
-    return proposal
+) -> dict[str, int]:
+    """Write the run's proposal, `head` and then its decisions, one at a time, to
+    `proposal.json`; its counts per reason."""
+    found: Counter[Reason] = Counter()
+
+    def written() -> Iterator[dict[str, Any]]:
+        for decision in decide_each(invoices, policy, blocks, reference_date, rounding):
+            found[decision.reason] += 1
+            yield decision_to_dict(decision)
+
+    folder.save_json_items("proposal.json", head, "decisions", written())
+    counts = reason_counts(found)
+    get_run_logger().info("proposal: %s", counts)
+    return counts
 
 
 @batch_task(name="fetch-contacts")

@@ -21,7 +21,8 @@ from dunning.letter_plan import email_text
 from dunning.outcome import Result
 from dunning.periods import LevelGuard, is_settings_stop, levels_beyond, period_mismatch
 from dunning.proposal import Decision, one_per_invoice
-from dunning.record import decision_from_dict, decision_to_dict
+from dunning.record import decision_from_dict
+from dunning.rules import expired_blocks
 from dunning.run_plan import deselected, needs_commit, still_to_deliver
 from dunning.runs import RunFolder, WrittenWhole, result_to_event
 from dunning.stored_decisions import StoredDecisions, kept
@@ -95,25 +96,23 @@ def load_or_propose(
         blocks = (*setup.blocks, *holds_as_blocks(load_holds(setup.output)))
     except HoldsError as exc:
         raise BadInput(str(exc)) from None
-    proposal = propose_invoices(
-        invoices, setup.policy, blocks, setup.reference_date, client.rounding()
-    )
-    folder.save_json_items(
-        "proposal.json",
-        {
-            "expired_blocks": [
-                {
-                    "invoice_id": b.invoice_id,
-                    "contact_id": b.contact_id,
-                    "reason": b.reason,
-                    "until": b.until.isoformat() if b.until else None,
-                    "hold_id": b.hold_id,
-                }
-                for b in proposal.expired_blocks
-            ],
-        },
-        "decisions",
-        (decision_to_dict(d) for d in proposal.decisions),
+    expired = expired_blocks(invoices, blocks, setup.reference_date)
+    head = {
+        "expired_blocks": [
+            {
+                "invoice_id": b.invoice_id,
+                "contact_id": b.contact_id,
+                "reason": b.reason,
+                "until": b.until.isoformat() if b.until else None,
+                "hold_id": b.hold_id,
+            }
+            for b in expired
+        ],
+    }
+    # Written a decision at a time, then read back from the file when needed: a large run
+    # never holds every decision.
+    propose_invoices(
+        folder, head, invoices, setup.policy, blocks, setup.reference_date, client.rounding()
     )
     return _stored(folder)
 
