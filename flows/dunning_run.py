@@ -152,6 +152,7 @@ def _commit_and_deliver(
             decisions,
             results,
             ahead=ahead,
+            mails=run.params.send,
             record=record,
         )
     if run.params.send and setup.policy.letters.source == "own":

@@ -41,6 +41,7 @@ __all__ = [
     "Letter",
     "LettersAhead",
     "letter_bookmark",
+    "mail_of",
     "letters_ahead",
     "make_letters",
     "run_started",
@@ -58,7 +59,7 @@ class Letter:
     relative: str
     warning: str | None
     email: str | None  # the debtor's e-mail address, if bexio has one
-    mail: MailFacts  # what the e-mail that carries it says
+    mail: MailFacts | None  # what the e-mail that carries it says; None: nothing is e-mailed
     # Its bookmark in a merged file: the letter's own title; a customer's letter's
     # (`per_customer`); bexio's letter's (titled in the policy's default language).
     bookmark: str
@@ -69,6 +70,13 @@ class Letter:
 def letter_bookmark(letter: Letter) -> str:
     """The letter's bookmark in a merged file."""
     return letter.bookmark
+
+
+def mail_of(letter: Letter, invoice_id: int) -> MailFacts:
+    """What the letter's e-mail says; a letter made for a run that e-mails nothing has none."""
+    if letter.mail is None:
+        raise ValueError(f"the letter of invoice {invoice_id} was made without its e-mail")
+    return letter.mail
 
 
 def make_letters(
@@ -82,13 +90,14 @@ def make_letters(
     target: Path | None = None,
     ahead: LettersAhead | None = None,
     draft: bool = False,
+    mails: bool = False,
     record: Callable[[Result], None] = lambda _: None,
 ) -> dict[int, Letter]:
     """One letter per escalation that needs one, and the merged PDF, in line order: our own,
     rendered (those the commit rendered ahead, `ahead`, are taken as they are; `draft`
     letters are marked as drafts for the approver), or bexio's PDF of the reminder. An
     invoice whose PDF bexio did not give is `FAILED` in `results` (and given to `record`),
-    without a letter."""
+    without a letter. With `mails`, each letter keeps what its e-mail says."""
     wanted = kept(
         decisions, lambda d: d.invoice.id in results and results[d.invoice.id].needs_letter
     )
@@ -114,11 +123,13 @@ def make_letters(
         )
 
     if policy.letters.per_customer:
-        letters = _customer_letters(plan(wanted), target)
+        letters = _customer_letters(plan(wanted), target, mails)
     elif policy.letters.source == "bexio":
-        letters = _single_letters(client, policy, plan(wanted), results, target, ahead, record)
+        letters = _single_letters(
+            client, policy, plan(wanted), results, target, ahead, record, mails
+        )
     else:
-        letters = _own_letters(plan, wanted, target, ahead)
+        letters = _own_letters(plan, wanted, target, ahead, mails)
     merge = ahead.take_merge(_merge_parts(letters, target)) if ahead else None
     about = MergedFile(
         title=f"Dunning run {folder.run_id}" + (" (draft)" if draft else ""),
@@ -141,7 +152,7 @@ def _merge_parts(letters: dict[int, Letter], target: Path) -> Iterator[tuple[Pat
             yield target / letter.relative, letter_bookmark(letter)
 
 
-def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Letter]:
+def _customer_letters(planned: Sequence[Planned], target: Path, mails: bool) -> dict[int, Letter]:
     """One letter per customer for all its invoices (`per_customer`), in the order of each
     customer's first invoice; every invoice's `Letter` names the customer's file."""
     groups: dict[int, list[Planned]] = {}
@@ -167,7 +178,7 @@ def _customer_letters(planned: Sequence[Planned], target: Path) -> dict[int, Let
                 str(path.relative_to(target)),
                 _warning(contact, out),
                 contact.email,
-                mail_facts(text),
+                mail_facts(text) if mails else None,
                 title,
                 payment_ref=out.payment_ref,
             )
@@ -179,6 +190,7 @@ def _own_letters(
     wanted: Sequence[Decision],
     target: Path,
     ahead: LettersAhead | None,
+    mails: bool,
 ) -> dict[int, Letter]:
     """Our own letter for each wanted invoice, planned a batch at a time (a large run never
     holds every letter's input): the letters the commit rendered from the same input are
@@ -192,7 +204,7 @@ def _own_letters(
             invoice_id, text, path, _ = planned
             made = done.pop(path, None)  # let go of each rendered letter's result once used
             if made is not None and made_from.get(invoice_id) == hash((text, path)):
-                letters[invoice_id] = _own_letter(planned, made, target)
+                letters[invoice_id] = _own_letter(planned, made, target, mails)
             else:
                 letters[invoice_id] = None
                 rest.append(planned)
@@ -203,17 +215,17 @@ def _own_letters(
                 out.path: out for out in render_letter_files([(t, p) for _, t, p, _ in rest])
             }
         for planned in rest:
-            letters[planned[0]] = _own_letter(planned, made_here.pop(planned[2]), target)
+            letters[planned[0]] = _own_letter(planned, made_here.pop(planned[2]), target, mails)
     return {invoice_id: letter for invoice_id, letter in letters.items() if letter is not None}
 
 
-def _own_letter(planned: Planned, made: LetterResult, target: Path) -> Letter:
+def _own_letter(planned: Planned, made: LetterResult, target: Path, mails: bool) -> Letter:
     _, text, path, contact = planned
     return Letter(
         str(path.relative_to(target)),
         _warning(contact, made),
         contact.email,
-        mail_facts(text),
+        mail_facts(text) if mails else None,
         bookmark_title(text),
         payment_ref=_printed_ref(text, made),
     )
@@ -227,6 +239,7 @@ def _single_letters(
     target: Path,
     ahead: LettersAhead | None,
     record: Callable[[Result], None],
+    mails: bool,
 ) -> dict[int, Letter]:
     """One letter per invoice: ours rendered, or bexio's downloaded."""
     theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
@@ -243,7 +256,7 @@ def _single_letters(
             str(path.relative_to(target)),
             _warning(contact, made),
             contact.email,
-            mail_facts(text),
+            mail_facts(text) if mails else None,
             bookmark_title(text) if made is not None else _bexio_bookmark(policy, text),
             from_bexio=made is None,
             payment_ref=_printed_ref(text, made),

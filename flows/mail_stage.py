@@ -24,7 +24,7 @@ from dunning.policy import Policy
 from dunning.run_plan import still_to_deliver
 from dunning.runs import RunFolder
 from flows import progress
-from flows.letter_stage import Letter, letter_bookmark, run_started
+from flows.letter_stage import Letter, letter_bookmark, mail_of, run_started
 from flows.prefect_tasks import MergedFile, mail_reminders, merge_letter_files
 from flows.run_inputs import ZURICH
 from flows.settings import Settings
@@ -96,7 +96,7 @@ def _delivery(
 ) -> MailDelivery:
     path = folder.path / letter.relative
     message = compose(
-        letter.mail,
+        mail_of(letter, invoice_id),
         sender=sender,
         recipient=letter.email or "",
         pdf=path.read_bytes(),

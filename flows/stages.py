@@ -29,7 +29,7 @@ from dunning.stored_decisions import StoredDecisions, kept
 from flows import progress
 from flows.approval import Approval
 from flows.commit_lock import commit_lock
-from flows.letter_stage import Letter, LettersAhead
+from flows.letter_stage import Letter, LettersAhead, mail_of
 from flows.prefect_tasks import (
     commit_invoices,
     deliver_reminders,
@@ -216,7 +216,7 @@ def deliver(
         for ids in chunks(todo):
             # Each batch's e-mail texts are made when it goes: a large run never holds them all.
             batch = [
-                _delivery(letters[invoice_id], invoice_id, reminder_id)
+                _delivery(letters[invoice_id], invoice_id, reminder_id, send)
                 for invoice_id, reminder_id in ids
             ]
             for invoice_id, why in deliver_reminders(client, batch, journal, send).items():
@@ -225,6 +225,8 @@ def deliver(
                 results[invoice_id] = failed
 
 
-def _delivery(letter: Letter, invoice_id: int, reminder_id: int) -> Delivery:
-    mail = email_text(letter.mail)
+def _delivery(letter: Letter, invoice_id: int, reminder_id: int, send: bool) -> Delivery:
+    if not (send and letter.email):  # the reminder is only marked sent: no e-mail to write
+        return Delivery(invoice_id, reminder_id, letter.email, "", "")
+    mail = email_text(mail_of(letter, invoice_id))
     return Delivery(invoice_id, reminder_id, letter.email, mail.subject, mail.message)
