@@ -64,16 +64,15 @@ def still_to_commit(
     decisions: Iterable[Decision], approved_ids: frozenset[int], results: Mapping[int, Result]
 ) -> list[Decision]:
     """The approved invoices, in proposal order, without a final outcome from this run."""
-    return [d for d in decisions if needs_commit(d, approved_ids, results)]
+    return [d for d in decisions if needs_commit(d.invoice.id, d.proposed, approved_ids, results)]
 
 
 def needs_commit(
-    decision: Decision, approved_ids: frozenset[int], results: Mapping[int, Result]
+    invoice_id: int, proposed: bool, approved_ids: frozenset[int], results: Mapping[int, Result]
 ) -> bool:
-    """Whether the invoice is approved and has no final outcome from this run yet."""
-    invoice_id = decision.invoice.id
+    """Whether a proposed invoice is approved and has no final outcome from this run yet."""
     return (
-        decision.proposed
+        proposed
         and invoice_id in approved_ids
         and (invoice_id not in results or results[invoice_id].outcome not in FINAL_OUTCOMES)
     )

@@ -19,23 +19,27 @@ from dunning.proposal import Decision
 from dunning.record import decision_from_dict
 from dunning.runs import WrittenWhole
 
-__all__ = ["StoredDecisions", "kept"]
+__all__ = ["StoredDecisions", "invoice_ids", "select"]
 
 # `save_json_items` writes `decision_to_dict`'s keys in order: the invoice's id comes first.
 _LEADING_ID = re.compile(rb'\{"invoice": \{"id": (-?\d+)[,}]')
+_PROPOSED = re.compile(rb'"proposed": (true|false)\},?\n?$')  # its last key
 
 
 class StoredDecisions(Sequence[Decision]):
     """The decisions under `key` of a file written one a line, in order, the first of an
-    invoice listed twice only; each read from the file when asked for."""
+    invoice listed twice only; each read from the file when asked for. Each one's invoice
+    id and whether it is proposed are kept, to select decisions without reading them."""
 
-    def __init__(self, path: Path, starts: array[int]) -> None:
-        self.path, self._starts = path, starts
+    def __init__(self, path: Path, starts: array[int], ids: array[int], proposed: bytes) -> None:
+        self.path, self._starts, self._ids, self._proposed = path, starts, ids, proposed
 
     @classmethod
     def of(cls, path: Path, key: str = "decisions") -> StoredDecisions:
         opening = json.dumps(key).encode() + b": [\n"
         starts: array[int] = array("q")
+        ids: array[int] = array("q")
+        proposed = bytearray()
         seen: set[int] = set()
         with path.open("rb") as fh:
             start = 0
@@ -49,12 +53,14 @@ class StoredDecisions(Sequence[Decision]):
             for line in fh:
                 if line.rstrip(b"\n") == b"]":
                     break
-                invoice_id = _invoice_id(line)
+                invoice_id, is_proposed = _id_and_proposed(line)
                 if invoice_id not in seen:
                     seen.add(invoice_id)
                     starts.append(start)
+                    ids.append(invoice_id)
+                    proposed.append(is_proposed)
                 start += len(line)
-        return cls(path, starts)
+        return cls(path, starts, ids, bytes(proposed))
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -67,7 +73,9 @@ class StoredDecisions(Sequence[Decision]):
 
     def __getitem__(self, index: int | slice) -> Decision | StoredDecisions:
         if isinstance(index, slice):
-            return StoredDecisions(self.path, self._starts[index])
+            return StoredDecisions(
+                self.path, self._starts[index], self._ids[index], self._proposed[index]
+            )
         with self.path.open("rb") as fh:
             fh.seek(self._starts[index])
             return _decision(fh.readline())
@@ -78,27 +86,45 @@ class StoredDecisions(Sequence[Decision]):
                 fh.seek(start)
                 yield _decision(fh.readline())
 
-    def where(self, keep: Callable[[Decision], bool]) -> StoredDecisions:
-        """The decisions that `keep`, read from the file as these are."""
-        kept: array[int] = array("q")
-        for start, decision in zip(self._starts, self, strict=True):
-            if keep(decision):
-                kept.append(start)
-        return StoredDecisions(self.path, kept)
+    def where(self, keep: Callable[[int, bool], bool]) -> StoredDecisions:
+        """The decisions whose invoice id and proposed flag `keep` takes, none read."""
+        positions = [
+            n
+            for n, (i, p) in enumerate(zip(self._ids, self._proposed, strict=True))
+            if keep(i, p == 1)
+        ]
+        return StoredDecisions(
+            self.path,
+            array("q", (self._starts[n] for n in positions)),
+            array("q", (self._ids[n] for n in positions)),
+            bytes(self._proposed[n] for n in positions),
+        )
+
+    def invoice_ids(self) -> Sequence[int]:
+        return self._ids
 
 
-def kept(decisions: Sequence[Decision], keep: Callable[[Decision], bool]) -> Sequence[Decision]:
-    """The decisions that `keep`: read from the file as `decisions` are, if they are."""
+def select(decisions: Sequence[Decision], keep: Callable[[int, bool], bool]) -> Sequence[Decision]:
+    """The decisions whose invoice id and `proposed` flag `keep` takes; stored decisions
+    are selected without being read."""
     if isinstance(decisions, StoredDecisions):
         return decisions.where(keep)
-    return [d for d in decisions if keep(d)]
+    return [d for d in decisions if keep(d.invoice.id, d.proposed)]
 
 
-def _invoice_id(line: bytes) -> int:
-    found = _LEADING_ID.match(line)
-    if found:
-        return int(found.group(1))
-    return int(json.loads(line.rstrip(b",\n"))["invoice"]["id"])
+def invoice_ids(decisions: Sequence[Decision]) -> Sequence[int]:
+    """The decisions' invoice ids, in order; stored decisions are not read."""
+    if isinstance(decisions, StoredDecisions):
+        return decisions.invoice_ids()
+    return [d.invoice.id for d in decisions]
+
+
+def _id_and_proposed(line: bytes) -> tuple[int, bool]:
+    found, end = _LEADING_ID.match(line), _PROPOSED.search(line)
+    if found and end:
+        return int(found.group(1)), end.group(1) == b"true"
+    decision = json.loads(line.rstrip(b",\n"))
+    return int(decision["invoice"]["id"]), bool(decision["proposed"])
 
 
 def _decision(line: bytes) -> Decision:

@@ -18,6 +18,7 @@ from dunning.holds import Hold, HoldsError, add_holds, reason_problem, until_pro
 from dunning.money import money_text
 from dunning.proposal import Decision, Reason
 from dunning.report import final_step
+from dunning.stored_decisions import invoice_ids
 from flows.run_inputs import BadInput
 
 __all__ = [
@@ -85,7 +86,7 @@ class Approval:
 
     @classmethod
     def everything(cls, proposed: Sequence[Decision]) -> Approval:
-        return cls(frozenset(d.invoice.id for d in proposed), None)
+        return cls(frozenset(invoice_ids(proposed)), None)
 
 
 def choice_label(decision: Decision, unpaid_extension: bool = True) -> str:

@@ -40,7 +40,7 @@ from dunning.run_plan import (
 from dunning.run_sheet import RUN_SHEET, write_run_sheet
 from dunning.run_warnings import group_warnings
 from dunning.runs import RunFolder, StoredItems
-from dunning.stored_decisions import kept
+from dunning.stored_decisions import select
 from flows.approval import Approval, ApprovalCancelled, ask_for_approval, keep_holds
 from flows.approval_large import LARGE_PROPOSAL
 from flows.enforcement_stage import hand_over
@@ -190,7 +190,7 @@ def _approval(client: BexioClient, run: OpenRun, decisions: Sequence[Decision]) 
     stored = folder.load_json("approval.json")
     if stored is not None:
         return Approval.from_dict(stored)
-    proposed = kept(decisions, lambda d: d.proposed)
+    proposed = select(decisions, lambda _, proposed: proposed)
     if not asks_approver(proposed, approval=params.approval, dry_run=params.dry_run):
         answer = Approval.everything(proposed)
     else:

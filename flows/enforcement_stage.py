@@ -17,6 +17,7 @@ from dunning.outcome import Result
 from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.runs import RunFolder
+from dunning.stored_decisions import select
 from flows.prefect_tasks import batch_task, fetch_contacts
 
 __all__ = ["hand_over"]
@@ -31,11 +32,9 @@ def hand_over(
     results: dict[int, Result],
 ) -> dict[int, str]:
     """The requests' files per invoice id, relative to the run folder ({} when none)."""
-    handed = [
-        d
-        for d in decisions
-        if d.invoice.id in results and results[d.invoice.id].outcome in HANDED_OVER
-    ]
+    handed = list(
+        select(decisions, lambda i, _: i in results and results[i].outcome in HANDED_OVER)
+    )
     if not handed:
         return {}
     ids = sorted({d.invoice.contact_id for d in handed if d.invoice.contact_id})

@@ -25,7 +25,7 @@ from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
-from dunning.stored_decisions import kept
+from dunning.stored_decisions import select
 from flows import progress
 from flows.bexio_letters import fetch_bexio_letters
 from flows.letters_ahead import LettersAhead, Planned, letters_ahead, plan_letters, run_started
@@ -98,9 +98,7 @@ def make_letters(
     letters are marked as drafts for the approver), or bexio's PDF of the reminder. An
     invoice whose PDF bexio did not give is `FAILED` in `results` (and given to `record`),
     without a letter. With `mails`, each letter keeps what its e-mail says."""
-    wanted = kept(
-        decisions, lambda d: d.invoice.id in results and results[d.invoice.id].needs_letter
-    )
+    wanted = select(decisions, lambda i, _: i in results and results[i].needs_letter)
     if not wanted:
         return {}
     target = target or folder.path

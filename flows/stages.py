@@ -25,7 +25,7 @@ from dunning.record import decision_from_dict
 from dunning.rules import expired_blocks
 from dunning.run_plan import deselected, needs_commit, still_to_deliver
 from dunning.runs import RunFolder, WrittenWhole, result_to_event
-from dunning.stored_decisions import StoredDecisions, kept
+from dunning.stored_decisions import StoredDecisions, select
 from flows import progress
 from flows.approval import Approval
 from flows.commit_lock import commit_lock
@@ -140,12 +140,12 @@ def commit(
     waits on bexio."""
     journal = FolderJournal(folder)
     results = folder.results()
-    for result in deselected(
-        decisions, approval.approved_ids, approval.note, results, approval.held
-    ):
+    approved = approval.approved_ids
+    removed = select(decisions, lambda i, proposed: proposed and i not in approved)
+    for result in deselected(removed, approved, approval.note, results, approval.held):
         journal.record(result)
         results[result.invoice_id] = result
-    todo = kept(decisions, lambda d: needs_commit(d, approval.approved_ids, results))
+    todo = select(decisions, lambda i, proposed: needs_commit(i, proposed, approved, results))
     if not todo:
         return results
     tracker = _progress_artifact(folder)
@@ -172,8 +172,8 @@ def commit(
 def _stopped_levels(decisions: Sequence[Decision], results: dict[int, Result]) -> dict[int, str]:
     """The levels an earlier attempt stopped: a retry keeps the run's policy, so they stay."""
     stopped = {}
-    for decision in decisions:
-        error = results[decision.invoice.id].error if decision.invoice.id in results else None
+    for decision in select(decisions, lambda i, _: i in results and results[i].error is not None):
+        error = results[decision.invoice.id].error
         if decision.to_level and error and is_settings_stop(error):
             stopped[decision.to_level] = error
     return stopped

@@ -12,7 +12,7 @@ from dunning.proposal import Decision
 from dunning.record import decision_to_dict
 from dunning.rules import propose
 from dunning.runs import RunFolder, WrittenWhole
-from dunning.stored_decisions import StoredDecisions, kept
+from dunning.stored_decisions import StoredDecisions, invoice_ids, select
 from tests.dunning.test_rules import POLICY, R, invoice
 
 
@@ -52,10 +52,14 @@ def test_the_stored_decisions_are_the_proposal_in_its_order(tmp_path: Path) -> N
 def test_a_selection_reads_only_the_decisions_it_kept(tmp_path: Path) -> None:
     decisions = _decisions()
     stored = _stored(tmp_path, decisions)
-    proposed = kept(stored, lambda d: d.proposed)
+    proposed = select(stored, lambda _, proposed: proposed)
     assert isinstance(proposed, StoredDecisions) and 0 < len(proposed) < 7
     assert list(proposed) == [d for d in decisions if d.proposed]
-    assert list(kept(decisions, lambda d: d.proposed)) == list(proposed)
+    assert list(select(decisions, lambda _, proposed: proposed)) == list(proposed)
+    assert list(invoice_ids(proposed)) == [d.invoice.id for d in decisions if d.proposed]
+    odd = select(stored, lambda invoice_id, _: invoice_id % 2 == 1)
+    assert list(odd) == [d for d in decisions if d.invoice.id % 2 == 1]
+    assert list(odd[1:]) == list(odd)[1:]
 
 
 def test_an_invoice_stored_twice_is_read_once_from_its_first_copy(tmp_path: Path) -> None:
@@ -69,3 +73,15 @@ def test_a_proposal_written_whole_by_an_older_version_is_told_apart(tmp_path: Pa
     path.write_text(json.dumps({"decisions": [decision_to_dict(d) for d in _decisions()]}))
     with pytest.raises(WrittenWhole):
         StoredDecisions.of(path)
+
+
+def test_decisions_written_without_spaces_are_read_all_the_same(tmp_path: Path) -> None:
+    decisions = _decisions()
+    lines = ",\n".join(json.dumps(decision_to_dict(d), separators=(",", ":")) for d in decisions)
+    path = tmp_path / "proposal.json"
+    path.write_text('{"expired_blocks": [],\n"decisions": [\n' + lines + "\n]\n}")
+    stored = StoredDecisions.of(path)
+    assert list(stored) == decisions
+    assert list(select(stored, lambda _, proposed: proposed)) == [
+        d for d in decisions if d.proposed
+    ]
