@@ -271,15 +271,29 @@ class BexioClient:
 
     def fetch_open_invoices(self) -> list[model.Invoice]:
         """Every open invoice with its reminders and currency code."""
+        return [
+            invoice for page in self.open_invoice_pages() for invoice in self.with_reminders(page)
+        ]
+
+    def open_invoice_pages(self) -> Iterator[list[schemas.Invoice]]:
+        """bexio's records of the open invoices, a page at a time, as they are listed."""
+        page: list[schemas.Invoice] = []
+        for raw in self.iter_open_invoices():
+            page.append(raw)
+            if len(page) == self._page_size:
+                yield page
+                page = []
+        if page:
+            yield page
+
+    def with_reminders(self, raws: Sequence[schemas.Invoice]) -> list[model.Invoice]:
+        """The invoices of `raws` with their reminders and currency code, in order."""
         codes = self._currency_codes()
-        # Each invoice is mapped as soon as its reminders are in, so a large run never holds
-        # bexio's record of every invoice (several times the size of ours) at once.
-        # Mapped in the calls' threads: the thread that waits for them stays idle.
+        # Mapped in the calls' threads: each record of bexio's is let go once mapped.
         return [
             invoice
             for _, invoice in self.stream_calls(
-                lambda raw: mapping.to_invoice(raw, self.list_reminders(raw.id), codes),
-                self.iter_open_invoices(),
+                lambda raw: mapping.to_invoice(raw, self.list_reminders(raw.id), codes), raws
             )
         ]
 

@@ -18,6 +18,7 @@ from dunning.policy import Policy
 __all__ = [
     "SETTINGS_STOP",
     "LevelGuard",
+    "ReminderSurvey",
     "is_settings_stop",
     "learned_periods",
     "levels_beyond",
@@ -32,11 +33,36 @@ def learned_periods(invoices: Iterable[Invoice]) -> dict[int, Reminder]:
     """Per level, the account's latest reminder of that level (latest date, then id)."""
     latest: dict[int, Reminder] = {}
     for invoice in invoices:
-        for reminder in invoice.reminders:
-            known = latest.get(reminder.level)
-            if known is None or (reminder.valid_from, reminder.id) > (known.valid_from, known.id):
-                latest[reminder.level] = reminder
+        _note_latest(latest, invoice.reminders)
     return latest
+
+
+def _note_latest(latest: dict[int, Reminder], reminders: Iterable[Reminder]) -> None:
+    for reminder in reminders:
+        known = latest.get(reminder.level)
+        if known is None or (reminder.valid_from, reminder.id) > (known.valid_from, known.id):
+            latest[reminder.level] = reminder
+
+
+class ReminderSurvey:
+    """What `levels_beyond` and `period_mismatch` look at, gathered from the invoices a
+    page at a time: the reminders above the policy's last level, and each level's latest."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._above: list[Reminder] = []
+        self._latest: dict[int, Reminder] = {}
+
+    def add(self, invoices: Iterable[Invoice]) -> None:
+        for invoice in invoices:
+            self._above.extend(r for r in invoice.reminders if r.level > self.policy.level_count)
+            _note_latest(self._latest, invoice.reminders)
+
+    def mismatch(self, policy_name: str) -> str | None:
+        """The first of `levels_beyond` and `period_mismatch` that finds one, or None."""
+        return _levels_beyond(self._above, self.policy, policy_name) or _period_mismatch(
+            self._latest, self.policy, policy_name
+        )
 
 
 def _period(reminder: Reminder) -> int:
@@ -46,7 +72,12 @@ def _period(reminder: Reminder) -> int:
 def period_mismatch(invoices: Iterable[Invoice], policy: Policy, policy_name: str) -> str | None:
     """One paragraph naming every level whose `payment_days` differs from bexio's period,
     or None when they agree (a level without a reminder in bexio is not checked)."""
-    learned = learned_periods(invoices)
+    return _period_mismatch(learned_periods(invoices), policy, policy_name)
+
+
+def _period_mismatch(
+    learned: Mapping[int, Reminder], policy: Policy, policy_name: str
+) -> str | None:
     problems = [
         f"level {number}'s payment_days is {policy.level(number).payment_days}, but bexio "
         f"gives a level {number} reminder {_period(reminder)} days (reminder {reminder.id} "
@@ -69,9 +100,16 @@ def period_mismatch(invoices: Iterable[Invoice], policy: Policy, policy_name: st
 def levels_beyond(invoices: Iterable[Invoice], policy: Policy, policy_name: str) -> str | None:
     """One paragraph when the account holds reminders above the policy's last level (bexio
     has more levels than the policy), or None."""
+    return _levels_beyond(
+        [r for i in invoices for r in i.reminders if r.level > policy.level_count],
+        policy,
+        policy_name,
+    )
+
+
+def _levels_beyond(reminders: Iterable[Reminder], policy: Policy, policy_name: str) -> str | None:
     above = sorted(
-        (r for i in invoices for r in i.reminders if r.level > policy.level_count),
-        key=lambda r: (r.level, r.id),
+        (r for r in reminders if r.level > policy.level_count), key=lambda r: (r.level, r.id)
     )
     if not above:
         return None

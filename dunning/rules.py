@@ -57,11 +57,19 @@ def decide_each(
     blocks: Sequence[Block],
     reference_date: date,
     rounding: Mapping[str, Decimal] = _NO_ROUNDING,
+    *,
+    seen: set[int] | None = None,
+    expired: set[int] | None = None,
 ) -> Iterator[Decision]:
-    """`propose`'s decisions one at a time: a large run writes each as it comes."""
+    """`propose`'s decisions one at a time: a large run writes each as it comes, a page of
+    invoices at a time. `seen` carries the invoices decided from one page to the next;
+    `expired` gathers the positions in `blocks` of those that matched an open invoice but
+    had ended."""
     by_invoice, by_contact = _index(blocks)
-    for invoice in _first_open(invoices):
+    for invoice in _first_open(invoices, set() if seen is None else seen):
         matching = by_invoice.get(invoice.id, []) + by_contact.get(invoice.contact_id, [])
+        if expired is not None:
+            expired.update(i for i in matching if not blocks[i].applies(reference_date))
         # Invoice blocks come first in `matching`, so an invoice's own reason wins.
         block = next((blocks[i] for i in matching if blocks[i].applies(reference_date)), None)
         yield decide(invoice, policy, block, reference_date, rounding)
@@ -73,16 +81,16 @@ def expired_blocks(
     """The blocks that matched an open invoice but had ended by `reference_date`, in the
     order given (equal blocks stay distinct): reported, not applied."""
     by_invoice, by_contact = _index(blocks)
-    expired: set[int] = set()  # positions in `blocks`
-    for invoice in _first_open(invoices):
+    expired: set[int] = set()  # positions in `blocks`, so that equal blocks stay distinct
+    for invoice in _first_open(invoices, set()):
         matching = by_invoice.get(invoice.id, []) + by_contact.get(invoice.contact_id, [])
         expired.update(i for i in matching if not blocks[i].applies(reference_date))
     return tuple(blocks[i] for i in sorted(expired))
 
 
-def _first_open(invoices: Iterable[Invoice]) -> Iterator[Invoice]:
-    """The open invoices; bexio's paging can list one twice: its first open copy only."""
-    seen: set[int] = set()
+def _first_open(invoices: Iterable[Invoice], seen: set[int]) -> Iterator[Invoice]:
+    """The open invoices not `seen` yet; bexio's paging can list one twice: its first open
+    copy only."""
     for invoice in invoices:
         if not invoice.is_open or invoice.id in seen:
             continue

@@ -173,15 +173,23 @@ class RunFolder:
         """Write `{**head, key: [*items]}` as `save_json` does, one item a line (and the
         key's line not indented), taking the items one at a time: neither this nor
         `json_items` holds them all at once."""
+        return self.save_json_lines(
+            name, head, key, (json.dumps(item, ensure_ascii=False) for item in items)
+        )
+
+    def save_json_lines(
+        self, name: str, head: Mapping[str, Any], key: str, lines: Iterable[str]
+    ) -> Path:
+        """`save_json_items` of items already written as JSON, one a line."""
         target = self.path / name
         tmp = target.with_suffix(target.suffix + ".tmp")
         with tmp.open("w", encoding="utf-8") as fh:
             opening = json.dumps(dict(head), ensure_ascii=False, indent=1)[:-2] + ","
             fh.write(f"{opening if head else '{'}\n{json.dumps(key)}: [")
             first = True
-            for item in items:
+            for line in lines:
                 fh.write("\n" if first else ",\n")
-                fh.write(json.dumps(item, ensure_ascii=False))
+                fh.write(line)
                 first = False
             fh.write("\n]\n}")
             fh.flush()

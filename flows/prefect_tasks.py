@@ -12,14 +12,15 @@ invoices would be a million entries.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TextIO, TypeVar, cast
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -33,6 +34,7 @@ from connectors.mailing import MailDelivery, MailJournal, mail_letters
 from connectors.push import Journal, commit_batch
 from connectors.references import invoice_references
 from connectors.reminder_pdfs import download_reminder_pdfs
+from connectors.schemas import Invoice as RawInvoice
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
@@ -47,7 +49,6 @@ from dunning.proposal import Decision, Reason, reason_counts
 from dunning.record import decision_to_dict
 from dunning.reference_book import ReferenceBook
 from dunning.rules import decide_each
-from dunning.runs import RunFolder
 from flows import progress
 
 __all__ = [
@@ -111,34 +112,34 @@ def batch_task(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 @batch_task(name="fetch-open-invoices")
-def fetch_open_invoices(client: BexioClient) -> list[Invoice]:
-    invoices = client.fetch_open_invoices()
+def fetch_open_invoices(client: BexioClient, page: Sequence[RawInvoice]) -> list[Invoice]:
+    """A page of bexio's open invoices, each with its reminders."""
+    invoices = client.with_reminders(page)
     get_run_logger().info("%d open invoices with their reminders", len(invoices))
     return invoices
 
 
 @batch_task(name="propose")
 def propose_invoices(
-    folder: RunFolder,
-    head: dict[str, Any],
     invoices: Sequence[Invoice],
     policy: Policy,
     blocks: Sequence[Block],
     reference_date: date,
     rounding: dict[str, Decimal],
+    seen: set[int],
+    expired: set[int],
+    out: TextIO,
 ) -> dict[str, int]:
-    """Write the run's proposal, `head` and then its decisions, one at a time, to
-    `proposal.json`; its counts per reason."""
+    """Decide a page of invoices and write each decision to `out` as a line of JSON, as
+    it comes (`decide_each` says what `seen` and `expired` carry); its counts per reason."""
     found: Counter[Reason] = Counter()
-
-    def written() -> Iterator[dict[str, Any]]:
-        for decision in decide_each(invoices, policy, blocks, reference_date, rounding):
-            found[decision.reason] += 1
-            yield decision_to_dict(decision)
-
-    folder.save_json_items("proposal.json", head, "decisions", written())
+    for decision in decide_each(
+        invoices, policy, blocks, reference_date, rounding, seen=seen, expired=expired
+    ):
+        found[decision.reason] += 1
+        out.write(json.dumps(decision_to_dict(decision), ensure_ascii=False) + "\n")
     counts = reason_counts(found)
-    get_run_logger().info("proposal: %s", counts)
+    get_run_logger().info("proposal of %d invoices: %s", len(invoices), counts)
     return counts
 
 

@@ -9,20 +9,20 @@ invoices are skipped, delivered reminders are not delivered again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
 from connectors.client import BexioClient
 from connectors.deliver import Delivery, SendJournal
+from dunning.blocks import Block
 from dunning.holds import HoldsError, holds_as_blocks, load_holds
 from dunning.letter_plan import email_text
 from dunning.outcome import Result
-from dunning.periods import LevelGuard, is_settings_stop, levels_beyond, period_mismatch
+from dunning.periods import LevelGuard, ReminderSurvey, is_settings_stop
 from dunning.proposal import Decision, one_per_invoice
 from dunning.record import decision_from_dict
-from dunning.rules import expired_blocks
 from dunning.run_plan import deselected, needs_commit, still_to_deliver
 from dunning.runs import RunFolder, WrittenWhole, result_to_event
 from dunning.stored_decisions import StoredDecisions, select
@@ -86,35 +86,53 @@ def load_or_propose(
     when bexio holds reminders above the policy's last level."""
     if folder.json_head("proposal.json", "decisions") is not None:
         return _stored(folder)
-    invoices = fetch_open_invoices(client)
     name = str(setup.policy_path or "the policy")
-    if pushes:
-        for check in (levels_beyond, period_mismatch):
-            if mismatch := check(invoices, setup.policy, name):
-                raise BadInput(mismatch)
     try:  # the holds kept beside the runs count as blocks
         blocks = (*setup.blocks, *holds_as_blocks(load_holds(setup.output)))
     except HoldsError as exc:
         raise BadInput(str(exc)) from None
-    expired = expired_blocks(invoices, blocks, setup.reference_date)
-    head = {
-        "expired_blocks": [
-            {
-                "invoice_id": b.invoice_id,
-                "contact_id": b.contact_id,
-                "reason": b.reason,
-                "until": b.until.isoformat() if b.until else None,
-                "hold_id": b.hold_id,
-            }
-            for b in expired
-        ],
-    }
-    # Written a decision at a time, then read back from the file when needed: a large run
-    # never holds every decision.
-    propose_invoices(
-        folder, head, invoices, setup.policy, blocks, setup.reference_date, client.rounding()
-    )
+    survey, rounding = ReminderSurvey(setup.policy), client.rounding()
+    seen: set[int] = set()
+    expired: set[int] = set()  # positions in `blocks`
+    # A page of invoices at a time, each decision written as it comes: a large run never
+    # holds every invoice or decision. They go to `proposal.json` once all are decided
+    # and the account's reminders agree with the policy.
+    decided = folder.path / "proposal.json.part"
+    try:
+        with decided.open("w", encoding="utf-8") as out:
+            for page in client.open_invoice_pages():
+                invoices = fetch_open_invoices(client, page)
+                survey.add(invoices)
+                propose_invoices(
+                    invoices,
+                    setup.policy,
+                    blocks,
+                    setup.reference_date,
+                    rounding,
+                    seen,
+                    expired,
+                    out,
+                )
+        if pushes and (mismatch := survey.mismatch(name)):
+            raise BadInput(mismatch)
+        head = {"expired_blocks": [_block_record(blocks[i]) for i in sorted(expired)]}
+        with decided.open(encoding="utf-8") as lines:
+            folder.save_json_lines(
+                "proposal.json", head, "decisions", (line.rstrip("\n") for line in lines)
+            )
+    finally:
+        decided.unlink(missing_ok=True)
     return _stored(folder)
+
+
+def _block_record(block: Block) -> dict[str, Any]:
+    return {
+        "invoice_id": block.invoice_id,
+        "contact_id": block.contact_id,
+        "reason": block.reason,
+        "until": block.until.isoformat() if block.until else None,
+        "hold_id": block.hold_id,
+    }
 
 
 def _stored(folder: RunFolder) -> Sequence[Decision]:
