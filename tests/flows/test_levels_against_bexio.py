@@ -42,6 +42,9 @@ def test_a_policy_with_fewer_levels_than_bexio_stops_before_any_push(
     assert "policy.toml has 2 levels, but bexio holds 2 reminders above level 2" in said, said
     assert "Nothing was pushed" in said and not result.has_traceback()
     assert bexio.admin("GET", "/reminders") == before
+    # No proposal is left behind (a retry would take it), nor a part of one.
+    runs = new_runs(output)
+    assert len(runs) == 1 and [p.name for p in (output / runs[0]).glob("proposal*")] == []
 
 
 def test_a_level_bexio_held_no_reminder_of_stops_at_the_first_wrong_period(
