@@ -200,8 +200,10 @@ def _own_letters(
     for start in range(0, len(wanted), _PLAN_BATCH):
         for planned in plan(wanted[start : start + _PLAN_BATCH]):
             invoice_id, text, path, _ = planned
-            made = done.pop(path, None)  # let go of each rendered letter's result once used
-            if made is not None and made_from.get(invoice_id) == hash((text, path)):
+            # Each rendered letter's result and its input's hash are let go once used.
+            made = done.pop(path, None)
+            same_input = made_from.pop(invoice_id, None) == hash((text, path))
+            if made is not None and same_input:
                 letters[invoice_id] = _own_letter(planned, made, target, mails)
             else:
                 letters[invoice_id] = None
