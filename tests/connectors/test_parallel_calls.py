@@ -61,16 +61,17 @@ def test_invoices_read_page_by_page_are_the_same_as_one_at_a_time() -> None:
     assert len(paged) >= 64 and paged == one_by_one
 
 
+def _numbers(taken: list[int]) -> Iterator[int]:
+    """0 to 999, each noted in `taken` as it is taken."""
+    for i in range(1000):
+        taken.append(i)
+        yield i
+
+
 def test_calls_take_their_items_as_they_come_not_all_at_once() -> None:
     taken: list[int] = []
-
-    def items() -> Iterator[int]:
-        for i in range(1000):
-            taken.append(i)
-            yield i
-
     with BexioClient("http://127.0.0.1:9", "token") as bexio:
-        answers = bexio.stream_calls(lambda i: i * 2, items(), window=10)
+        answers = bexio.stream_calls(lambda i: i * 2, _numbers(taken), window=10)
         first = next(answers)
         assert first == (0, 0)
         assert len(taken) <= 10  # a large listing is never held whole
@@ -84,14 +85,8 @@ def test_the_first_failed_call_stops_the_calls_and_is_raised() -> None:
         return i
 
     taken: list[int] = []
-
-    def items() -> Iterator[int]:
-        for i in range(1000):
-            taken.append(i)
-            yield i
-
     with BexioClient("http://127.0.0.1:9", "token") as bexio:
-        answers = bexio.stream_calls(call, items(), window=10)
+        answers = bexio.stream_calls(call, _numbers(taken), window=10)
         assert [next(answers)[0] for _ in range(5)] == [0, 1, 2, 3, 4]
         with pytest.raises(ValueError, match="item 5"):
             next(answers)
