@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -106,6 +108,7 @@ class BexioClient:
         # customer share it, and bexio's record of it is not kept. The most recently used
         # `CONTACTS_KEPT` only: a run of 100,000 customers would hold ~70 MB of them.
         self._contacts: OrderedDict[int, model.Contact] = OrderedDict()
+        self._contacts_lock = threading.Lock()
         self._lookups: dict[str, Any] = {}
 
     def __repr__(self) -> str:
@@ -242,8 +245,13 @@ class BexioClient:
     def prefetch_contacts(self, contact_ids: Sequence[int]) -> int:
         """Read the contacts not yet cached with a few searches (about 30 ids each) instead
         of one call per contact; returns how many were found. An id the search does not
-        return (unknown, or archived) stays uncached, so `contact()` reads it on its own."""
-        wanted = sorted({int(i) for i in contact_ids} - self._contacts.keys())
+        return (unknown, or archived) stays uncached, so `fetch_contact` reads it on its own.
+        The ids already kept count as just used, so that the search does not push them out."""
+        ids = {int(i) for i in contact_ids}
+        with self._contacts_lock:
+            for kept in ids & self._contacts.keys():
+                self._contacts.move_to_end(kept)
+            wanted = sorted(ids - self._contacts.keys())
         found = 0
         for chunk in _chunks_for_search(wanted):
             criteria = [{"field": "id", "value": chunk, "criteria": "in"}]
@@ -275,25 +283,37 @@ class BexioClient:
             invoice for page in self.open_invoice_pages() for invoice in self.with_reminders(page)
         ]
 
-    def open_invoice_pages(self) -> Iterator[list[schemas.Invoice]]:
-        """bexio's records of the open invoices, a page at a time, as they are listed."""
-        page: list[schemas.Invoice] = []
-        for raw in self.iter_open_invoices():
-            page.append(raw)
-            if len(page) == self._page_size:
-                yield page
-                page = []
-        if page:
-            yield page
+    def open_invoice_pages(self) -> Iterator[list[model.Invoice]]:
+        """The open invoices, without their reminders yet, a page at a time.
 
-    def with_reminders(self, raws: Sequence[schemas.Invoice]) -> list[model.Invoice]:
-        """The invoices of `raws` with their reminders and currency code, in order."""
+        The whole listing is read first, in one go: bexio pages by offset, so an invoice
+        that leaves the list between two pages pushes another one out of sight, and the
+        reminders of a large listing take long to read. Each invoice is mapped as it is
+        listed (bexio's record of it is several times the size of ours), and each page is
+        let go once the caller is done with it.
+        """
         codes = self._currency_codes()
-        # Mapped in the calls' threads: each record of bexio's is let go once mapped.
+        listed = [mapping.to_invoice(raw, (), codes) for raw in self.iter_open_invoices()]
+        pages = deque(
+            listed[start : start + self._page_size]
+            for start in range(0, len(listed), self._page_size)
+        )
+        del listed
+        while pages:
+            yield pages.popleft()
+
+    def with_reminders(self, invoices: Sequence[model.Invoice]) -> list[model.Invoice]:
+        """The invoices, in order, each with its reminders."""
         return [
-            invoice
-            for _, invoice in self.stream_calls(
-                lambda raw: mapping.to_invoice(raw, self.list_reminders(raw.id), codes), raws
+            with_them
+            for _, with_them in self.stream_calls(
+                lambda invoice: replace(
+                    invoice,
+                    reminders=tuple(
+                        mapping.to_reminder(r) for r in self.list_reminders(invoice.id)
+                    ),
+                ),
+                invoices,
             )
         ]
 
@@ -337,18 +357,20 @@ class BexioClient:
         """The contact as the letters need it, read once while it is among the
         `CONTACTS_KEPT` the client used last."""
         contact_id = int(contact_id)
-        kept = self._contacts.get(contact_id)
-        if kept is not None:
-            self._contacts.move_to_end(contact_id)
-            return kept
+        with self._contacts_lock:  # the read-ahead thread shares the client
+            kept = self._contacts.get(contact_id)
+            if kept is not None:
+                self._contacts.move_to_end(contact_id)
+                return kept
         path = f"/2.0/contact/{contact_id}"
         return self._keep(self._mapped(validated(_CONTACT, self._get(path), "GET", path)))
 
     def _keep(self, contact: model.Contact) -> model.Contact:
-        self._contacts[contact.id] = contact
-        self._contacts.move_to_end(contact.id)
-        if len(self._contacts) > CONTACTS_KEPT:
-            self._contacts.popitem(last=False)
+        with self._contacts_lock:
+            self._contacts[contact.id] = contact
+            self._contacts.move_to_end(contact.id)
+            if len(self._contacts) > CONTACTS_KEPT:
+                self._contacts.popitem(last=False)
         return contact
 
     def _mapped(self, raw: schemas.Contact) -> model.Contact:

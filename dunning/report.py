@@ -50,7 +50,7 @@ def _date(day: date | None) -> str:
 PROPOSAL_TABLE_ROWS = 5_000
 
 
-def _proposed_first(decisions: Iterable[Decision], limit: int | None) -> list[Decision]:
+def _proposed_first(decisions: Sequence[Decision], limit: int | None) -> list[Decision]:
     """The proposed decisions, then the others, each in their order; the first `limit`.
     Two passes when limited, so that a large run's decisions are not all held at once."""
     if limit is None:
@@ -61,7 +61,7 @@ def _proposed_first(decisions: Iterable[Decision], limit: int | None) -> list[De
 
 
 def proposal_rows(
-    decisions: Iterable[Decision],
+    decisions: Sequence[Decision],
     reference_date: date | None = None,
     *,
     unpaid_extension: bool = True,

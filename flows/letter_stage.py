@@ -59,7 +59,7 @@ class Letter:
     relative: str
     warning: str | None
     email: str | None  # the debtor's e-mail address, if bexio has one
-    mail: MailFacts | None  # what the e-mail that carries it says; None: nothing is e-mailed
+    mail: MailFacts | None  # what the e-mail that carries it says; None: the run e-mails none
     # Its bookmark in a merged file: the letter's own title; a customer's letter's
     # (`per_customer`); bexio's letter's (titled in the policy's default language).
     bookmark: str
@@ -190,9 +190,10 @@ def _own_letters(
     ahead: LettersAhead | None,
     mails: bool,
 ) -> dict[int, Letter]:
-    """Our own letter for each wanted invoice, planned a batch at a time (a large run never
-    holds every letter's input): the letters the commit rendered from the same input are
-    taken as they are, the rest rendered here."""
+    """Our own letter for each wanted invoice, planned a batch at a time: the letters the
+    commit rendered from the same input are taken as they are (a run that pushes never
+    holds every letter's input), the rest rendered here (a dry run's and the drafts', all
+    of them, in one go)."""
     done = ahead.collect() if ahead else {}
     made_from = ahead.planned if ahead else {}
     letters: dict[int, Letter | None] = {}  # in line order; None: still to render

@@ -34,7 +34,6 @@ from connectors.mailing import MailDelivery, MailJournal, mail_letters
 from connectors.push import Journal, commit_batch
 from connectors.references import invoice_references
 from connectors.reminder_pdfs import download_reminder_pdfs
-from connectors.schemas import Invoice as RawInvoice
 from dunning.blocks import Block
 from dunning.letters import LetterInput, LetterResult, merge_letters, render_letters
 from dunning.letters.batch import LetterPool
@@ -112,8 +111,8 @@ def batch_task(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 @batch_task(name="fetch-open-invoices")
-def fetch_open_invoices(client: BexioClient, page: Sequence[RawInvoice]) -> list[Invoice]:
-    """A page of bexio's open invoices, each with its reminders."""
+def fetch_open_invoices(client: BexioClient, page: Sequence[Invoice]) -> list[Invoice]:
+    """A page of the open invoices, each with its reminders."""
     invoices = client.with_reminders(page)
     get_run_logger().info("%d open invoices with their reminders", len(invoices))
     return invoices

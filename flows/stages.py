@@ -82,8 +82,9 @@ def load_or_propose(
     client: BexioClient, setup: RunSetup, folder: RunFolder, *, pushes: bool = True
 ) -> Sequence[Decision]:
     """The run's proposal: the stored one on a retry, else a fresh one (then stored). A run
-    that `pushes` stops first when a level's payment_days differs from bexio's period, or
-    when bexio holds reminders above the policy's last level."""
+    that `pushes` stops, before anything is stored or pushed, when a level's payment_days
+    differs from bexio's period, or when bexio holds reminders above the policy's last
+    level."""
     if folder.json_head("proposal.json", "decisions") is not None:
         return _stored(folder)
     name = str(setup.policy_path or "the policy")
@@ -94,9 +95,10 @@ def load_or_propose(
     survey, rounding = ReminderSurvey(setup.policy), client.rounding()
     seen: set[int] = set()
     expired: set[int] = set()  # positions in `blocks`
-    # A page of invoices at a time, each decision written as it comes: a large run never
-    # holds every invoice or decision. They go to `proposal.json` once all are decided
-    # and the account's reminders agree with the policy.
+    # The listing is read whole (without reminders), then each page's reminders are read
+    # and its invoices decided, each decision written as it comes: a large run never holds
+    # every decision, nor bexio's record of every invoice. They go to `proposal.json` once
+    # all are decided and the account's reminders agree with the policy.
     decided = folder.path / "proposal.json.part"
     try:
         with decided.open("w", encoding="utf-8") as out:

@@ -91,3 +91,20 @@ def test_the_first_failed_call_stops_the_calls_and_is_raised() -> None:
         with pytest.raises(ValueError, match="item 5"):
             next(answers)
     assert len(taken) <= 16
+
+
+def test_the_whole_listing_is_read_before_its_first_page_is_given() -> None:
+    """bexio pages by offset: an invoice that leaves the list between two pages pushes
+    another out of sight. The reminders of a large listing take long, so the listing is
+    read in one go before them."""
+    config = SandboxConfig(invoices=150, seed=5, today=DAY)
+    with (
+        running_sandbox(config) as url,
+        BexioClient(url, config.token, page_size=17) as bexio,
+    ):
+        pages = bexio.open_invoice_pages()
+        first = next(pages)
+        asked = bexio.request_count
+        rest = list(pages)
+        assert bexio.request_count == asked  # bexio was asked nothing more
+    assert len(first) == 17 and len(first) + sum(len(page) for page in rest) >= 64
