@@ -21,7 +21,6 @@ from dunning.proposal import Amounts, Decision, FeeLine, Proposal, Reason
 __all__ = [
     "propose",
     "decide_each",
-    "expired_blocks",
     "decide",
     "amounts_for",
     "new_deadline",
@@ -46,9 +45,11 @@ def propose(
     `rounding` maps a currency to its rounding step (bexio's `round_factor`, 0.05 for CHF);
     a currency missing from it rounds to 0.01.
     """
-    invoices = list(invoices)
-    decisions = decide_each(invoices, policy, blocks, reference_date, rounding)
-    return Proposal(tuple(decisions), expired_blocks(invoices, blocks, reference_date))
+    expired: set[int] = set()  # positions in `blocks`, so that equal blocks stay distinct
+    decisions = tuple(
+        decide_each(invoices, policy, blocks, reference_date, rounding, expired=expired)
+    )
+    return Proposal(decisions, tuple(blocks[i] for i in sorted(expired)))
 
 
 def decide_each(
@@ -73,19 +74,6 @@ def decide_each(
         # Invoice blocks come first in `matching`, so an invoice's own reason wins.
         block = next((blocks[i] for i in matching if blocks[i].applies(reference_date)), None)
         yield decide(invoice, policy, block, reference_date, rounding)
-
-
-def expired_blocks(
-    invoices: Iterable[Invoice], blocks: Sequence[Block], reference_date: date
-) -> tuple[Block, ...]:
-    """The blocks that matched an open invoice but had ended by `reference_date`, in the
-    order given (equal blocks stay distinct): reported, not applied."""
-    by_invoice, by_contact = _index(blocks)
-    expired: set[int] = set()  # positions in `blocks`, so that equal blocks stay distinct
-    for invoice in _first_open(invoices, set()):
-        matching = by_invoice.get(invoice.id, []) + by_contact.get(invoice.contact_id, [])
-        expired.update(i for i in matching if not blocks[i].applies(reference_date))
-    return tuple(blocks[i] for i in sorted(expired))
 
 
 def _first_open(invoices: Iterable[Invoice], seen: set[int]) -> Iterator[Invoice]:
