@@ -142,7 +142,7 @@ def _commit_and_deliver(
     """Push the approved changes, write their letters (rendered meanwhile), deliver them."""
     setup, folder = run.setup, run.folder
     record = FolderJournal(folder).record
-    with letters_ahead(client, folder, setup) as ahead:
+    with letters_ahead(client, folder, setup, mails=run.params.send) as ahead:
         results = commit(client, folder, decisions, answer, setup, ahead)
         letters = make_letters(
             client,

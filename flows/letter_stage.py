@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from connectors.client import BexioClient
-from dunning.letter_plan import MailFacts, from_bexio, mail_facts
-from dunning.letters import LetterInput, LetterResult, bookmark_title
+from dunning.letter_plan import from_bexio, mail_facts
+from dunning.letters import LetterInput
 from dunning.letters.customer import customer_bookmark, customer_file_name
 from dunning.letters.fmt import bookmark_title_text
-from dunning.letters.types import PaymentRef
-from dunning.model import Contact
+from dunning.made_letter import Letter, Planned, letter_bookmark, mail_of, our_letter, rendered
 from dunning.outcome import Result
 from dunning.policy import Policy
 from dunning.proposal import Decision
@@ -28,7 +26,7 @@ from dunning.runs import RunFolder
 from dunning.stored_decisions import select
 from flows import progress
 from flows.bexio_letters import fetch_bexio_letters
-from flows.letters_ahead import LettersAhead, Planned, letters_ahead, plan_letters, run_started
+from flows.letters_ahead import LettersAhead, letters_ahead, plan_letters, run_started
 from flows.prefect_tasks import (
     MergedFile,
     finish_merged_letters,
@@ -49,34 +47,6 @@ __all__ = [
 
 
 _PLAN_BATCH = 1000  # letters planned at a time after the commit
-
-
-@dataclass(frozen=True, slots=True)
-class Letter:
-    """A letter made for an invoice: its file inside the run folder, any warning, and what
-    its delivery needs (not the letter's whole input: a large run holds one per invoice)."""
-
-    relative: str
-    warning: str | None
-    email: str | None  # the debtor's e-mail address, if bexio has one
-    mail: MailFacts | None  # what the e-mail that carries it says; None: the run e-mails none
-    # Its bookmark in a merged file: the letter's own title; a customer's letter's
-    # (`per_customer`); bexio's letter's (titled in the policy's default language).
-    bookmark: str
-    from_bexio: bool = False  # bexio's reminder PDF: none of our fees or interest
-    payment_ref: PaymentRef | None = None  # the account and reference our letter printed
-
-
-def letter_bookmark(letter: Letter) -> str:
-    """The letter's bookmark in a merged file."""
-    return letter.bookmark
-
-
-def mail_of(letter: Letter, invoice_id: int) -> MailFacts:
-    """What the letter's e-mail says; a letter made for a run that e-mails nothing has none."""
-    if letter.mail is None:
-        raise ValueError(f"the letter of invoice {invoice_id} was made without its e-mail")
-    return letter.mail
 
 
 def make_letters(
@@ -123,9 +93,7 @@ def make_letters(
     if policy.letters.per_customer:
         letters = _customer_letters(plan(wanted), target, mails)
     elif policy.letters.source == "bexio":
-        letters = _single_letters(
-            client, policy, plan(wanted), results, target, ahead, record, mails
-        )
+        letters = _single_letters(client, policy, plan(wanted), results, target, record, mails)
     else:
         letters = _own_letters(plan, wanted, target, ahead, mails)
     merge = ahead.take_merge(_merge_parts(letters, target)) if ahead else None
@@ -167,19 +135,16 @@ def _customer_letters(planned: Sequence[Planned], target: Path, mails: bool) -> 
             if stale != path:
                 stale.unlink(missing_ok=True)
     with progress.stage("letters", len(todo)):
-        rendered = render_customer_files(todo)
+        rendered_files = render_customer_files(todo)
     letters: dict[int, Letter] = {}
-    for group, (texts, path), made in zip(groups.values(), todo, rendered, strict=True):
+    for group, (texts, path), made in zip(groups.values(), todo, rendered_files, strict=True):
         title = customer_bookmark(texts)
         for (invoice_id, text, _, contact), out in zip(group, made, strict=True):
-            letters[invoice_id] = Letter(
-                str(path.relative_to(target)),
-                _warning(contact, out),
-                contact.email,
-                mail_facts(text) if mails else None,
-                title,
-                payment_ref=out.payment_ref,
+            mail = mail_facts(text) if mails else None
+            planned_letter = Letter(
+                str(path.relative_to(target)), contact.warning, contact.email, mail, title
             )
+            letters[invoice_id] = rendered(planned_letter, out)
     return {p[0]: letters[p[0]] for p in planned}
 
 
@@ -190,25 +155,27 @@ def _own_letters(
     ahead: LettersAhead | None,
     mails: bool,
 ) -> dict[int, Letter]:
-    """Our own letter for each wanted invoice, planned a batch at a time: the letters the
-    commit rendered from the same input are taken as they are (a run that pushes never
-    holds every letter's input), the rest rendered here (a dry run's and the drafts', all
-    of them, in one go)."""
+    """Our own letter for each wanted invoice: those the commit planned and rendered are
+    taken as they are, the rest planned a batch at a time (a run that pushes never holds
+    every letter's input) and rendered here (a dry run's and the drafts', all of them)."""
     done = ahead.collect() if ahead else {}
-    made_from = ahead.planned if ahead else {}
+    made_ahead = ahead.letters if ahead else {}
     letters: dict[int, Letter | None] = {}  # in line order; None: still to render
     rest: list[Planned] = []
     for start in range(0, len(wanted), _PLAN_BATCH):
-        for planned in plan(wanted[start : start + _PLAN_BATCH]):
-            invoice_id, text, path, _ = planned
-            # Each rendered letter's result and its input's hash are let go once used.
-            made = done.pop(path, None)
-            same_input = made_from.pop(invoice_id, None) == hash((text, path))
-            if made is not None and same_input:
-                letters[invoice_id] = _own_letter(planned, made, target, mails)
+        unplanned = []
+        for decision in wanted[start : start + _PLAN_BATCH]:
+            invoice_id = decision.invoice.id
+            # Each letter made ahead and its render's result are let go once taken.
+            letter = made_ahead.pop(invoice_id, None)
+            made = done.pop(target / letter.relative, None) if letter else None
+            if letter is not None and made is not None and (letter.mail or not mails):
+                letters[invoice_id] = rendered(letter, made)
             else:
                 letters[invoice_id] = None
-                rest.append(planned)
+                unplanned.append(decision)
+        if unplanned:
+            rest.extend(plan(unplanned))
     if rest:
         shown = ahead is not None and ahead.started  # the commit's progress bar counts them
         with nullcontext() if shown else progress.stage("letters", len(rest)):
@@ -216,20 +183,9 @@ def _own_letters(
                 out.path: out for out in render_letter_files([(t, p) for _, t, p, _ in rest])
             }
         for planned in rest:
-            letters[planned[0]] = _own_letter(planned, made_here.pop(planned[2]), target, mails)
+            made = made_here.pop(planned[2])
+            letters[planned[0]] = rendered(our_letter(planned, target, mails=mails), made)
     return {invoice_id: letter for invoice_id, letter in letters.items() if letter is not None}
-
-
-def _own_letter(planned: Planned, made: LetterResult, target: Path, mails: bool) -> Letter:
-    _, text, path, contact = planned
-    return Letter(
-        str(path.relative_to(target)),
-        _warning(contact, made),
-        contact.email,
-        mail_facts(text) if mails else None,
-        bookmark_title(text),
-        payment_ref=_printed_ref(text, made),
-    )
 
 
 def _single_letters(
@@ -238,30 +194,33 @@ def _single_letters(
     planned: list[Planned],
     results: dict[int, Result],
     target: Path,
-    ahead: LettersAhead | None,
     record: Callable[[Result], None],
     mails: bool,
 ) -> dict[int, Letter]:
-    """One letter per invoice: ours rendered, or bexio's downloaded."""
+    """One letter per invoice (`[letters] source = "bexio"`): bexio's downloaded, or ours
+    rendered where bexio has no reminder to give."""
     theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
     if theirs:
         _download(client, policy, theirs, results, record)
         planned = [p for p in planned if results[p[0]].needs_letter]
-    done = _render(
-        [p for p in planned if not from_bexio(policy, results[p[0]])], ahead, shown=bool(theirs)
-    )
+    ours = [(text, path) for i, text, path, _ in planned if not from_bexio(policy, results[i])]
+    with nullcontext() if theirs or not ours else progress.stage("letters", len(ours)):
+        done = {out.path: out for out in render_letter_files(ours)} if ours else {}
     letters = {}
-    for invoice_id, text, path, contact in planned:
+    for p in planned:
+        invoice_id, text, path, contact = p
         made = done.pop(path, None)  # let go of each rendered letter's result once used
-        letters[invoice_id] = Letter(
-            str(path.relative_to(target)),
-            _warning(contact, made),
-            contact.email,
-            mail_facts(text) if mails else None,
-            bookmark_title(text) if made is not None else _bexio_bookmark(policy, text),
-            from_bexio=made is None,
-            payment_ref=_printed_ref(text, made),
-        )
+        if made is not None:
+            letters[invoice_id] = rendered(our_letter(p, target, mails=mails), made)
+        else:
+            letters[invoice_id] = Letter(
+                str(path.relative_to(target)),
+                None,  # bexio's letter has none of our warnings
+                contact.email,
+                mail_facts(text) if mails else None,
+                _bexio_bookmark(policy, text),
+                from_bexio=True,
+            )
     return letters
 
 
@@ -270,25 +229,6 @@ def _bexio_bookmark(policy: Policy, text: LetterInput) -> str:
     takes the level's title in the policy's default language."""
     title = policy.level(text.level).title_for(policy.default_language, policy.default_language)
     return bookmark_title_text(text.invoice.document_nr, text.debtor.name, title)
-
-
-def _render(
-    planned: Sequence[Planned], ahead: LettersAhead | None, *, shown: bool
-) -> dict[Path, LetterResult]:
-    """Our own letters: those rendered during the commit from the same input, and the rest."""
-    shown = shown or (ahead is not None and ahead.started)  # a progress bar counts them
-    with nullcontext() if shown or not planned else progress.stage("letters", len(planned)):
-        done = ahead.collect() if ahead else {}
-        made_from = ahead.planned if ahead else {}
-        # A letter rendered during the commit counts only if it was made from the same input.
-        todo = [
-            (text, path)
-            for invoice_id, text, path, _ in planned
-            if made_from.get(invoice_id) != hash((text, path)) or path not in done
-        ]
-        if todo:
-            done.update((out.path, out) for out in render_letter_files(todo))
-    return done
 
 
 def _download(
@@ -317,19 +257,3 @@ def _download(
         )
         record(result)
         results[invoice_id] = result
-
-
-def _printed_ref(text: LetterInput, letter: LetterResult | None) -> PaymentRef | None:
-    """The account and reference our letter printed; none for bexio's own letter. Mostly
-    the invoice's own, given with the letter's input: then that one object is kept."""
-    if letter is None:
-        return None
-    return text.payment_ref if letter.payment_ref == text.payment_ref else letter.payment_ref
-
-
-def _warning(contact: Contact, letter: LetterResult | None) -> str | None:
-    """Our letter's warnings: about the debtor's data as bexio sent it, and the QR-bill;
-    bexio's own letter (`None` here) has none of ours."""
-    if letter is None:
-        return None
-    return "; ".join(w for w in (contact.warning, letter.warning) if w) or None

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from connectors.client import BexioClient
 from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
-from dunning.letters import LetterInput, LetterResult, bookmark_title
+from dunning.letters import LetterResult
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
+from dunning.made_letter import Letter, Planned, our_letter
 from dunning.model import Contact
 from dunning.outcome import Result
 from dunning.policy import Policy
@@ -31,32 +32,36 @@ from flows.prefect_tasks import collect_letter_files
 from flows.read_ahead import LetterData, ReadAhead, read_letter_data
 from flows.run_inputs import RunSetup
 
-__all__ = ["LettersAhead", "Planned", "letters_ahead", "plan_letters", "run_started"]
-
-Planned = tuple[int, LetterInput, Path, Contact]
+__all__ = ["LettersAhead", "letters_ahead", "plan_letters", "run_started"]
 
 
 @contextmanager
 def letters_ahead(
-    client: BexioClient, folder: RunFolder, setup: RunSetup
+    client: BexioClient, folder: RunFolder, setup: RunSetup, *, mails: bool = False
 ) -> Iterator[LettersAhead]:
-    """Letters made during the commit, for `make_letters` inside the same block; their
-    processes start with `start` and are all stopped when the block is left."""
+    """Letters made during the commit, for `make_letters` inside the same block (with
+    `mails`, each keeps what its e-mail says); their processes start with `start` and are
+    all stopped when the block is left."""
     with ExitStack() as stack:
-        yield LettersAhead(client, folder, setup, stack)
+        yield LettersAhead(client, folder, setup, stack, mails=mails)
 
 
 class LettersAhead:
     """The letters of committed batches, rendering in the background during the commit."""
 
     def __init__(
-        self, client: BexioClient, folder: RunFolder, setup: RunSetup, stack: ExitStack
+        self,
+        client: BexioClient,
+        folder: RunFolder,
+        setup: RunSetup,
+        stack: ExitStack,
+        *,
+        mails: bool = False,
     ) -> None:
-        self.client, self.folder, self.setup = client, folder, setup
-        # Per invoice, the hash of the input and file its letter was rendered from: a
-        # letter counts if it was made from the same (compared whole only by hash, so
-        # that a large run does not hold every letter's input twice).
-        self.planned: dict[int, int] = {}
+        self.client, self.folder, self.setup, self.mails = client, folder, setup, mails
+        # Per invoice, its letter as planned and given to render: `make_letters` takes it
+        # as it is, without reading its debtor's contact again.
+        self.letters: dict[int, Letter] = {}
         self.titles: dict[Path, str] = {}  # of the letters not yet merged
         self.streamed = _Parts()  # what the background merge was given
         self._stack = stack
@@ -107,9 +112,10 @@ class LettersAhead:
             created=run_started(self.folder),
             read=read,
         )
-        for invoice_id, text, path, _ in planned:
-            self.planned[invoice_id] = hash((text, path))
-            self.titles[path] = bookmark_title(text)
+        for p in planned:
+            letter = our_letter(p, self.folder.path, mails=self.mails)
+            self.letters[p[0]] = letter
+            self.titles[p[2]] = letter.bookmark
         self._pool.submit([(text, path) for _, text, path, _ in planned])
 
     def _merged(self, finished: list[LetterResult]) -> None:

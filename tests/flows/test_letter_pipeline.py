@@ -1,5 +1,6 @@
-"""The background letter pipeline (render processes and the merge process) is stopped
-when the letters stage is left, also when planning the letters raises half-way."""
+"""The background letter pipeline: the letters the commit rendered are taken as they are,
+without reading their debtors again; its processes (render and merge) are stopped when
+the letters stage is left, also when planning the letters raises half-way."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
+from connectors import client as client_module
 from dunning.letters.batch import LetterPool
+from dunning.made_letter import Letter
 from dunning.outcome import Outcome, Result
 from dunning.runs import RunFolder
+from dunning.stored_decisions import select
+from flows.approval_answer import Approval
 from flows.letter_stage import letters_ahead, make_letters
 from flows.run_inputs import make_client, prepare
-from flows.stages import load_or_propose
+from flows.stages import commit, load_or_propose
 from tests.support.sandbox import REFERENCE_DATE
 
 
@@ -42,6 +47,60 @@ def left_after(before: set[int], timeout: float = 5) -> set[int]:
     while (extra := descendants() - before) and time.monotonic() < deadline:
         time.sleep(0.1)
     return extra
+
+
+@flow
+def commit_then_letters(output: Path) -> tuple[int, dict[int, Letter], dict[int, Letter]]:
+    """Commit a run with its letters rendered ahead, then make its letters: the requests to
+    bexio the letters stage made, its letters, and the same letters planned from scratch."""
+    setup = prepare(REFERENCE_DATE)
+    folder = RunFolder.create(output, "2026-11-30-0000cafe")
+    with make_client(setup.settings) as client:
+        decisions = load_or_propose(client, setup, folder)
+        approval = Approval.everything(select(decisions, lambda _, proposed: proposed))
+        with letters_ahead(client, folder, setup, mails=True) as ahead:
+            results = commit(client, folder, decisions, approval, setup, ahead)
+            before = client.request_count
+            letters = make_letters(
+                client,
+                folder,
+                setup.policy,
+                setup.reference_date,
+                decisions,
+                results,
+                ahead=ahead,
+                mails=True,
+            )
+            requests = client.request_count - before
+        again = make_letters(
+            client,
+            folder,
+            setup.policy,
+            setup.reference_date,
+            decisions,
+            results,
+            target=output / "again",
+            mails=True,
+        )
+    return requests, letters, again
+
+
+def test_letters_rendered_during_the_commit_are_not_planned_again(
+    bexio, output, monkeypatch
+) -> None:
+    # A client that keeps 2 contacts: after the commit, planning the letters again would
+    # have to read most debtors again (a run with more debtors than the client keeps).
+    monkeypatch.setattr(client_module, "CONTACTS_KEPT", 2)
+    requests, letters, again = commit_then_letters(output)
+    assert len(letters) >= 5
+    assert requests == 0, "the letters stage read bexio again for letters made ahead"
+    # What was kept of each letter is what planning it from scratch gives.
+    assert list(letters) == list(again)
+    assert all(a.mail is not None for a in letters.values())
+    assert [(a.warning, a.email, a.mail, a.bookmark, a.payment_ref) for a in letters.values()] == [
+        (b.warning, b.email, b.mail, b.bookmark, b.payment_ref) for b in again.values()
+    ]
+    assert all((output / "2026-11-30-0000cafe" / a.relative).is_file() for a in letters.values())
 
 
 @flow
