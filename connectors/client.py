@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import pickle
+import tempfile
 import threading
 import time
 from collections import OrderedDict, deque
@@ -289,18 +291,25 @@ class BexioClient:
         The whole listing is read first, in one go: bexio pages by offset, so an invoice
         that leaves the list between two pages pushes another one out of sight, and the
         reminders of a large listing take long to read. Each invoice is mapped as it is
-        listed (bexio's record of it is several times the size of ours), and each page is
-        let go once the caller is done with it.
+        listed (bexio's record of it is several times the size of ours) and its page kept
+        in a temporary file until the caller asks for it: a large run does not hold the
+        listing while its reminders are read and its invoices decided.
         """
         codes = self._currency_codes()
-        listed = [mapping.to_invoice(raw, (), codes) for raw in self.iter_open_invoices()]
-        pages = deque(
-            listed[start : start + self._page_size]
-            for start in range(0, len(listed), self._page_size)
-        )
-        del listed
-        while pages:
-            yield pages.popleft()
+        with tempfile.TemporaryFile() as spool:
+            starts = []  # where each page's invoices start in the spool
+            page: list[model.Invoice] = []
+            for raw in self.iter_open_invoices():
+                page.append(mapping.to_invoice(raw, (), codes))
+                if len(page) == self._page_size:
+                    starts.append(spool.tell())
+                    pickle.dump(page, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    page = []
+            for start in starts:
+                spool.seek(start)
+                yield pickle.load(spool)  # noqa: S301 - our own file, written just above
+            if page:
+                yield page
 
     def with_reminders(self, invoices: Sequence[model.Invoice]) -> list[model.Invoice]:
         """The invoices, in order, each with its reminders."""
