@@ -10,6 +10,7 @@ are ignored.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -60,7 +61,13 @@ def _factor(value: Any) -> Decimal:
 def _date(value: Any) -> date:
     if not isinstance(value, str) or not _DATE_STRING.fullmatch(value):
         raise ValueError(f"expected a date YYYY-MM-DD, got {_kind(value)}")
-    return date.fromisoformat(value)
+    return _day(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(text: str) -> date:
+    """One object per day (dates are immutable): a large run keeps two per reminder."""
+    return date.fromisoformat(text)
 
 
 def _zurich_datetime(value: Any) -> datetime:

@@ -14,6 +14,7 @@ the whole page is read when nothing is found there.
 from __future__ import annotations
 
 import re
+import sys
 
 import pypdfium2 as pdfium
 import zxingcpp
@@ -98,7 +99,7 @@ def parse_qr_payload(payload: str) -> PaymentRef:
         )
     if lines[_TRAILER] != "EPD":
         raise QrBillUnreadable("the invoice's QR-bill does not end its payment data with EPD")
-    account = _account(lines[_ACCOUNT])
+    account = sys.intern(_account(lines[_ACCOUNT]))  # most invoices share one: one text
     kind, reference = lines[_REF_TYPE], lines[_REF].strip()
     if kind == "QRR":
         return PaymentRef(account, "QRR", _qr_reference(account, reference))
