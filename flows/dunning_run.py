@@ -8,7 +8,7 @@ ever made twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from contextlib import ExitStack
 from datetime import date
 from typing import Any
@@ -103,7 +103,7 @@ def _work(run: OpenRun) -> State[Any]:
         if run.params.dry_run:
             results: dict[int, Result] = {}  # pushes nothing; writes letters as if it did
             printed: list[int] = []  # and posts nothing
-            letters = make_letters(
+            letters: Mapping[int, Letter] = make_letters(
                 client,
                 folder,
                 setup.policy,
@@ -138,13 +138,13 @@ def _work(run: OpenRun) -> State[Any]:
 
 def _commit_and_deliver(
     client: BexioClient, run: OpenRun, decisions: Sequence[Decision], answer: Approval
-) -> tuple[dict[int, Result], dict[int, Letter]]:
+) -> tuple[dict[int, Result], Mapping[int, Letter]]:
     """Push the approved changes, write their letters (rendered meanwhile), deliver them."""
     setup, folder = run.setup, run.folder
     record = FolderJournal(folder).record
     with letters_ahead(client, folder, setup, mails=run.params.send) as ahead:
         results = commit(client, folder, decisions, answer, setup, ahead)
-        letters = make_letters(
+        letters: MutableMapping[int, Letter] = make_letters(
             client,
             folder,
             setup.policy,
@@ -284,7 +284,7 @@ def _write_manifest(
     meta: dict[str, Any],
     decisions: Sequence[Decision],
     results: dict[int, Result],
-    letters: dict[int, Letter],
+    letters: Mapping[int, Letter],
     status: RunStatus,
     *,
     enforcement: dict[int, str] | None = None,

@@ -7,7 +7,7 @@ then takes what was made from the same input and renders the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,8 @@ from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
-from dunning.stored_decisions import select
+from dunning.shelf import Shelf
+from dunning.stored_decisions import invoice_ids, select
 from flows import progress
 from flows.bexio_letters import fetch_bexio_letters
 from flows.letters_ahead import LettersAhead, letters_ahead, plan_letters, run_started
@@ -62,7 +63,7 @@ def make_letters(
     draft: bool = False,
     mails: bool = False,
     record: Callable[[Result], None] = lambda _: None,
-) -> dict[int, Letter]:
+) -> Shelf[Letter]:
     """One letter per escalation that needs one, and the merged PDF, in line order: our own,
     rendered (those the commit rendered ahead, `ahead`, are taken as they are; `draft`
     letters are marked as drafts for the approver), or bexio's PDF of the reminder. An
@@ -70,7 +71,7 @@ def make_letters(
     without a letter. With `mails`, each letter keeps what its e-mail says."""
     wanted = select(decisions, lambda i, _: i in results and results[i].needs_letter)
     if not wanted:
-        return {}
+        return Shelf()
     target = target or folder.path
     letters_dir = target / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
@@ -108,7 +109,7 @@ def make_letters(
     return letters
 
 
-def _merge_parts(letters: dict[int, Letter], target: Path) -> Iterator[tuple[Path, str]]:
+def _merge_parts(letters: Mapping[int, Letter], target: Path) -> Iterator[tuple[Path, str]]:
     """Each letter's file and bookmark in the merged file, in line order; a customer's
     letter once. Made again when asked: a large run does not hold them beside the letters."""
     given: set[str] = set()
@@ -118,7 +119,7 @@ def _merge_parts(letters: dict[int, Letter], target: Path) -> Iterator[tuple[Pat
             yield target / letter.relative, letter_bookmark(letter)
 
 
-def _customer_letters(planned: Sequence[Planned], target: Path, mails: bool) -> dict[int, Letter]:
+def _customer_letters(planned: Sequence[Planned], target: Path, mails: bool) -> Shelf[Letter]:
     """One letter per customer for all its invoices (`per_customer`), in the order of each
     customer's first invoice; every invoice's `Letter` names the customer's file."""
     groups: dict[int, list[Planned]] = {}
@@ -136,7 +137,7 @@ def _customer_letters(planned: Sequence[Planned], target: Path, mails: bool) -> 
                 stale.unlink(missing_ok=True)
     with progress.stage("letters", len(todo)):
         rendered_files = render_customer_files(todo)
-    letters: dict[int, Letter] = {}
+    letters: Shelf[Letter] = Shelf()
     for group, (texts, path), made in zip(groups.values(), todo, rendered_files, strict=True):
         title = customer_bookmark(texts)
         for (invoice_id, text, _, contact), out in zip(group, made, strict=True):
@@ -145,7 +146,7 @@ def _customer_letters(planned: Sequence[Planned], target: Path, mails: bool) -> 
                 str(path.relative_to(target)), contact.warning, contact.email, mail, title
             )
             letters[invoice_id] = rendered(planned_letter, out)
-    return {p[0]: letters[p[0]] for p in planned}
+    return Shelf((p[0], letters[p[0]]) for p in planned)
 
 
 def _own_letters(
@@ -154,38 +155,41 @@ def _own_letters(
     target: Path,
     ahead: LettersAhead | None,
     mails: bool,
-) -> dict[int, Letter]:
-    """Our own letter for each wanted invoice: those the commit planned and rendered are
-    taken as they are, the rest planned a batch at a time (a run that pushes never holds
-    every letter's input) and rendered here (a dry run's and the drafts', all of them)."""
+) -> Shelf[Letter]:
+    """Our own letter for each wanted invoice, in line order: those the commit planned and
+    rendered are taken as they are; the rest (a dry run's and the drafts', all of them) are
+    planned and rendered here a batch at a time, so that no run holds every letter's
+    input."""
     done = ahead.collect() if ahead else {}
-    made_ahead = ahead.letters if ahead else {}
-    letters: dict[int, Letter | None] = {}  # in line order; None: still to render
-    rest: list[Planned] = []
-    for start in range(0, len(wanted), _PLAN_BATCH):
-        unplanned = []
-        for decision in wanted[start : start + _PLAN_BATCH]:
-            invoice_id = decision.invoice.id
-            # Each letter made ahead and its render's result are let go once taken.
-            letter = made_ahead.pop(invoice_id, None)
-            made = done.pop(target / letter.relative, None) if letter else None
-            if letter is not None and made is not None and (letter.mail or not mails):
-                letters[invoice_id] = rendered(letter, made)
-            else:
-                letters[invoice_id] = None
-                unplanned.append(decision)
-        if unplanned:
-            rest.extend(plan(unplanned))
+    made_ahead: Mapping[int, Letter] = ahead.letters if ahead else {}
+    ids = invoice_ids(wanted)
+
+    def usable(letter: Letter | None) -> bool:
+        return (
+            letter is not None
+            and target / letter.relative in done
+            and (letter.mail is not None or not mails)
+        )
+
+    rest = [k for k, invoice_id in enumerate(ids) if not usable(made_ahead.get(invoice_id))]
+    made_here: Shelf[Letter] = Shelf()
     if rest:
         shown = ahead is not None and ahead.started  # the commit's progress bar counts them
         with nullcontext() if shown else progress.stage("letters", len(rest)):
-            made_here = {
-                out.path: out for out in render_letter_files([(t, p) for _, t, p, _ in rest])
-            }
-        for planned in rest:
-            made = made_here.pop(planned[2])
-            letters[planned[0]] = rendered(our_letter(planned, target, mails=mails), made)
-    return {invoice_id: letter for invoice_id, letter in letters.items() if letter is not None}
+            for start in range(0, len(rest), _PLAN_BATCH):
+                planned = plan([wanted[k] for k in rest[start : start + _PLAN_BATCH]])
+                outs = render_letter_files([(text, path) for _, text, path, _ in planned])
+                for p, made in zip(planned, outs, strict=True):
+                    made_here[p[0]] = rendered(our_letter(p, target, mails=mails), made)
+    letters: Shelf[Letter] = Shelf()
+    for invoice_id in ids:
+        if invoice_id in made_here:
+            letters[invoice_id] = made_here[invoice_id]
+        else:  # each render's result is let go once taken
+            letter = made_ahead[invoice_id]
+            letters[invoice_id] = rendered(letter, done.pop(target / letter.relative))
+    made_here.close()
+    return letters
 
 
 def _single_letters(
@@ -196,7 +200,7 @@ def _single_letters(
     target: Path,
     record: Callable[[Result], None],
     mails: bool,
-) -> dict[int, Letter]:
+) -> Shelf[Letter]:
     """One letter per invoice (`[letters] source = "bexio"`): bexio's downloaded, or ours
     rendered where bexio has no reminder to give."""
     theirs = [p for p in planned if from_bexio(policy, results[p[0]])]
@@ -206,7 +210,7 @@ def _single_letters(
     ours = [(text, path) for i, text, path, _ in planned if not from_bexio(policy, results[i])]
     with nullcontext() if theirs or not ours else progress.stage("letters", len(ours)):
         done = {out.path: out for out in render_letter_files(ours)} if ours else {}
-    letters = {}
+    letters: Shelf[Letter] = Shelf()
     for p in planned:
         invoice_id, text, path, contact = p
         made = done.pop(path, None)  # let go of each rendered letter's result once used

@@ -27,6 +27,7 @@ from dunning.policy import Policy
 from dunning.proposal import Decision
 from dunning.reference_book import ReferenceBook
 from dunning.runs import RunFolder
+from dunning.shelf import Shelf
 from flows import progress
 from flows.prefect_tasks import collect_letter_files
 from flows.read_ahead import LetterData, ReadAhead, read_letter_data
@@ -61,7 +62,7 @@ class LettersAhead:
         self.client, self.folder, self.setup, self.mails = client, folder, setup, mails
         # Per invoice, its letter as planned and given to render: `make_letters` takes it
         # as it is, without reading its debtor's contact again.
-        self.letters: dict[int, Letter] = {}
+        self.letters: Shelf[Letter] = Shelf()
         self.titles: dict[Path, str] = {}  # of the letters not yet merged
         self.streamed = _Parts()  # what the background merge was given
         self._stack = stack

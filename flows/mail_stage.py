@@ -8,7 +8,7 @@ this stage gives it the run's journal, the SMTP settings and the messages.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from email.utils import formataddr
@@ -23,6 +23,7 @@ from dunning.outcome import Result
 from dunning.policy import Policy
 from dunning.run_plan import still_to_deliver
 from dunning.runs import RunFolder
+from dunning.shelf import Shelf
 from flows import progress
 from flows.letter_stage import Letter, letter_bookmark, mail_of, run_started
 from flows.prefect_tasks import MergedFile, mail_reminders, merge_letter_files
@@ -60,15 +61,16 @@ def deliver_own_letters(
     folder: RunFolder,
     settings: Settings,
     policy: Policy,
-    letters: dict[int, Letter],
+    letters: MutableMapping[int, Letter],
     results: dict[int, Result],
     record: Callable[[Result], None],
-) -> dict[int, Letter]:
+) -> MutableMapping[int, Letter]:
     """E-mail the letters of contacts with an address and mark the others sent; the
     letters, with a warning on each e-mail that may not have gone out."""
-    by_mail = {i: letter for i, letter in letters.items() if letter.email}
-    by_post = {i: letter for i, letter in letters.items() if i not in by_mail}
+    by_post = Shelf((i, letter) for i, letter in letters.items() if not letter.email)
     deliver(client, folder, by_post, results, False, record)
+    by_mail = [i for i in letters if i not in by_post]
+    by_post.close()
     states = mail_states(folder.events())
     todo = still_to_deliver(by_mail, results, folder.sent())
     sender, now = _sender(settings, policy), datetime.now(ZURICH)
@@ -133,15 +135,16 @@ def _journal(folder: RunFolder, states: dict[int, MailState]) -> MailJournal:
     )
 
 
-def _with_warnings(letters: dict[int, Letter], warnings: Mapping[int, str]) -> dict[int, Letter]:
+def _with_warnings(
+    letters: MutableMapping[int, Letter], warnings: Mapping[int, str]
+) -> MutableMapping[int, Letter]:
     """The letters, each with the warning of its e-mail added to its own."""
-    changed = dict(letters)
     for invoice_id, warning in warnings.items():
         letter = letters.get(invoice_id)
         if letter is not None:
             both = "; ".join(w for w in (letter.warning, warning) if w)
-            changed[invoice_id] = replace(letter, warning=both)
-    return changed
+            letters[invoice_id] = replace(letter, warning=both)
+    return letters
 
 
 def to_print(letters: Mapping[int, Letter], *, send: bool) -> list[int]:

@@ -8,7 +8,7 @@ invoices are skipped, delivered reminders are not delivered again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -218,7 +218,7 @@ def _progress_artifact(folder: RunFolder) -> UUID:
 def deliver(
     client: BexioClient,
     folder: RunFolder,
-    letters: dict[int, Letter],
+    letters: Mapping[int, Letter],
     results: dict[int, Result],
     send: bool,
     record: Callable[[Result], None],
