@@ -11,7 +11,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import Any
 
 from dunning.errors import DunningError
 from dunning.outcome import ERRORS_LOG, Outcome, Result
+from dunning.shelf import Shelf
 
 __all__ = [
     "RunFolder",
@@ -265,11 +266,14 @@ class RunFolder:
                 if event is not None:
                     yield event
 
-    def results(self) -> dict[int, Result]:
-        """The latest recorded result per invoice."""
-        return {
-            e["invoice_id"]: _result_from_event(e) for e in self.events() if e["event"] == "result"
-        }
+    def results(self) -> MutableMapping[int, Result]:
+        """The latest recorded result per invoice, on a shelf: a large run holds none of
+        them (each is read back when asked for)."""
+        return Shelf(
+            (e["invoice_id"], _result_from_event(e))
+            for e in self.events()
+            if e["event"] == "result"
+        )
 
     def sent(self) -> set[int]:
         return {e["invoice_id"] for e in self.events() if e["event"] == "sent"}

@@ -101,7 +101,7 @@ def _work(run: OpenRun) -> State[Any]:
             get_run_logger().warning("run %s: %s", folder.run_id, exc)
             return Cancelled(message=f"run {folder.run_id}: {exc}")
         if run.params.dry_run:
-            results: dict[int, Result] = {}  # pushes nothing; writes letters as if it did
+            results: MutableMapping[int, Result] = {}  # pushes nothing; writes letters as if it did
             printed: list[int] = []  # and posts nothing
             letters: Mapping[int, Letter] = make_letters(
                 client,
@@ -138,7 +138,7 @@ def _work(run: OpenRun) -> State[Any]:
 
 def _commit_and_deliver(
     client: BexioClient, run: OpenRun, decisions: Sequence[Decision], answer: Approval
-) -> tuple[dict[int, Result], Mapping[int, Letter]]:
+) -> tuple[MutableMapping[int, Result], Mapping[int, Letter]]:
     """Push the approved changes, write their letters (rendered meanwhile), deliver them."""
     setup, folder = run.setup, run.folder
     record = FolderJournal(folder).record
@@ -283,7 +283,7 @@ def _write_manifest(
     folder: RunFolder,
     meta: dict[str, Any],
     decisions: Sequence[Decision],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     letters: Mapping[int, Letter],
     status: RunStatus,
     *,

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from datetime import date
 
 from prefect import get_run_logger
@@ -29,7 +29,7 @@ def hand_over(
     policy: Policy,
     reference_date: date,
     decisions: Sequence[Decision],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
 ) -> dict[int, str]:
     """The requests' files per invoice id, relative to the run folder ({} when none)."""
     handed = list(
@@ -53,7 +53,7 @@ def write_requests(
     policy: Policy,
     reference_date: date,
     handed: Sequence[Decision],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     debtors: dict[int, Contact],
 ) -> dict[int, str]:
     claims = claims_of_run(policy, handed, results, debtors)

@@ -7,7 +7,7 @@ then takes what was made from the same input and renders the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
@@ -56,7 +56,7 @@ def make_letters(
     policy: Policy,
     reference_date: date,
     decisions: Sequence[Decision],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     *,
     target: Path | None = None,
     ahead: LettersAhead | None = None,
@@ -196,7 +196,7 @@ def _single_letters(
     client: BexioClient,
     policy: Policy,
     planned: list[Planned],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     target: Path,
     record: Callable[[Result], None],
     mails: bool,
@@ -239,7 +239,7 @@ def _download(
     client: BexioClient,
     policy: Policy,
     planned: Sequence[Planned],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     record: Callable[[Result], None],
 ) -> None:
     """bexio's PDF of each planned reminder into its letter file; an invoice whose PDF could

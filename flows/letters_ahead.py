@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -96,7 +96,7 @@ class LettersAhead:
         self._merge = self._pool.merge_in_background(self.folder.merged_pdf)
         self._stack.callback(self._merge.cancel)  # harmless once the merge has finished
 
-    def submit(self, batch: Sequence[Decision], results: dict[int, Result]) -> None:
+    def submit(self, batch: Sequence[Decision], results: MutableMapping[int, Result]) -> None:
         """Render the letters of a committed batch in the background."""
         if self._pool is None:
             return
@@ -161,7 +161,7 @@ def plan_letters(
     policy: Policy,
     reference_date: date,
     wanted: Sequence[Decision],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     letters_dir: Path,
     book: ReferenceBook,
     *,

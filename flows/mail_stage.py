@@ -62,7 +62,7 @@ def deliver_own_letters(
     settings: Settings,
     policy: Policy,
     letters: MutableMapping[int, Letter],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     record: Callable[[Result], None],
 ) -> MutableMapping[int, Letter]:
     """E-mail the letters of contacts with an address and mark the others sent; the

@@ -8,7 +8,7 @@ invoices are skipped, delivered reminders are not delivered again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -154,7 +154,7 @@ def commit(
     approval: Approval,
     setup: RunSetup,
     ahead: LettersAhead,
-) -> dict[int, Result]:
+) -> MutableMapping[int, Result]:
     """Push what was approved and is not yet done: the result per invoice. The letters of
     the committed batches go to `ahead`, to render on the other cores while the commit
     waits on bexio."""
@@ -189,7 +189,9 @@ def commit(
     return results
 
 
-def _stopped_levels(decisions: Sequence[Decision], results: dict[int, Result]) -> dict[int, str]:
+def _stopped_levels(
+    decisions: Sequence[Decision], results: MutableMapping[int, Result]
+) -> dict[int, str]:
     """The levels an earlier attempt stopped: a retry keeps the run's policy, so they stay."""
     stopped = {}
     for decision in select(decisions, lambda i, _: i in results and results[i].error is not None):
@@ -219,7 +221,7 @@ def deliver(
     client: BexioClient,
     folder: RunFolder,
     letters: Mapping[int, Letter],
-    results: dict[int, Result],
+    results: MutableMapping[int, Result],
     send: bool,
     record: Callable[[Result], None],
 ) -> None:
