@@ -14,9 +14,16 @@ from dunning.letters.invoice_qr import PaymentRef, QrBillUnreadable, read_invoic
 from dunning.model import Invoice
 from dunning.reference_book import ReferenceBook
 
-__all__ = ["QR_CURRENCIES", "invoice_references"]
+__all__ = ["QR_CURRENCIES", "NotRead", "invoice_references"]
 
 QR_CURRENCIES = ("CHF", "EUR")
+
+
+class NotRead(str):
+    """Why an invoice's reference could not be read this time (its PDF did not come): not
+    recorded, unlike why a QR-bill cannot be used, so a later read tries again."""
+
+    __slots__ = ()
 
 
 def invoice_references(
@@ -54,4 +61,4 @@ def _download(client: BexioClient, invoice_id: int) -> bytes | str:
     try:
         return client.invoice_pdf(invoice_id)
     except ConnectorError as exc:
-        return f"the invoice's PDF could not be downloaded ({exc})"
+        return NotRead(f"the invoice's PDF could not be downloaded ({exc})")

@@ -35,7 +35,7 @@ class Shelf(MutableMapping[int, V]):
         self.close = weakref.finalize(self, self._file.close)
         self._starts: dict[int, int] = {}  # key -> where its latest value starts
         self._end = 0
-        self._lock = threading.Lock()  # a read-ahead thread may give values too
+        self._lock = threading.Lock()  # two values given at once never share a place
         for key, value in items:
             self[key] = value
 

@@ -44,7 +44,9 @@ def hand_over(
         contact = found.get(d.invoice.contact_id) if d.invoice.contact_id else None
         if isinstance(contact, Contact):
             debtors[d.invoice.id] = contact
-    return write_requests(folder, policy, reference_date, handed, results, debtors)
+    # Only theirs: a task's inputs stay plain values (the run's results are on a shelf).
+    theirs = {d.invoice.id: results[d.invoice.id] for d in handed}
+    return write_requests(folder, policy, reference_date, handed, theirs, debtors)
 
 
 @batch_task(name="write-enforcement")
@@ -53,7 +55,7 @@ def write_requests(
     policy: Policy,
     reference_date: date,
     handed: Sequence[Decision],
-    results: MutableMapping[int, Result],
+    results: dict[int, Result],
     debtors: dict[int, Contact],
 ) -> dict[int, str]:
     claims = claims_of_run(policy, handed, results, debtors)

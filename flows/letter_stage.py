@@ -2,7 +2,8 @@
 
 During the commit the letters of committed batches already render on the other cores and
 are merged as they finish (`letters_ahead`, in `flows/letters_ahead.py`); `make_letters`
-then takes what was made from the same input and renders the rest.
+then takes those letters as they were made and plans and renders the rest (those whose
+debtor or reference could not be read during the commit are among them).
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def _own_letters(
         shown = ahead is not None and ahead.started  # the commit's progress bar counts them
         with nullcontext() if shown else progress.stage("letters", len(rest)):
             for start in range(0, len(rest), _PLAN_BATCH):
-                planned = plan([wanted[k] for k in rest[start : start + _PLAN_BATCH]])
+                planned = plan(_picked(wanted, rest[start : start + _PLAN_BATCH]))
                 outs = render_letter_files([(text, path) for _, text, path, _ in planned])
                 for p, made in zip(planned, outs, strict=True):
                     made_here[p[0]] = rendered(our_letter(p, target, mails=mails), made)
@@ -190,6 +191,14 @@ def _own_letters(
             letters[invoice_id] = rendered(letter, done.pop(target / letter.relative))
     made_here.close()
     return letters
+
+
+def _picked(decisions: Sequence[Decision], positions: Sequence[int]) -> Sequence[Decision]:
+    """The decisions at `positions` (ascending); a run of neighbours, all of a dry run's or
+    the drafts', is read in one pass over the file."""
+    if positions and positions[-1] - positions[0] == len(positions) - 1:
+        return decisions[positions[0] : positions[-1] + 1]
+    return [decisions[k] for k in positions]
 
 
 def _single_letters(

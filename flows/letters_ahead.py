@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from connectors.client import BexioClient
+from connectors.references import NotRead
 from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_letter_name
 from dunning.letters import LetterResult
 from dunning.letters.batch import LetterPool
@@ -102,6 +103,7 @@ class LettersAhead:
             return
         read = self._reading.take(batch) if self._reading else None
         wanted = [d for d in batch if results[d.invoice.id].needs_letter]
+        unread: set[int] = set()
         planned = plan_letters(
             self.client,
             self.setup.policy,
@@ -112,7 +114,11 @@ class LettersAhead:
             self.book,
             created=run_started(self.folder),
             read=read,
+            unread=unread,
         )
+        # A letter whose debtor or reference could not be read now is made after the
+        # commit, when they are read again: not rendered here, nor merged.
+        planned = [p for p in planned if p[0] not in unread]
         for p in planned:
             letter = our_letter(p, self.folder.path, mails=self.mails)
             self.letters[p[0]] = letter
@@ -168,10 +174,13 @@ def plan_letters(
     created: datetime | None,
     draft: bool = False,
     read: LetterData | None = None,
+    unread: set[int] | None = None,
 ) -> list[Planned]:
     """Each wanted letter's input, file and contact (contacts are read once per client);
     our own letters with the invoice's payment reference (read once for all runs, `book`).
-    What was `read` ahead is taken as it is, the rest read now."""
+    What was `read` ahead is taken as it is, the rest read now. Invoices whose contact or
+    reference could not be read (their letter has only what the invoice says) go into
+    `unread`."""
     read = read or LetterData()
     ours = [d.invoice for d in wanted if not from_bexio(policy, results[d.invoice.id])]
     more = read_letter_data(
@@ -186,6 +195,11 @@ def plan_letters(
     for d in wanted:
         found = contacts.get(d.invoice.contact_id) if d.invoice.contact_id else None
         contact = found if isinstance(found, Contact) else fallback_contact(d)
+        ref = refs.get(d.invoice.id)
+        if unread is not None and (
+            (d.invoice.contact_id and not isinstance(found, Contact)) or isinstance(ref, NotRead)
+        ):
+            unread.add(d.invoice.id)
         text = letter_input(
             policy,
             d,
@@ -194,7 +208,7 @@ def plan_letters(
             reference_date,
             created=created,
             draft=draft,
-            invoice_ref=refs.get(d.invoice.id),
+            invoice_ref=ref,
         )
         path = letters_dir / run_letter_name(d.invoice.document_nr, d.invoice.id, text.level)
         planned.append((d.invoice.id, text, path, contact))

@@ -24,7 +24,7 @@ def test_values_come_back_equal_in_the_order_their_keys_were_first_given() -> No
     shelf: Shelf[Kept] = Shelf()
     shelf[30] = Kept("Müller AG", Decimal("1250.05"), date(2026, 12, 14))
     shelf[10] = Kept("Chappuis Sàrl", Decimal("0.10"))
-    shelf[20] = Kept("x" * 200_000, Decimal("-3"))  # larger than one read of a pipe
+    shelf[20] = Kept("x" * 200_000, Decimal("-3"))  # a large value, read whole
     shelf[30] = Kept("Müller AG", Decimal("99.95"))  # given again: replaced, in its place
     assert list(shelf) == [30, 10, 20]
     assert shelf[30] == Kept("Müller AG", Decimal("99.95"))

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
+import httpx
 import pytest
 from prefect import flow
+from pypdf import PdfReader
 
+from connectors import BexioClient
 from connectors import client as client_module
 from dunning.letters.batch import LetterPool
 from dunning.made_letter import Letter
@@ -50,7 +54,7 @@ def left_after(before: set[int], timeout: float = 5) -> set[int]:
 
 
 @flow
-def commit_then_letters(output: Path) -> tuple[int, dict[int, Letter], dict[int, Letter]]:
+def commit_then_letters(output: Path) -> tuple[int, Mapping[int, Letter], Mapping[int, Letter]]:
     """Commit a run with its letters rendered ahead, then make its letters: the requests to
     bexio the letters stage made, its letters, and the same letters planned from scratch."""
     setup = prepare(REFERENCE_DATE)
@@ -101,6 +105,82 @@ def test_letters_rendered_during_the_commit_are_not_planned_again(
         (b.warning, b.email, b.mail, b.bookmark, b.payment_ref) for b in again.values()
     ]
     assert all((output / "2026-11-30-0000cafe" / a.relative).is_file() for a in letters.values())
+
+
+class UnreadWhileCommitting(httpx.BaseTransport):
+    """The sandbox, except that while `on` no contact and no invoice PDF can be read (bexio
+    answers 404): the read-ahead during the commit gets neither."""
+
+    def __init__(self) -> None:
+        self.on = True
+        self.refused = 0
+        self._real = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if self.on and (path.startswith("/2.0/contact") or path.endswith("/pdf")):
+            self.refused += 1
+            return httpx.Response(404, json={"error_code": 404, "message": "not now"})
+        return self._real.handle_request(request)
+
+
+@flow
+def letters_whose_reads_failed_during_the_commit(
+    output: Path,
+) -> tuple[int, Mapping[int, Letter], Mapping[int, Letter]]:
+    """As `commit_then_letters`, but the debtors and the invoices' PDFs cannot be read
+    until the commit is done."""
+    setup = prepare(REFERENCE_DATE)
+    folder = RunFolder.create(output, "2026-11-30-0000d00d")
+    transport = UnreadWhileCommitting()
+    settings = setup.settings
+    with BexioClient(
+        settings.bexio_base_url, settings.bexio_token or "", transport=transport
+    ) as client:
+        decisions = load_or_propose(client, setup, folder)
+        approval = Approval.everything(select(decisions, lambda _, proposed: proposed))
+        with letters_ahead(client, folder, setup, mails=True) as ahead:
+            results = commit(client, folder, decisions, approval, setup, ahead)
+            transport.on = False
+            letters = make_letters(
+                client,
+                folder,
+                setup.policy,
+                setup.reference_date,
+                decisions,
+                results,
+                ahead=ahead,
+                mails=True,
+            )
+        again = make_letters(
+            client,
+            folder,
+            setup.policy,
+            setup.reference_date,
+            decisions,
+            results,
+            target=output / "again",
+            mails=True,
+        )
+    return transport.refused, letters, again
+
+
+def test_a_letter_whose_debtor_or_reference_could_not_be_read_is_made_again_after_the_commit(
+    bexio, output
+) -> None:
+    refused, letters, again = letters_whose_reads_failed_during_the_commit(output)
+    assert refused > 0 and len(letters) >= 5
+    # Each letter has its debtor's address and e-mail and the invoice's own reference, as
+    # planned from scratch once bexio answers: not only the name the invoice carries.
+    assert [(a.warning, a.email, a.bookmark, a.payment_ref) for a in letters.values()] == [
+        (b.warning, b.email, b.bookmark, b.payment_ref) for b in again.values()
+    ]
+    assert all(a.payment_ref and a.payment_ref.from_invoice for a in letters.values())
+    merged = PdfReader(output / "2026-11-30-0000d00d" / "letters.pdf")
+    page = merged.pages[0].extract_text()
+    first = next(iter(letters.values()))
+    assert first.payment_ref is not None
+    assert first.payment_ref.reference[-6:] in page.replace(" ", "")
 
 
 @flow
