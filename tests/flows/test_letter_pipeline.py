@@ -123,6 +123,9 @@ class UnreadWhileCommitting(httpx.BaseTransport):
             return httpx.Response(404, json={"error_code": 404, "message": "not now"})
         return self._real.handle_request(request)
 
+    def close(self) -> None:  # with the client: its connections to the sandbox
+        self._real.close()
+
 
 @flow
 def letters_whose_reads_failed_during_the_commit(
