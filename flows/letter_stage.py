@@ -161,18 +161,18 @@ def _own_letters(
     rendered are taken as they are; the rest (a dry run's and the drafts', all of them) are
     planned and rendered here a batch at a time, so that no run holds every letter's
     input."""
-    done = ahead.collect() if ahead else {}
+    if ahead:
+        ahead.collect()
     made_ahead: Mapping[int, Letter] = ahead.letters if ahead else {}
+    rendered_ahead = ahead.rendered if ahead else set()
     ids = invoice_ids(wanted)
 
-    def usable(letter: Letter | None) -> bool:
-        return (
-            letter is not None
-            and target / letter.relative in done
-            and (letter.mail is not None or not mails)
-        )
+    def usable(invoice_id: int) -> bool:  # made during the commit, with all it needs here
+        if invoice_id not in rendered_ahead:
+            return False
+        return not mails or made_ahead[invoice_id].mail is not None
 
-    rest = [k for k, invoice_id in enumerate(ids) if not usable(made_ahead.get(invoice_id))]
+    rest = [k for k, invoice_id in enumerate(ids) if not usable(invoice_id)]
     made_here: Shelf[Letter] = Shelf()
     if rest:
         shown = ahead is not None and ahead.started  # the commit's progress bar counts them
@@ -184,11 +184,8 @@ def _own_letters(
                     made_here[p[0]] = rendered(our_letter(p, target, mails=mails), made)
     letters: Shelf[Letter] = Shelf()
     for invoice_id in ids:
-        if invoice_id in made_here:
-            letters[invoice_id] = made_here[invoice_id]
-        else:  # each render's result is let go once taken
-            letter = made_ahead[invoice_id]
-            letters[invoice_id] = rendered(letter, done.pop(target / letter.relative))
+        source = made_here if invoice_id in made_here else made_ahead
+        letters[invoice_id] = source[invoice_id]
     made_here.close()
     return letters
 

@@ -21,7 +21,7 @@ from dunning.letter_plan import fallback_contact, from_bexio, letter_input, run_
 from dunning.letters import LetterResult
 from dunning.letters.batch import LetterPool
 from dunning.letters.merge import BackgroundMerge
-from dunning.made_letter import Letter, Planned, our_letter
+from dunning.made_letter import Letter, Planned, our_letter, rendered
 from dunning.model import Contact
 from dunning.outcome import Result
 from dunning.policy import Policy
@@ -64,7 +64,8 @@ class LettersAhead:
         # Per invoice, its letter as planned and given to render: `make_letters` takes it
         # as it is, without reading its debtor's contact again.
         self.letters: Shelf[Letter] = Shelf()
-        self.titles: dict[Path, str] = {}  # of the letters not yet merged
+        self.rendered: set[int] = set()  # the invoices whose letter is made and merged
+        self._rendering: dict[Path, int] = {}  # letter file -> invoice, until it is made
         self.streamed = _Parts()  # what the background merge was given
         self._stack = stack
         self.book = ReferenceBook(folder.path.parent)
@@ -92,6 +93,7 @@ class LettersAhead:
                 on_done=lambda n: progress.advance("letters", n),
                 in_order=self._merged,
                 payloads=False,
+                keep=False,  # each letter's result goes into its `Letter` as it comes
             )
         )
         self._merge = self._pool.merge_in_background(self.folder.merged_pdf)
@@ -122,18 +124,27 @@ class LettersAhead:
         for p in planned:
             letter = our_letter(p, self.folder.path, mails=self.mails)
             self.letters[p[0]] = letter
-            self.titles[p[2]] = letter.bookmark
+            self._rendering[p[2]] = p[0]
         self._pool.submit([(text, path) for _, text, path, _ in planned])
 
     def _merged(self, finished: list[LetterResult]) -> None:
-        parts = [(r.path, self.titles.pop(r.path)) for r in finished]
+        """Letters made, in the order submitted (on the pool's thread): each one's result
+        goes into its `Letter`, and the letter to the merge."""
+        parts = []
+        for made in finished:
+            invoice_id = self._rendering.pop(made.path)
+            letter = rendered(self.letters[invoice_id], made)
+            self.letters[invoice_id] = letter
+            self.rendered.add(invoice_id)
+            parts.append((made.path, letter.bookmark))
         self.streamed.add(parts)
         if self._merge:
             self._merge.append(parts)
 
-    def collect(self) -> dict[Path, LetterResult]:
-        """Every letter rendered in the background, once all are done."""
-        return collect_letter_files(self._pool) if self._pool else {}
+    def collect(self) -> None:
+        """Wait until every letter submitted is made (raises a rendering error)."""
+        if self._pool:
+            collect_letter_files(self._pool)
 
     def take_merge(self, parts: Iterable[tuple[Path, str]]) -> BackgroundMerge | None:
         """The background merge, if it was given exactly `parts` in that order; else None

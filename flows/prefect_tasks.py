@@ -217,11 +217,10 @@ def download_letter_files(
 
 
 @batch_task(name="collect-letters")
-def collect_letter_files(pool: LetterPool) -> dict[Path, LetterResult]:
-    """The letters rendered in the background during the commit, once all are done."""
-    results = pool.wait()
-    get_run_logger().info("%d letters rendered during the commit", len(results))
-    return results
+def collect_letter_files(pool: LetterPool) -> None:
+    """Wait for the letters rendered in the background during the commit."""
+    pool.wait()
+    get_run_logger().info("the letters rendered during the commit are done")
 
 
 @dataclass(frozen=True)

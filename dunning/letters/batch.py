@@ -85,8 +85,9 @@ class LetterPool:
     thread, `on_done(n)` is called as letters finish, and `in_order(results)` with the
     finished letters in the order they were submitted (e.g. to merge them meanwhile).
     Without `payloads`, the results it keeps leave out the QR-bills' payloads (a large
-    batch then holds little per letter). Use it as a context manager: leaving it stops
-    the processes, collected or not.
+    batch then holds little per letter); without `keep`, it keeps none (`wait` gives an
+    empty dict: the caller takes them in `in_order`). Use it as a context manager: leaving
+    it stops the processes, collected or not.
     """
 
     _CHUNK = 8  # letters per job: small enough to spread evenly, big enough to be cheap
@@ -97,9 +98,11 @@ class LetterPool:
         on_done: Callable[[int], None] | None = None,
         in_order: Callable[[list[LetterResult]], None] | None = None,
         payloads: bool = True,
+        keep: bool = True,
     ) -> None:
         self._pool = _context().Pool(processes, initializer=_yield_to_the_caller)
         self._on_done, self._in_order, self._payloads = on_done, in_order, payloads
+        self._keep = keep
         # The jobs not yet done, by number (a done job's letters are in `_results`).
         self._pending: dict[int, multiprocessing.pool.AsyncResult[list[LetterResult]]] = {}
         self._done_jobs: set[int] = set()
@@ -124,7 +127,8 @@ class LetterPool:
     def _done(self, number: int, results: list[LetterResult]) -> None:
         kept = results if self._payloads else [replace(r, qr_payload=None) for r in results]
         with self._guard:
-            self._results.update((r.path, r) for r in kept)
+            if self._keep:
+                self._results.update((r.path, r) for r in kept)
             self._done_jobs.add(number)
             self._pending.pop(number, None)
         if self._on_done:

@@ -119,3 +119,14 @@ def test_the_letter_processes_do_not_run_the_callers_main_module_again(tmp_path:
     subprocess.run([sys.executable, str(script)], check=True, timeout=120)
     assert len(PdfReader(tmp_path / "merged.pdf").pages) == 1
     assert len((tmp_path / "runs.txt").read_text().splitlines()) == 1
+
+
+def test_a_pool_that_keeps_nothing_gives_each_result_in_order_only(tmp_path: Path) -> None:
+    jobs = [(sample_letter(n), tmp_path / f"{n}.pdf") for n in range(1, 21)]
+    given: list[Path] = []
+    with LetterPool(
+        processes=2, in_order=lambda done: given.extend(r.path for r in done), keep=False
+    ) as pool:
+        pool.submit(jobs)
+        assert pool.wait() == {}  # a large run holds no result per letter here
+    assert given == [path for _, path in jobs]
