@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -53,66 +54,12 @@ def left_after(before: set[int], timeout: float = 5) -> set[int]:
     return extra
 
 
-@flow
-def commit_then_letters(output: Path) -> tuple[int, Mapping[int, Letter], Mapping[int, Letter]]:
-    """Commit a run with its letters rendered ahead, then make its letters: the requests to
-    bexio the letters stage made, its letters, and the same letters planned from scratch."""
-    setup = prepare(REFERENCE_DATE)
-    folder = RunFolder.create(output, "2026-11-30-0000cafe")
-    with make_client(setup.settings) as client:
-        decisions = load_or_propose(client, setup, folder)
-        approval = Approval.everything(select(decisions, lambda _, proposed: proposed))
-        with letters_ahead(client, folder, setup, mails=True) as ahead:
-            results = commit(client, folder, decisions, approval, setup, ahead)
-            before = client.request_count
-            letters = make_letters(
-                client,
-                folder,
-                setup.policy,
-                setup.reference_date,
-                decisions,
-                results,
-                ahead=ahead,
-                mails=True,
-            )
-            requests = client.request_count - before
-        again = make_letters(
-            client,
-            folder,
-            setup.policy,
-            setup.reference_date,
-            decisions,
-            results,
-            target=output / "again",
-            mails=True,
-        )
-    return requests, letters, again
-
-
-def test_letters_rendered_during_the_commit_are_not_planned_again(
-    bexio, output, monkeypatch
-) -> None:
-    # A client that keeps 2 contacts: after the commit, planning the letters again would
-    # have to read most debtors again (a run with more debtors than the client keeps).
-    monkeypatch.setattr(client_module, "CONTACTS_KEPT", 2)
-    requests, letters, again = commit_then_letters(output)
-    assert len(letters) >= 5
-    assert requests == 0, "the letters stage read bexio again for letters made ahead"
-    # What was kept of each letter is what planning it from scratch gives.
-    assert list(letters) == list(again)
-    assert all(a.mail is not None for a in letters.values())
-    assert [(a.warning, a.email, a.mail, a.bookmark, a.payment_ref) for a in letters.values()] == [
-        (b.warning, b.email, b.mail, b.bookmark, b.payment_ref) for b in again.values()
-    ]
-    assert all((output / "2026-11-30-0000cafe" / a.relative).is_file() for a in letters.values())
-
-
 class UnreadWhileCommitting(httpx.BaseTransport):
     """The sandbox, except that while `on` no contact and no invoice PDF can be read (bexio
     answers 404): the read-ahead during the commit gets neither."""
 
-    def __init__(self) -> None:
-        self.on = True
+    def __init__(self, on: bool) -> None:
+        self.on = on
         self.refused = 0
         self._real = httpx.HTTPTransport()
 
@@ -128,50 +75,69 @@ class UnreadWhileCommitting(httpx.BaseTransport):
 
 
 @flow
-def letters_whose_reads_failed_during_the_commit(
-    output: Path,
-) -> tuple[int, Mapping[int, Letter], Mapping[int, Letter]]:
-    """As `commit_then_letters`, but the debtors and the invoices' PDFs cannot be read
-    until the commit is done."""
+def commit_then_letters(
+    output: Path, run_id: str, *, unread_while_committing: bool = False
+) -> tuple[int, int, Mapping[int, Letter], Mapping[int, Letter]]:
+    """Commit a run with its letters rendered ahead (with `unread_while_committing`, no
+    debtor and no invoice PDF can be read until the commit is done), then make its
+    letters: the requests refused, the requests to bexio the letters stage made, its
+    letters, and the same letters planned from scratch."""
     setup = prepare(REFERENCE_DATE)
-    folder = RunFolder.create(output, "2026-11-30-0000d00d")
-    transport = UnreadWhileCommitting()
+    folder = RunFolder.create(output, run_id)
+    transport = UnreadWhileCommitting(on=unread_while_committing)
     settings = setup.settings
     with BexioClient(
         settings.bexio_base_url, settings.bexio_token or "", transport=transport
     ) as client:
         decisions = load_or_propose(client, setup, folder)
         approval = Approval.everything(select(decisions, lambda _, proposed: proposed))
-        with letters_ahead(client, folder, setup, mails=True) as ahead:
-            results = commit(client, folder, decisions, approval, setup, ahead)
-            transport.on = False
-            letters = make_letters(
+
+        def letters(**where: Any) -> Mapping[int, Letter]:
+            return make_letters(
                 client,
                 folder,
                 setup.policy,
                 setup.reference_date,
                 decisions,
                 results,
-                ahead=ahead,
                 mails=True,
+                **where,
             )
-        again = make_letters(
-            client,
-            folder,
-            setup.policy,
-            setup.reference_date,
-            decisions,
-            results,
-            target=output / "again",
-            mails=True,
-        )
-    return transport.refused, letters, again
+
+        with letters_ahead(client, folder, setup, mails=True) as ahead:
+            results = commit(client, folder, decisions, approval, setup, ahead)
+            transport.on = False
+            before = client.request_count
+            made = letters(ahead=ahead)
+            requests = client.request_count - before
+        again = letters(target=output / "again")
+    return transport.refused, requests, made, again
+
+
+def test_letters_rendered_during_the_commit_are_not_planned_again(
+    bexio, output, monkeypatch
+) -> None:
+    # A client that keeps 2 contacts: after the commit, planning the letters again would
+    # have to read most debtors again (a run with more debtors than the client keeps).
+    monkeypatch.setattr(client_module, "CONTACTS_KEPT", 2)
+    _, requests, letters, again = commit_then_letters(output, "2026-11-30-0000cafe")
+    assert len(letters) >= 5
+    assert requests == 0, "the letters stage read bexio again for letters made ahead"
+    # What was kept of each letter is what planning it from scratch gives.
+    assert list(letters) == list(again)
+    assert all(a.mail is not None for a in letters.values())
+    assert [(a.warning, a.email, a.mail, a.bookmark, a.payment_ref) for a in letters.values()] == [
+        (b.warning, b.email, b.mail, b.bookmark, b.payment_ref) for b in again.values()
+    ]
+    assert all((output / "2026-11-30-0000cafe" / a.relative).is_file() for a in letters.values())
 
 
 def test_a_letter_whose_debtor_or_reference_could_not_be_read_is_made_again_after_the_commit(
     bexio, output
 ) -> None:
-    refused, letters, again = letters_whose_reads_failed_during_the_commit(output)
+    refused, _, letters, again = commit_then_letters(
+        output, "2026-11-30-0000d00d", unread_while_committing=True
+    )
     assert refused > 0 and len(letters) >= 5
     # Each letter has its debtor's address and e-mail and the invoice's own reference, as
     # planned from scratch once bexio answers: not only the name the invoice carries.
