@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from prefect import get_run_logger
@@ -29,7 +29,7 @@ def hand_over(
     policy: Policy,
     reference_date: date,
     decisions: Sequence[Decision],
-    results: MutableMapping[int, Result],
+    results: Mapping[int, Result],
 ) -> dict[int, str]:
     """The requests' files per invoice id, relative to the run folder ({} when none)."""
     handed = list(

@@ -189,9 +189,7 @@ def commit(
     return results
 
 
-def _stopped_levels(
-    decisions: Sequence[Decision], results: MutableMapping[int, Result]
-) -> dict[int, str]:
+def _stopped_levels(decisions: Sequence[Decision], results: Mapping[int, Result]) -> dict[int, str]:
     """The levels an earlier attempt stopped: a retry keeps the run's policy, so they stay."""
     stopped = {}
     for decision in select(decisions, lambda i, _: i in results and results[i].error is not None):
