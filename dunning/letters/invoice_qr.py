@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 
 import pypdfium2 as pdfium
 import zxingcpp
@@ -40,6 +41,9 @@ _QR_BOX = (62 * _MM, 37 * _MM, 118 * _MM, 93 * _MM)
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 # Line numbers of the payload's fields (Implementation Guidelines, section 4.3).
 _ACCOUNT, _REF_TYPE, _REF, _TRAILER = 3, 27, 28, 30
+# PDFium must never be called from two threads at once, not even for two documents: that
+# crashes the process (pypdfium2, "Python API": "Incompatibility with Threading").
+_PDFIUM = threading.Lock()
 
 
 class QrBillUnreadable(ValueError):
@@ -47,15 +51,17 @@ class QrBillUnreadable(ValueError):
 
 
 def read_invoice_qr(pdf: bytes) -> PaymentRef:
-    """The account and reference of the QR-bill in `pdf`; raises `QrBillUnreadable`."""
-    try:
-        document = pdfium.PdfDocument(pdf)
-    except pdfium.PdfiumError as exc:
-        raise QrBillUnreadable(f"the invoice's PDF cannot be opened ({exc})") from exc
-    try:
-        payloads = _swiss_payloads(document)
-    finally:
-        document.close()
+    """The account and reference of the QR-bill in `pdf`; raises `QrBillUnreadable`.
+    Safe to call from several threads: they read one PDF at a time."""
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(pdf)
+        except pdfium.PdfiumError as exc:
+            raise QrBillUnreadable(f"the invoice's PDF cannot be opened ({exc})") from exc
+        try:
+            payloads = _swiss_payloads(document)
+        finally:
+            document.close()
     if not payloads:
         raise QrBillUnreadable("the invoice's PDF has no QR-bill")
     return parse_qr_payload(payloads[0])
@@ -66,8 +72,11 @@ def _swiss_payloads(document: pdfium.PdfDocument) -> list[str]:
     for number in range(len(document) - 1, max(len(document) - _PAGES, 0) - 1, -1):
         page = document[number]
         for crop in _crops(page):
-            image = page.render(scale=_DPI / 72, grayscale=True, crop=crop).to_pil()
-            codes = zxingcpp.read_barcodes(image, formats=_QR_ONLY)
+            bitmap = page.render(scale=_DPI / 72, grayscale=True, crop=crop)
+            try:
+                codes = zxingcpp.read_barcodes(bitmap.to_pil(), formats=_QR_ONLY)
+            finally:  # now, under the lock, not whenever the garbage collector would
+                bitmap.close()
             payloads = [bytes(code.bytes).decode("utf-8", errors="replace") for code in codes]
             swiss = [p for p in payloads if p.startswith("SPC")]
             if swiss:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -219,3 +221,30 @@ def test_a_letter_without_qr_bill_names_the_ordinary_iban_never_the_qr_iban(
     assert "CH93 0076 2011 6238 5295 7" in text
     assert "3199" not in text  # the QR-IBAN's bank number, in any grouping
     assert policy.creditor.iban == "CH4431999123000889012"
+
+
+_TWO_THREADS = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from dunning.letters.invoice_qr import read_invoice_qr
+pdf = Path(sys.argv[1]).read_bytes()
+with ThreadPoolExecutor(4) as pool:
+    refs = set(pool.map(lambda _: read_invoice_qr(pdf), range(400)))
+print(len(refs), next(iter(refs)).reference)
+"""
+
+
+def test_references_read_from_several_threads_at_once_are_all_read(tmp_path: Path) -> None:
+    """PDFium crashes a process that calls it from two threads at once; a run reads invoice
+    PDFs beside its commit. In a process of its own, so that a crash fails only this test."""
+    pdf, _ = _rendered(tmp_path)
+    (tmp_path / "invoice.pdf").write_bytes(pdf)
+    done = subprocess.run(
+        [sys.executable, "-c", _TWO_THREADS, str(tmp_path / "invoice.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", make_qrr("42")]
