@@ -7,7 +7,7 @@ the letter made for it; counts per reason and per outcome; the run's status.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dunning.enforcement import ENFORCEMENT_CSV
@@ -37,6 +37,9 @@ class LetterFile(Protocol):
     @property
     def payment_ref(self) -> PaymentRef | None: ...
 
+    @property
+    def from_bexio(self) -> bool: ...  # bexio's reminder PDF: it claims no fee or interest
+
 
 def build_manifest(
     meta: Mapping[str, Any],
@@ -50,7 +53,6 @@ def build_manifest(
     now: str,
     enforcement: Mapping[int, str] | None = None,
     to_print: int = 0,
-    bexio_letters: Collection[int] = (),
 ) -> dict[str, Any]:
     """The manifest of a run started as `meta` (its `run.json`), whole: `manifest_head`
     and its `manifest_lines`."""
@@ -66,7 +68,7 @@ def build_manifest(
         enforcement=bool(enforcement),
         to_print=to_print,
     )
-    lines = manifest_lines(decisions, results, letters, enforcement, bexio_letters)
+    lines = manifest_lines(decisions, results, letters, enforcement)
     return {**head, "lines": list(lines)}
 
 
@@ -115,12 +117,11 @@ def manifest_lines(
     results: Mapping[int, Result],
     letters: Mapping[int, LetterFile],
     enforcement: Mapping[int, str] | None = None,
-    bexio_letters: Collection[int] = (),
 ) -> Iterator[dict[str, Any]]:
     """The manifest's lines, one per decision, made as they are asked for. `enforcement`
-    names the debt-enforcement request of each invoice handed over; `bexio_letters` the
-    invoices whose letter is bexio's reminder PDF, which claims none of our fees or
-    interest: nothing to invoice separately."""
+    names the debt-enforcement request of each invoice handed over. An invoice whose letter
+    is bexio's reminder PDF, which claims none of our fees or interest, has nothing to
+    invoice separately."""
     requests = enforcement or {}
     for d in decisions:
         letter = letters.get(d.invoice.id)
@@ -132,6 +133,6 @@ def manifest_lines(
             letter.payment_ref if letter else None,
         )
         line["enforcement"] = requests.get(d.invoice.id)
-        if d.invoice.id in bexio_letters and line["invoice_separately"] is not None:
+        if letter and letter.from_bexio and line["invoice_separately"] is not None:
             line["invoice_separately"] = "0.00"
         yield line

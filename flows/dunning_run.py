@@ -302,13 +302,7 @@ def _write_manifest(
         enforcement=bool(enforcement),
         to_print=len({letters[i].relative for i in printed}),  # a customer's letter once
     )
-    lines = manifest_lines(
-        decisions,
-        results,
-        letters,
-        enforcement,
-        bexio_letters={i for i, letter in letters.items() if letter.from_bexio},
-    )
+    lines = manifest_lines(decisions, results, letters, enforcement)
     folder.save_json_items("manifest.json", head, "lines", lines)
     # The lines are read back from the file at each pass: a large run never holds them all.
     manifest = {**head, "lines": StoredItems(folder, "manifest.json", "lines")}

@@ -173,6 +173,8 @@ def _own_letters(
         return not mails or made_ahead[invoice_id].mail is not None
 
     rest = [k for k, invoice_id in enumerate(ids) if not usable(invoice_id)]
+    if ahead and not rest and list(ahead.letters) == ids:
+        return ahead.letters  # all made during the commit, in line order: nothing to copy
     made_here: Shelf[Letter] = Shelf()
     if rest:
         shown = ahead is not None and ahead.started  # the commit's progress bar counts them

@@ -25,6 +25,7 @@ class Letter:
     relative: str
     warning: str | None = None
     payment_ref: None = None
+    from_bexio: bool = False
 
 
 def test_a_finished_run_has_a_line_per_invoice_with_its_outcome_and_letter():

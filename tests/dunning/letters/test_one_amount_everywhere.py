@@ -41,6 +41,7 @@ class _Letter:
     def __init__(self, relative: str, warning: str | None) -> None:
         self.relative, self.warning = relative, warning
         self.payment_ref = None
+        self.from_bexio = False
 
 
 def test_half_a_cent_is_rounded_up_alike_on_the_letter_the_record_and_the_summary(
