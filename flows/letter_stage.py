@@ -173,7 +173,7 @@ def _own_letters(
         return not mails or made_ahead[invoice_id].mail is not None
 
     rest = [k for k, invoice_id in enumerate(ids) if not usable(invoice_id)]
-    if ahead and not rest and list(ahead.letters) == ids:
+    if ahead and not rest and list(ahead.letters) == list(ids):  # ids: a list or an array
         return ahead.letters  # all made during the commit, in line order: nothing to copy
     made_here: Shelf[Letter] = Shelf()
     if rest:

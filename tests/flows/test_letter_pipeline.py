@@ -77,11 +77,12 @@ class UnreadWhileCommitting(httpx.BaseTransport):
 @flow
 def commit_then_letters(
     output: Path, run_id: str, *, unread_while_committing: bool = False
-) -> tuple[int, int, Mapping[int, Letter], Mapping[int, Letter]]:
+) -> tuple[int, int, Mapping[int, Letter], Mapping[int, Letter], bool]:
     """Commit a run with its letters rendered ahead (with `unread_while_committing`, no
     debtor and no invoice PDF can be read until the commit is done), then make its
     letters: the requests refused, the requests to bexio the letters stage made, its
-    letters, and the same letters planned from scratch."""
+    letters, the same letters planned from scratch, and whether the letters stage handed
+    on the commit's own letters as they were."""
     setup = prepare(REFERENCE_DATE)
     folder = RunFolder.create(output, run_id)
     transport = UnreadWhileCommitting(on=unread_while_committing)
@@ -110,8 +111,9 @@ def commit_then_letters(
             before = client.request_count
             made = letters(ahead=ahead)
             requests = client.request_count - before
+            handed_on = made is ahead.letters
         again = letters(target=output / "again")
-    return transport.refused, requests, made, again
+    return transport.refused, requests, made, again, handed_on
 
 
 def test_letters_rendered_during_the_commit_are_not_planned_again(
@@ -120,9 +122,10 @@ def test_letters_rendered_during_the_commit_are_not_planned_again(
     # A client that keeps 2 contacts: after the commit, planning the letters again would
     # have to read most debtors again (a run with more debtors than the client keeps).
     monkeypatch.setattr(client_module, "CONTACTS_KEPT", 2)
-    _, requests, letters, again = commit_then_letters(output, "2026-11-30-0000cafe")
+    _, requests, letters, again, handed_on = commit_then_letters(output, "2026-11-30-0000cafe")
     assert len(letters) >= 5
     assert requests == 0, "the letters stage read bexio again for letters made ahead"
+    assert handed_on, "the letters made ahead were copied, not handed on"
     # What was kept of each letter is what planning it from scratch gives.
     assert list(letters) == list(again)
     assert all(a.mail is not None for a in letters.values())
@@ -135,7 +138,7 @@ def test_letters_rendered_during_the_commit_are_not_planned_again(
 def test_a_letter_whose_debtor_or_reference_could_not_be_read_is_made_again_after_the_commit(
     bexio, output
 ) -> None:
-    refused, _, letters, again = commit_then_letters(
+    refused, _, letters, again, _ = commit_then_letters(
         output, "2026-11-30-0000d00d", unread_while_committing=True
     )
     assert refused > 0 and len(letters) >= 5

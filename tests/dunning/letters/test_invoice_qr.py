@@ -223,7 +223,7 @@ def test_a_letter_without_qr_bill_names_the_ordinary_iban_never_the_qr_iban(
     assert policy.creditor.iban == "CH4431999123000889012"
 
 
-_TWO_THREADS = """
+_FOUR_THREADS = """
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -241,7 +241,7 @@ def test_references_read_from_several_threads_at_once_are_all_read(tmp_path: Pat
     pdf, _ = _rendered(tmp_path)
     (tmp_path / "invoice.pdf").write_bytes(pdf)
     done = subprocess.run(
-        [sys.executable, "-c", _TWO_THREADS, str(tmp_path / "invoice.pdf")],
+        [sys.executable, "-c", _FOUR_THREADS, str(tmp_path / "invoice.pdf")],
         capture_output=True,
         text=True,
         timeout=120,
