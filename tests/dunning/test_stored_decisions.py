@@ -4,11 +4,15 @@ the same order, each invoice once, however the run walks through them."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields, replace
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from dunning.proposal import Decision
+from dunning.model import Invoice, Reminder
+from dunning.proposal import Amounts, Decision, FeeLine, Reason
 from dunning.record import decision_to_dict
 from dunning.rules import propose
 from dunning.runs import RunFolder, WrittenWhole
@@ -85,3 +89,43 @@ def test_decisions_written_without_spaces_are_read_all_the_same(tmp_path: Path) 
     assert list(select(stored, lambda _, proposed: proposed)) == [
         d for d in decisions if d.proposed
     ]
+
+
+def test_every_field_of_a_decision_survives_the_proposal_file(tmp_path: Path) -> None:
+    # A decision with nothing left at its default: fees, interest from a start day, a
+    # reminder with a title, an invoice with bexio's warning and a contact name.
+    base = invoice(level=1, invoice_id=41, remaining="1234.50")
+    full = Decision(
+        invoice=replace(
+            base,
+            reminders=tuple(replace(r, is_sent=True, title="1. Mahnung") for r in base.reminders),
+            title="Website «Relaunch»",
+            updated_at="2026-11-02 10:15:00",
+            contact_name="Metzgerei Jäggi & Co.",
+            warning="the title was shortened",
+        ),
+        reason=Reason.ESCALATE,
+        from_level=1,
+        to_level=2,
+        block_reason="held back in October",
+        amounts=Amounts(
+            currency="CHF",
+            open_amount=Decimal("1234.50"),
+            fees=(FeeLine(level=1, amount=Decimal("20.00")), FeeLine(2, Decimal("30.00"))),
+            interest=Decimal("3.05"),
+            interest_days=18,
+            interest_rate_percent=Decimal("5.0"),
+            interest_start=date(2026, 11, 12),
+            total_due=Decimal("1287.55"),
+            deadline=date(2026, 12, 10),
+        ),
+        proposed=True,
+    )
+    assert list(_stored(tmp_path, [full])) == [full]
+    # Each field is written by name, so a field added to a class must be written too.
+    written = decision_to_dict(full)
+    assert set(written) == {f.name for f in fields(Decision)}
+    assert set(written["invoice"]) == {f.name for f in fields(Invoice)}
+    assert set(written["invoice"]["reminders"][0]) == {f.name for f in fields(Reminder)}
+    assert set(written["amounts"]) == {f.name for f in fields(Amounts)}
+    assert set(written["amounts"]["fees"][0]) == {f.name for f in fields(FeeLine)}
